@@ -1,0 +1,599 @@
+/* fd.c - descriptor table and the read/write family, with read-ahead so small reads cost no exit. */
+#include "fd.h"
+
+#include <asm/ioctls.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/stat.h>
+
+static struct ofd ofds[OFD_MAX];
+static struct {
+	uint8_t ofd;     /* index + 1; 0: free */
+	uint8_t cloexec;
+} fdt[GK_FD_MAX];
+
+/* Read-ahead: a buffer for the stdin stream and a few for file ranges. */
+#define STREAM_RA (256u << 10)
+#define FILE_RA (128u << 10)
+#define FILE_SLOTS 4
+
+static struct {
+	uint8_t buf[STREAM_RA];
+	uint64_t pos, len;
+	int eof;
+} stream_ra;
+
+static struct {
+	uint8_t buf[FILE_RA];
+	uint32_t handle;
+	int valid;
+	uint64_t off, len, used;
+} file_ra[FILE_SLOTS];
+static uint64_t file_ra_clock;
+
+static void stdio_open(int fd)
+{
+	const struct vmlet_stdio_info *io = &gk_boot.stdio[fd];
+	int regular = (io->mode & S_IFMT) == S_IFREG;
+	struct ofd *o = ofd_alloc(regular ? OFD_FILE : OFD_STREAM);
+
+	o->handle = (uint32_t)fd;
+	o->oflags = io->oflags;
+	o->off = regular ? (uint64_t)io->offset : 0;
+	stat_synth(o->kind, io, &o->st);
+	fdt[fd].ofd = (uint8_t)(o - ofds + 1);
+}
+
+void fd_init(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		stdio_open(fd);
+}
+
+struct ofd *fd_get(long fd)
+{
+	if (fd < 0 || fd >= GK_FD_MAX || !fdt[fd].ofd)
+		return 0;
+	return &ofds[fdt[fd].ofd - 1];
+}
+
+struct ofd *ofd_alloc(enum ofd_kind kind)
+{
+	int i;
+
+	for (i = 0; i < OFD_MAX; i++)
+		if (ofds[i].kind == OFD_FREE) {
+			memset(&ofds[i], 0, sizeof(ofds[i]) - sizeof(ofds[i].path));
+			ofds[i].path[0] = 0;
+			ofds[i].kind = kind;
+			ofds[i].refs = 1;
+			return &ofds[i];
+		}
+	return 0;
+}
+
+void fd_close_handle(uint32_t handle)
+{
+	int i;
+
+	if (handle < 3)
+		return;
+	for (i = 0; i < FILE_SLOTS; i++)
+		if (file_ra[i].handle == handle)
+			file_ra[i].valid = 0;
+	gk_hypercall.close_mask |= 1ull << handle;
+}
+
+void ofd_put(struct ofd *o)
+{
+	if (--o->refs > 0)
+		return;
+	if (o->kind == OFD_FILE || o->kind == OFD_DIR || o->kind == OFD_STREAM)
+		fd_close_handle(o->handle);
+	o->kind = OFD_FREE;
+}
+
+long fd_install(struct ofd *o, int cloexec, long min_fd)
+{
+	long fd;
+
+	for (fd = min_fd < 0 ? 0 : min_fd; fd < GK_FD_MAX; fd++)
+		if (!fdt[fd].ofd) {
+			fdt[fd].ofd = (uint8_t)(o - ofds + 1);
+			fdt[fd].cloexec = (uint8_t)!!cloexec;
+			return fd;
+		}
+	ofd_put(o);
+	return -EMFILE;
+}
+
+static int readable(const struct ofd *o)
+{
+	return (o->oflags & O_ACCMODE) != O_WRONLY;
+}
+
+static int writable(const struct ofd *o)
+{
+	return (o->oflags & O_ACCMODE) != O_RDONLY;
+}
+
+/* Sequential read from a stream, through the read-ahead buffer. */
+static long stream_read(struct ofd *o, uint8_t *buf, uint64_t len)
+{
+	long n;
+
+	if (o->handle != 0)
+		return hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, VMLET_OFF_NONE);
+	if (stream_ra.pos == stream_ra.len) {
+		if (len >= STREAM_RA)
+			return hc(VMLET_HC_READ, 0, (uint64_t)buf, len, VMLET_OFF_NONE);
+		n = hc(VMLET_HC_READ, 0, (uint64_t)stream_ra.buf, STREAM_RA, VMLET_OFF_NONE);
+		if (n <= 0)
+			return n;
+		stream_ra.pos = 0;
+		stream_ra.len = (uint64_t)n;
+	}
+	n = (long)(stream_ra.len - stream_ra.pos < len ? stream_ra.len - stream_ra.pos : len);
+	memcpy(buf, stream_ra.buf + stream_ra.pos, (size_t)n);
+	stream_ra.pos += (uint64_t)n;
+	return n;
+}
+
+/* Positional read from a host file, through the read-ahead slots. */
+static long file_pread(uint32_t handle, uint8_t *buf, uint64_t len, uint64_t off)
+{
+	int i, victim = 0;
+	long n;
+
+	for (i = 0; i < FILE_SLOTS; i++)
+		if (file_ra[i].valid && file_ra[i].handle == handle && off >= file_ra[i].off &&
+		    off < file_ra[i].off + file_ra[i].len) {
+			uint64_t avail = file_ra[i].off + file_ra[i].len - off;
+			if (avail > len)
+				avail = len;
+			memcpy(buf, file_ra[i].buf + (off - file_ra[i].off), avail);
+			file_ra[i].used = ++file_ra_clock;
+			return (long)avail;
+		}
+	if (len >= FILE_RA)
+		return hc(VMLET_HC_READ, handle, (uint64_t)buf, len, off);
+	for (i = 1; i < FILE_SLOTS; i++)
+		if (file_ra[i].used < file_ra[victim].used)
+			victim = i;
+	n = hc(VMLET_HC_READ, handle, (uint64_t)file_ra[victim].buf, FILE_RA, off);
+	if (n <= 0)
+		return n;
+	file_ra[victim].valid = 1;
+	file_ra[victim].handle = handle;
+	file_ra[victim].off = off;
+	file_ra[victim].len = (uint64_t)n;
+	file_ra[victim].used = ++file_ra_clock;
+	return file_pread(handle, buf, len, off);
+}
+
+static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional)
+{
+	long n;
+
+	if (!readable(o))
+		return -EBADF;
+	switch (o->kind) {
+	case OFD_STREAM:
+		return positional ? -ESPIPE : stream_read(o, buf, len);
+	case OFD_FILE:
+		n = file_pread(o->handle, buf, len, positional ? off : o->off);
+		if (n > 0 && !positional)
+			o->off += (uint64_t)n;
+		return n;
+	case OFD_DIR:
+		return -EISDIR;
+	case OFD_NULL:
+		return 0;
+	case OFD_ZERO:
+		memset(buf, 0, len);
+		return (long)len;
+	case OFD_RANDOM:
+		random_fill(buf, len);
+		return (long)len;
+	default:
+		return -EBADF;
+	}
+}
+
+static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, int positional)
+{
+	long n;
+
+	if (!writable(o))
+		return -EBADF;
+	switch (o->kind) {
+	case OFD_STREAM:
+	case OFD_FILE:
+		if (positional)
+			return -ESPIPE;
+		n = out_write(o->handle, buf, len);
+		if (n > 0)
+			o->off += (uint64_t)n;
+		return n;
+	case OFD_NULL:
+	case OFD_ZERO:
+	case OFD_RANDOM:
+		return (long)len;
+	default:
+		return -EBADF;
+	}
+}
+
+#define RW_MAX 0x7ffff000ull /* Linux caps one read or write at this */
+
+long sys_read(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	uint64_t len = A2 > RW_MAX ? RW_MAX : A2;
+
+	if (!o)
+		return -EBADF;
+	if (!user_ok(A1, len))
+		return -EFAULT;
+	return do_read(o, (uint8_t *)A1, len, 0, 0);
+}
+
+long sys_pread64(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	uint64_t len = A2 > RW_MAX ? RW_MAX : A2;
+
+	if (!o)
+		return -EBADF;
+	if ((int64_t)A3 < 0)
+		return -EINVAL;
+	if (!user_ok(A1, len))
+		return -EFAULT;
+	return do_read(o, (uint8_t *)A1, len, A3, 1);
+}
+
+long sys_write(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	uint64_t len = A2 > RW_MAX ? RW_MAX : A2;
+
+	if (!o)
+		return -EBADF;
+	if (!user_ok(A1, len))
+		return -EFAULT;
+	return do_write(o, (const uint8_t *)A1, len, 0);
+}
+
+long sys_pwrite64(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	if (!user_ok(A1, A2))
+		return -EFAULT;
+	return do_write(o, (const uint8_t *)A1, A2, 1);
+}
+
+struct iovec_k {
+	uint64_t base, len;
+};
+#define IOV_MAX 1024
+
+static long do_vector(struct gk_frame *f, int write, int positional)
+{
+	struct ofd *o = fd_get((long)A0);
+	const struct iovec_k *iov = (const struct iovec_k *)A1;
+	uint64_t cnt = A2, off = A3, total = 0, i;
+	long n = 0;
+
+	if (!o)
+		return -EBADF;
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	if (!user_ok(A1, cnt * sizeof(*iov)))
+		return -EFAULT;
+	for (i = 0; i < cnt; i++) {
+		if (iov[i].len > RW_MAX - total)
+			return -EINVAL;
+		total += iov[i].len;
+		if (!user_ok(iov[i].base, iov[i].len))
+			return -EFAULT;
+	}
+	for (total = 0, i = 0; i < cnt; i++) {
+		if (!iov[i].len)
+			continue;
+		n = write ? do_write(o, (const uint8_t *)iov[i].base, iov[i].len, positional)
+			  : do_read(o, (uint8_t *)iov[i].base, iov[i].len, off + total, positional);
+		if (n < 0)
+			return total ? (long)total : n;
+		total += (uint64_t)n;
+		if ((uint64_t)n < iov[i].len)
+			break;
+	}
+	return (long)total;
+}
+
+long sys_readv(struct gk_frame *f)
+{
+	return do_vector(f, 0, 0);
+}
+
+long sys_writev(struct gk_frame *f)
+{
+	return do_vector(f, 1, 0);
+}
+
+long sys_preadv(struct gk_frame *f)
+{
+	return do_vector(f, 0, 1);
+}
+
+long sys_pwritev(struct gk_frame *f)
+{
+	return do_vector(f, 1, 1);
+}
+
+long sys_lseek(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	int64_t off = (int64_t)A1, base;
+
+	if (!o)
+		return -EBADF;
+	switch (o->kind) {
+	case OFD_STREAM:
+		return -ESPIPE;
+	case OFD_NULL:
+	case OFD_ZERO:
+	case OFD_RANDOM:
+		return 0;
+	case OFD_DIR:
+		if (A2 != SEEK_SET || off != 0)
+			return -EINVAL;
+		return hc(VMLET_HC_SEEK, o->handle, 0, SEEK_SET, 0);
+	default:
+		break;
+	}
+	if (writable(o) && !(A2 == SEEK_CUR && off == 0))
+		return -ESPIPE; /* output files are written sequentially */
+	switch (A2) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)o->off; break;
+	case SEEK_END: base = o->st.size; break;
+	default: return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	o->off = (uint64_t)(base + off);
+	return (long)o->off;
+}
+
+long sys_close(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	fdt[A0].ofd = 0;
+	ofd_put(o);
+	return 0;
+}
+
+static long dup_to(long oldfd, long newfd, int cloexec)
+{
+	struct ofd *o = fd_get(oldfd), *old;
+
+	if (!o || newfd < 0 || newfd >= GK_FD_MAX)
+		return -EBADF;
+	if (oldfd == newfd)
+		return newfd;
+	old = fd_get(newfd);
+	o->refs++;
+	fdt[newfd].ofd = (uint8_t)(o - ofds + 1);
+	fdt[newfd].cloexec = (uint8_t)!!cloexec;
+	if (old)
+		ofd_put(old);
+	return newfd;
+}
+
+long sys_dup(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	o->refs++;
+	return fd_install(o, 0, 0);
+}
+
+long sys_dup2(struct gk_frame *f)
+{
+	if (A0 == A1)
+		return fd_get((long)A0) ? (long)A1 : -EBADF;
+	return dup_to((long)A0, (long)A1, 0);
+}
+
+long sys_dup3(struct gk_frame *f)
+{
+	if (A0 == A1)
+		return -EINVAL;
+	if (A2 & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	return dup_to((long)A0, (long)A1, !!(A2 & O_CLOEXEC));
+}
+
+struct flock_k {
+	int16_t type, whence;
+	int64_t start, len;
+	int32_t pid;
+};
+
+long sys_fcntl(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	long fd = (long)A0;
+
+	if (!o)
+		return -EBADF;
+	switch (A1) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (A2 >= GK_FD_MAX)
+			return -EINVAL;
+		o->refs++;
+		return fd_install(o, A1 == F_DUPFD_CLOEXEC, (long)A2);
+	case F_GETFD:
+		return fdt[fd].cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		fdt[fd].cloexec = (uint8_t)!!(A2 & FD_CLOEXEC);
+		return 0;
+	case F_GETFL:
+		return o->oflags;
+	case F_SETFL:
+		o->oflags = (o->oflags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) |
+			    ((uint32_t)A2 & (O_APPEND | O_NONBLOCK));
+		return 0;
+	case F_GETLK:
+		if (!user_ok(A2, sizeof(struct flock_k)))
+			return -EFAULT;
+		((struct flock_k *)A2)->type = F_UNLCK;
+		return 0;
+	case F_SETLK:
+	case F_SETLKW:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct winsize_k {
+	uint16_t row, col, xpixel, ypixel;
+};
+
+long sys_ioctl(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+	int tty;
+
+	if (!o)
+		return -EBADF;
+	tty = o->handle < 3 && (o->kind == OFD_STREAM) &&
+	      (gk_boot.stdio[o->handle].flags & VMLET_STDIO_TTY);
+	switch (A1) {
+	case FIOCLEX:
+	case FIONCLEX:
+		fdt[A0].cloexec = A1 == FIOCLEX;
+		return 0;
+	case FIONBIO:
+		return 0;
+	case FIONREAD:
+		if (!user_ok(A2, 4))
+			return -EFAULT;
+		if (o->kind == OFD_STREAM && o->handle == 0)
+			*(int32_t *)A2 = (int32_t)(stream_ra.len - stream_ra.pos);
+		else if (o->kind == OFD_FILE)
+			*(int32_t *)A2 = (int32_t)((uint64_t)o->st.size > o->off ? (uint64_t)o->st.size - o->off : 0);
+		else
+			return -ENOTTY;
+		return 0;
+	case TCGETS:
+		if (!tty)
+			return -ENOTTY;
+		if (!user_ok(A2, 36))
+			return -EFAULT;
+		return hc(VMLET_HC_TTY, o->handle, VMLET_TTY_TCGETS, A2, 0);
+	case TIOCGWINSZ:
+		if (!tty)
+			return -ENOTTY;
+		if (!user_ok(A2, sizeof(struct winsize_k)))
+			return -EFAULT;
+		return hc(VMLET_HC_TTY, o->handle, VMLET_TTY_TIOCGWINSZ, A2, 0);
+	case TIOCGPGRP:
+		if (!tty)
+			return -ENOTTY;
+		if (!user_ok(A2, 4))
+			return -EFAULT;
+		*(int32_t *)A2 = GK_PID;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+struct pollfd_k {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+static long do_poll(struct pollfd_k *p, uint64_t n, long timeout_ms)
+{
+	struct pollfd_k *wait = 0;
+	long ready = 0;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		struct ofd *o = p[i].fd < 0 ? 0 : fd_get(p[i].fd);
+		int16_t ev = p[i].events | POLLERR | POLLHUP;
+
+		p[i].revents = 0;
+		if (p[i].fd < 0)
+			continue;
+		if (!o)
+			p[i].revents = POLLNVAL;
+		else if (o->kind == OFD_STREAM && (ev & POLLIN) &&
+			 !(o->handle == 0 && stream_ra.pos < stream_ra.len))
+			wait = wait ? wait : &p[i];
+		else
+			p[i].revents = ev & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+		if (p[i].revents)
+			ready++;
+	}
+	if (ready || (!wait && timeout_ms == 0))
+		return ready;
+	if (!wait) {
+		if (timeout_ms > 0)
+			hc(VMLET_HC_SLEEP, (uint64_t)timeout_ms * 1000000ull, 0, 0, 0);
+		return 0;
+	}
+	{
+		long r = hc(VMLET_HC_POLL, fd_get(wait->fd)->handle, (uint64_t)(uint16_t)wait->events,
+			    (uint64_t)timeout_ms, 0);
+		if (r < 0)
+			return r;
+		wait->revents = (int16_t)r;
+		return r ? 1 : 0;
+	}
+}
+
+long sys_poll(struct gk_frame *f)
+{
+	if (A1 > GK_FD_MAX)
+		return -EINVAL;
+	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
+		return -EFAULT;
+	return do_poll((struct pollfd_k *)A0, A1, (long)(int)A2);
+}
+
+long sys_ppoll(struct gk_frame *f)
+{
+	long ms = -1;
+
+	if (A1 > GK_FD_MAX)
+		return -EINVAL;
+	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
+		return -EFAULT;
+	if (A2) {
+		const int64_t *ts = (const int64_t *)A2;
+		if (!user_ok(A2, 16))
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+		ms = ts[0] > 1000000000 ? 1000000000000 : ts[0] * 1000 + (ts[1] + 999999) / 1000000;
+	}
+	return do_poll((struct pollfd_k *)A0, A1, ms);
+}

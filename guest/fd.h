@@ -1,0 +1,40 @@
+/* fd.h - open file descriptions and the descriptor table of the guest kernel. */
+#ifndef GK_FD_H
+#define GK_FD_H
+
+#include "gk.h"
+
+enum ofd_kind {
+	OFD_FREE = 0,
+	OFD_STREAM, /* stdio that is a pipe, tty or socket: sequential, read ahead */
+	OFD_FILE,   /* a host file: read at a guest-tracked offset */
+	OFD_DIR,    /* a granted host directory */
+	OFD_NULL,   /* /dev/null */
+	OFD_ZERO,   /* /dev/zero */
+	OFD_RANDOM, /* /dev/urandom, /dev/random */
+};
+
+#define OFD_MAX 64
+
+struct ofd {
+	enum ofd_kind kind;
+	int refs;
+	uint32_t handle;  /* host handle for STREAM, FILE, DIR */
+	uint32_t oflags;  /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	uint64_t off;
+	struct vmlet_stat st;
+	char path[GK_PATH_MAX]; /* normalized guest path (FILE, DIR) */
+};
+
+void fd_init(void);
+struct ofd *fd_get(long fd); /* NULL if fd is not open */
+struct ofd *ofd_alloc(enum ofd_kind kind);
+long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
+void ofd_put(struct ofd *o);
+void fd_close_handle(uint32_t handle); /* schedule a host handle close (no exit) */
+
+/* fs.c: path helpers shared with fd.c. */
+long path_resolve(long dirfd, uint64_t upath, char *out); /* normalized absolute path or -errno */
+void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st);
+
+#endif

@@ -1,0 +1,417 @@
+/* fs.c - path-based calls: open, stat, access, readlink, directories; paths are normalized here, checked by the host. */
+#include "fd.h"
+
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/stat.h>
+
+static char cwd[GK_PATH_MAX] = "/";
+
+#define PROC_SELF_EXE "/proc/self/exe"
+
+/* Append the components of `p` to the normalized absolute path in out. */
+static long normalize_into(char *out, size_t *len, const char *p)
+{
+	while (*p) {
+		const char *c = p;
+		size_t n;
+
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - c);
+		if (*p)
+			p++;
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (*len > 1 && out[*len - 1] != '/')
+				(*len)--;
+			if (*len > 1)
+				(*len)--;
+			out[*len] = 0;
+			continue;
+		}
+		if (*len + 1 + n + 1 > GK_PATH_MAX)
+			return -ENAMETOOLONG;
+		if (*len > 1)
+			out[(*len)++] = '/';
+		memcpy(out + *len, c, n);
+		*len += n;
+		out[*len] = 0;
+	}
+	return 0;
+}
+
+long path_resolve(long dirfd, uint64_t upath, char *out)
+{
+	static char in[GK_PATH_MAX];
+	size_t len = 1;
+	long r = user_string(upath, in, sizeof(in));
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	out[0] = '/';
+	out[1] = 0;
+	if (in[0] != '/') {
+		const char *base = cwd;
+		if (dirfd != AT_FDCWD) {
+			struct ofd *o = fd_get(dirfd);
+			if (!o)
+				return -EBADF;
+			if (o->kind != OFD_DIR)
+				return -ENOTDIR;
+			base = o->path;
+		}
+		r = normalize_into(out, &len, base);
+		if (r)
+			return r;
+	}
+	r = normalize_into(out, &len, in);
+	return r ? r : (long)len;
+}
+
+static int streq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strnlen(a, n + 1) == n && memcmp(a, b, n) == 0;
+}
+
+static enum ofd_kind special_kind(const char *path)
+{
+	if (streq(path, "/dev/null"))
+		return OFD_NULL;
+	if (streq(path, "/dev/zero"))
+		return OFD_ZERO;
+	if (streq(path, "/dev/urandom") || streq(path, "/dev/random"))
+		return OFD_RANDOM;
+	return OFD_FREE;
+}
+
+static long special_stdio(const char *path)
+{
+	if (streq(path, "/dev/stdin"))
+		return 0;
+	if (streq(path, "/dev/stdout"))
+		return 1;
+	if (streq(path, "/dev/stderr"))
+		return 2;
+	return -1;
+}
+
+void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->nlink = 1;
+	st->blksize = 4096;
+	st->dev = 0x16;
+	switch (kind) {
+	case OFD_NULL: st->mode = S_IFCHR | 0666; st->rdev = 0x103; st->ino = 5; break;
+	case OFD_ZERO: st->mode = S_IFCHR | 0666; st->rdev = 0x105; st->ino = 6; break;
+	case OFD_RANDOM: st->mode = S_IFCHR | 0666; st->rdev = 0x109; st->ino = 7; break;
+	default:
+		st->mode = io->mode ? io->mode : (S_IFIFO | 0600);
+		st->size = io->size;
+		st->ino = 2;
+		if (io->flags & VMLET_STDIO_TTY)
+			st->rdev = 0x8800;
+		break;
+	}
+}
+
+long sys_openat(struct gk_frame *f)
+{
+	static char path[GK_PATH_MAX];
+	uint64_t flags = A2, hflags = 0;
+	long len = path_resolve((long)A0, A1, path), h, fd;
+	enum ofd_kind kind;
+	struct ofd *o;
+
+	if (len < 0)
+		return len;
+	fd = special_stdio(path);
+	if (fd >= 0) {
+		o = fd_get(fd);
+		if (!o)
+			return -ENOENT;
+		o->refs++;
+		return fd_install(o, !!(flags & O_CLOEXEC), 0);
+	}
+	kind = special_kind(path);
+	if (kind != OFD_FREE) {
+		o = ofd_alloc(kind);
+		if (!o)
+			return -ENFILE;
+		o->oflags = (uint32_t)(flags & O_ACCMODE);
+		stat_synth(kind, 0, &o->st);
+		return fd_install(o, !!(flags & O_CLOEXEC), 0);
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+		hflags |= VMLET_OPEN_WRITE;
+	if (flags & O_DIRECTORY)
+		hflags |= VMLET_OPEN_DIRECTORY;
+	if (flags & O_NOFOLLOW)
+		hflags |= VMLET_OPEN_NOFOLLOW;
+	o = ofd_alloc(OFD_FILE);
+	if (!o)
+		return -ENFILE;
+	h = hc(VMLET_HC_OPEN, (uint64_t)path, (uint64_t)len, hflags, (uint64_t)&o->st);
+	if (h < 0) {
+		o->kind = OFD_FREE;
+		return h;
+	}
+	o->handle = (uint32_t)h;
+	o->oflags = (uint32_t)(flags & O_ACCMODE);
+	if (S_ISDIR(o->st.mode))
+		o->kind = OFD_DIR;
+	memcpy(o->path, path, (size_t)len + 1);
+	return fd_install(o, !!(flags & O_CLOEXEC), 0);
+}
+
+long sys_open(struct gk_frame *f)
+{
+	struct gk_frame g = *f;
+
+	g.rdi = (uint64_t)AT_FDCWD;
+	g.rsi = f->rdi;
+	g.rdx = f->rsi;
+	g.r10 = f->rdx;
+	return sys_openat(&g);
+}
+
+/* Stat a path into *st (kernel memory). */
+static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_stat *st)
+{
+	static char path[GK_PATH_MAX];
+	long len = path_resolve(dirfd, upath, path), fd;
+	enum ofd_kind kind;
+
+	if (len < 0)
+		return len;
+	fd = special_stdio(path);
+	if (fd >= 0) {
+		struct ofd *o = fd_get(fd);
+		if (!o)
+			return -ENOENT;
+		*st = o->st;
+		return 0;
+	}
+	kind = special_kind(path);
+	if (kind != OFD_FREE) {
+		stat_synth(kind, 0, st);
+		return 0;
+	}
+	return hc(VMLET_HC_STAT, (uint64_t)path, (uint64_t)len, (uint64_t)st, (uint64_t)nofollow);
+}
+
+static long stat_any(long dirfd, uint64_t upath, uint64_t flags, struct vmlet_stat *st)
+{
+	if ((flags & AT_EMPTY_PATH) && user_ok(upath, 1) && *(const char *)upath == 0) {
+		struct ofd *o = dirfd == AT_FDCWD ? 0 : fd_get(dirfd);
+		if (dirfd == AT_FDCWD)
+			return stat_path(AT_FDCWD, (uint64_t)".", 0, st);
+		if (!o)
+			return -EBADF;
+		*st = o->st;
+		return 0;
+	}
+	return stat_path(dirfd, upath, !!(flags & AT_SYMLINK_NOFOLLOW), st);
+}
+
+static long copy_stat_out(long r, const struct vmlet_stat *st, uint64_t ubuf)
+{
+	if (r < 0)
+		return r;
+	if (!user_ok(ubuf, sizeof(*st)))
+		return -EFAULT;
+	memcpy((void *)ubuf, st, sizeof(*st));
+	return 0;
+}
+
+long sys_fstat(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	return copy_stat_out(0, &o->st, A1);
+}
+
+long sys_stat(struct gk_frame *f)
+{
+	struct vmlet_stat st;
+
+	return copy_stat_out(stat_path(AT_FDCWD, A0, 0, &st), &st, A1);
+}
+
+long sys_lstat(struct gk_frame *f)
+{
+	struct vmlet_stat st;
+
+	return copy_stat_out(stat_path(AT_FDCWD, A0, 1, &st), &st, A1);
+}
+
+long sys_newfstatat(struct gk_frame *f)
+{
+	struct vmlet_stat st;
+
+	return copy_stat_out(stat_any((long)(int)A0, A1, A3, &st), &st, A2);
+}
+
+static void statx_time(struct statx_timestamp *t, int64_t sec, int64_t nsec)
+{
+	t->tv_sec = sec;
+	t->tv_nsec = (uint32_t)nsec;
+}
+
+long sys_statx(struct gk_frame *f)
+{
+	struct vmlet_stat st;
+	struct statx sx;
+	long r = stat_any((long)(int)A0, A1, A2, &st);
+
+	if (r < 0)
+		return r;
+	if (!user_ok(A4, sizeof(sx)))
+		return -EFAULT;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = (uint32_t)st.blksize;
+	sx.stx_nlink = (uint32_t)st.nlink;
+	sx.stx_uid = st.uid;
+	sx.stx_gid = st.gid;
+	sx.stx_mode = (uint16_t)st.mode;
+	sx.stx_ino = st.ino;
+	sx.stx_size = (uint64_t)st.size;
+	sx.stx_blocks = (uint64_t)st.blocks;
+	statx_time(&sx.stx_atime, st.atime, st.atime_ns);
+	statx_time(&sx.stx_mtime, st.mtime, st.mtime_ns);
+	statx_time(&sx.stx_ctime, st.ctime, st.ctime_ns);
+	sx.stx_rdev_major = (uint32_t)(((st.rdev >> 8) & 0xfff) | ((st.rdev >> 32) & ~0xfffull));
+	sx.stx_rdev_minor = (uint32_t)((st.rdev & 0xff) | ((st.rdev >> 12) & ~0xffull));
+	sx.stx_dev_major = (uint32_t)(((st.dev >> 8) & 0xfff) | ((st.dev >> 32) & ~0xfffull));
+	sx.stx_dev_minor = (uint32_t)((st.dev & 0xff) | ((st.dev >> 12) & ~0xffull));
+	memcpy((void *)A4, &sx, sizeof(sx));
+	return 0;
+}
+
+static long access_check(long dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
+{
+	struct vmlet_stat st;
+	long r;
+
+	if (mode & ~7ull)
+		return -EINVAL;
+	r = stat_path(dirfd, upath, !!(flags & AT_SYMLINK_NOFOLLOW), &st);
+	if (r < 0)
+		return r;
+	if ((mode & 2) && !S_ISCHR(st.mode))
+		return -EROFS;
+	if ((mode & 1) && !(st.mode & 0111))
+		return -EACCES;
+	return 0;
+}
+
+long sys_access(struct gk_frame *f)
+{
+	return access_check(AT_FDCWD, A0, A1, 0);
+}
+
+long sys_faccessat(struct gk_frame *f)
+{
+	return access_check((long)(int)A0, A1, A2, 0);
+}
+
+long sys_faccessat2(struct gk_frame *f)
+{
+	return access_check((long)(int)A0, A1, A2, A3);
+}
+
+static long do_readlink(long dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
+{
+	static char path[GK_PATH_MAX];
+	long len = path_resolve(dirfd, upath, path);
+
+	if (len < 0)
+		return len;
+	if ((int64_t)size <= 0)
+		return -EINVAL;
+	if (!user_ok(ubuf, size))
+		return -EFAULT;
+	if (streq(path, PROC_SELF_EXE)) {
+		size_t n = strnlen(gk_boot.exe, sizeof(gk_boot.exe));
+		if (n > size)
+			n = size;
+		memcpy((void *)ubuf, gk_boot.exe, n);
+		return (long)n;
+	}
+	if (special_kind(path) != OFD_FREE || special_stdio(path) >= 0)
+		return -EINVAL;
+	return hc(VMLET_HC_READLINK, (uint64_t)path, (uint64_t)len, ubuf, size);
+}
+
+long sys_readlink(struct gk_frame *f)
+{
+	return do_readlink(AT_FDCWD, A0, A1, A2);
+}
+
+long sys_readlinkat(struct gk_frame *f)
+{
+	return do_readlink((long)(int)A0, A1, A2, A3);
+}
+
+long sys_getcwd(struct gk_frame *f)
+{
+	size_t n = strlen(cwd) + 1;
+
+	if (A1 < n)
+		return -ERANGE;
+	if (!user_ok(A0, n))
+		return -EFAULT;
+	memcpy((void *)A0, cwd, n);
+	return (long)n;
+}
+
+long sys_chdir(struct gk_frame *f)
+{
+	static char path[GK_PATH_MAX];
+	struct vmlet_stat st;
+	long len = path_resolve(AT_FDCWD, A0, path), r;
+
+	if (len < 0)
+		return len;
+	r = hc(VMLET_HC_STAT, (uint64_t)path, (uint64_t)len, (uint64_t)&st, 0);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(st.mode))
+		return -ENOTDIR;
+	memcpy(cwd, path, (size_t)len + 1);
+	return 0;
+}
+
+long sys_fchdir(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	if (o->kind != OFD_DIR)
+		return -ENOTDIR;
+	memcpy(cwd, o->path, strlen(o->path) + 1);
+	return 0;
+}
+
+long sys_getdents64(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)A0);
+
+	if (!o)
+		return -EBADF;
+	if (o->kind != OFD_DIR)
+		return -ENOTDIR;
+	if (!user_ok(A1, A2))
+		return -EFAULT;
+	return hc(VMLET_HC_GETDENTS, o->handle, A1, A2, 0);
+}

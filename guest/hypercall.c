@@ -1,0 +1,23 @@
+/* hypercall.c - the guest side of the hypercall ABI: fill the block, one `out`, read the result. */
+#include "gk.h"
+
+struct vmlet_hypercall gk_hypercall;
+
+long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	volatile struct vmlet_hypercall *b = &gk_hypercall;
+
+	b->nr = nr;
+	b->arg[0] = a0;
+	b->arg[1] = a1;
+	b->arg[2] = a2;
+	b->arg[3] = a3;
+	__asm__ volatile("outb %%al, %0" : : "i"(VMLET_PORT_HYPERCALL), "a"(0) : "memory");
+	return b->ret;
+}
+
+_Noreturn void gk_exit(int status, int signal)
+{
+	for (;;)
+		hc(VMLET_HC_EXIT, (uint64_t)status & 0xff, (uint64_t)signal, 0, 0);
+}

@@ -1,0 +1,301 @@
+/* misc.c - identity, limits, system information, TLS, futex and exit: answered inside the guest. */
+#include "gk.h"
+
+#include <linux/errno.h>
+#include <linux/futex.h>
+#include <linux/resource.h>
+#include <linux/sysinfo.h>
+#include <linux/utsname.h>
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+#define ARCH_GET_CPUID 0x1011
+#define USER_ADDR_LIMIT 0x800000000000ull
+
+static uint32_t umask_value = 022;
+
+long sys_arch_prctl(struct gk_frame *f)
+{
+	uint64_t v;
+
+	switch (A0) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (A1 >= USER_ADDR_LIMIT)
+			return -EPERM;
+		if (A0 == ARCH_SET_FS)
+			__asm__ volatile("wrfsbase %0" : : "r"(A1));
+		else
+			__asm__ volatile("wrgsbase %0" : : "r"(A1));
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		if (!user_ok(A1, 8))
+			return -EFAULT;
+		if (A0 == ARCH_GET_FS)
+			__asm__ volatile("rdfsbase %0" : "=r"(v));
+		else
+			__asm__ volatile("rdgsbase %0" : "=r"(v));
+		*(uint64_t *)A1 = v;
+		return 0;
+	case ARCH_GET_CPUID:
+		return 1;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_set_tid_address(struct gk_frame *f)
+{
+	(void)f;
+	return GK_PID;
+}
+
+long sys_set_robust_list(struct gk_frame *f)
+{
+	return A1 == 24 ? 0 : -EINVAL;
+}
+
+long sys_rseq(struct gk_frame *f)
+{
+	if (A2 & 1) /* RSEQ_FLAG_UNREGISTER */
+		return 0;
+	if (A2 || A1 < 32 || (A0 & 31))
+		return -EINVAL;
+	if (!user_ok(A0, A1))
+		return -EFAULT;
+	((uint32_t *)A0)[0] = 0; /* cpu_id_start */
+	((uint32_t *)A0)[1] = 0; /* cpu_id */
+	return 0;
+}
+
+static void limit_of(uint64_t resource, uint64_t out[2])
+{
+	uint64_t v = RLIM_INFINITY;
+
+	switch (resource) {
+	case RLIMIT_STACK: v = gk_boot.user_hi - gk_boot.stack_lo; break;
+	case RLIMIT_NOFILE: v = GK_FD_MAX; break;
+	case RLIMIT_AS:
+	case RLIMIT_DATA: v = gk_boot.mem_bytes; break;
+	case RLIMIT_CORE: v = 0; break;
+	case RLIMIT_NPROC: v = 1; break;
+	}
+	out[0] = out[1] = v;
+}
+
+long sys_prlimit64(struct gk_frame *f)
+{
+	if (A0 != 0 && A0 != GK_PID)
+		return -ESRCH;
+	if (A1 >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (A3) {
+		if (!user_ok(A3, 16))
+			return -EFAULT;
+		limit_of(A1, (uint64_t *)A3);
+	}
+	if (A2 && !user_ok(A2, 16))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_getrlimit(struct gk_frame *f)
+{
+	if (A0 >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (!user_ok(A1, 16))
+		return -EFAULT;
+	limit_of(A0, (uint64_t *)A1);
+	return 0;
+}
+
+static void copy_field(char *dst, const char *src)
+{
+	memcpy(dst, src, strlen(src) + 1);
+}
+
+long sys_uname(struct gk_frame *f)
+{
+	struct new_utsname *u = (struct new_utsname *)A0;
+
+	if (!user_ok(A0, sizeof(*u)))
+		return -EFAULT;
+	memset(u, 0, sizeof(*u));
+	copy_field(u->sysname, "Linux");
+	copy_field(u->nodename, "vmlet");
+	copy_field(u->release, "6.1.0-vmlet");
+	copy_field(u->version, "#1 SMP vmlet");
+	copy_field(u->machine, "x86_64");
+	copy_field(u->domainname, "(none)");
+	return 0;
+}
+
+long sys_getpid(struct gk_frame *f)
+{
+	(void)f;
+	return GK_PID;
+}
+
+long sys_getppid(struct gk_frame *f)
+{
+	(void)f;
+	return GK_PPID;
+}
+
+long sys_getid(struct gk_frame *f)
+{
+	(void)f;
+	return GK_UID;
+}
+
+long sys_setid(struct gk_frame *f)
+{
+	(void)f;
+	return 0;
+}
+
+long sys_getgroups(struct gk_frame *f)
+{
+	(void)f;
+	return 0;
+}
+
+long sys_getpgrp(struct gk_frame *f)
+{
+	(void)f;
+	return GK_PID;
+}
+
+long sys_umask(struct gk_frame *f)
+{
+	uint32_t old = umask_value;
+
+	umask_value = (uint32_t)A0 & 0777;
+	return old;
+}
+
+long sys_getpriority(struct gk_frame *f)
+{
+	(void)f;
+	return 20;
+}
+
+long sys_sched_getaffinity(struct gk_frame *f)
+{
+	if (A1 < 8 || (A1 & 7))
+		return -EINVAL;
+	if (!user_ok(A2, A1))
+		return -EFAULT;
+	memset((void *)A2, 0, A1);
+	*(uint8_t *)A2 = 1;
+	return 8;
+}
+
+long sys_sched_yield(struct gk_frame *f)
+{
+	(void)f;
+	return 0;
+}
+
+long sys_sched_getparam(struct gk_frame *f)
+{
+	if (!user_ok(A1, 4))
+		return -EFAULT;
+	*(int32_t *)A1 = 0;
+	return 0;
+}
+
+long sys_sysinfo(struct gk_frame *f)
+{
+	struct sysinfo *s = (struct sysinfo *)A0;
+
+	if (!user_ok(A0, sizeof(*s)))
+		return -EFAULT;
+	memset(s, 0, sizeof(*s));
+	s->uptime = (long)(time_mono_ns() / 1000000000ull);
+	s->totalram = gk_boot.mem_bytes;
+	s->freeram = gk_boot.mem_bytes - (gk_stats.mmap_bytes_peak < gk_boot.mem_bytes ? gk_stats.mmap_bytes_peak : 0);
+	s->procs = 1;
+	s->mem_unit = 1;
+	return 0;
+}
+
+long sys_getrusage(struct gk_frame *f)
+{
+	uint64_t ns = time_mono_ns();
+
+	if (!user_ok(A1, 144))
+		return -EFAULT;
+	memset((void *)A1, 0, 144);
+	((int64_t *)A1)[0] = (int64_t)(ns / 1000000000ull);
+	((int64_t *)A1)[1] = (int64_t)(ns % 1000000000ull / 1000);
+	return 0;
+}
+
+long sys_times(struct gk_frame *f)
+{
+	int64_t ticks = (int64_t)(time_mono_ns() / 10000000ull);
+
+	if (A0) {
+		if (!user_ok(A0, 32))
+			return -EFAULT;
+		memset((void *)A0, 0, 32);
+		((int64_t *)A0)[0] = ticks;
+	}
+	return ticks;
+}
+
+long sys_futex(struct gk_frame *f)
+{
+	int cmd = (int)(A1 & FUTEX_CMD_MASK);
+	uint64_t ns = UINT64_MAX;
+
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (!user_ok(A0, 4))
+			return -EFAULT;
+		if (*(volatile uint32_t *)A0 != (uint32_t)A2)
+			return -EAGAIN;
+		if (A3) {
+			const int64_t *ts = (const int64_t *)A3;
+			if (!user_ok(A3, 16))
+				return -EFAULT;
+			ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+			if (cmd == FUTEX_WAIT_BITSET) /* absolute */
+				ns = ns > time_mono_ns() ? ns - time_mono_ns() : 0;
+			hc(VMLET_HC_SLEEP, ns, 0, 0, 0);
+			return -ETIMEDOUT;
+		}
+		/* A single thread waiting with no timeout waits forever, as natively. */
+		for (;;)
+			hc(VMLET_HC_SLEEP, 3600000000000ull, 0, 0, 0);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+	case FUTEX_WAKE_OP:
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+long sys_exit(struct gk_frame *f)
+{
+	gk_exit((int)A0, 0);
+}
+
+long sys_exit_group(struct gk_frame *f)
+{
+	gk_exit((int)A0, 0);
+}
+
+long sys_process(struct gk_frame *f)
+{
+	(void)f;
+	return -ENOSYS;
+}

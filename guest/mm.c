@@ -1,0 +1,319 @@
+/* mm.c - program memory inside preallocated guest RAM: brk, and mmap regions allocated top-down. */
+#include "fd.h"
+
+#include <linux/errno.h>
+#include <linux/mman.h>
+
+/*
+ * Page tables are fixed by the host before the first instruction and every
+ * user page is already mapped, so memory management is bookkeeping: a sorted
+ * list of mmap'd ranges in [brk, mmap_top) and the program break. mprotect is
+ * recorded as success without changing page permissions (see docs).
+ */
+#define PAGE 4096ull
+#define MAP_MAX 4096
+
+struct range {
+	uint64_t lo, hi;
+};
+
+static struct range maps[MAP_MAX];
+static int nmaps;
+static uint64_t brk_cur, brk_max_seen;
+static uint64_t mmap_low_seen; /* lowest address ever handed out by mmap */
+static uint64_t mapped_bytes;
+
+static uint64_t page_up(uint64_t x)
+{
+	return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+static void mm_init(void)
+{
+	if (!brk_cur) {
+		brk_cur = brk_max_seen = gk_boot.brk_start;
+		mmap_low_seen = gk_boot.mmap_top;
+	}
+}
+
+/* Memory handed out before may hold old data: zero it before reuse. */
+static void zero_reused(uint64_t lo, uint64_t hi)
+{
+	uint64_t a, b;
+
+	a = lo;
+	b = hi < brk_max_seen ? hi : brk_max_seen;
+	if (a < b)
+		memset((void *)a, 0, b - a);
+	a = lo > mmap_low_seen ? lo : mmap_low_seen;
+	b = hi;
+	if (a < b)
+		memset((void *)a, 0, b - a);
+}
+
+static uint64_t lowest_map(void)
+{
+	return nmaps ? maps[0].lo : gk_boot.mmap_top;
+}
+
+static void note_peak(void)
+{
+	uint64_t in_use = (brk_cur - gk_boot.brk_start) + mapped_bytes;
+
+	if (brk_cur > gk_stats.brk_peak)
+		gk_stats.brk_peak = brk_cur;
+	if (in_use > gk_stats.mmap_bytes_peak)
+		gk_stats.mmap_bytes_peak = in_use;
+}
+
+long sys_brk(struct gk_frame *f)
+{
+	uint64_t want = A0;
+
+	mm_init();
+	if (want < gk_boot.brk_start || want > lowest_map() - PAGE)
+		return (long)brk_cur;
+	if (want > brk_cur)
+		zero_reused(brk_cur, page_up(want));
+	brk_cur = want;
+	if (page_up(want) > brk_max_seen)
+		brk_max_seen = page_up(want);
+	note_peak();
+	return (long)brk_cur;
+}
+
+/* Remove [lo, hi) from the map list. */
+static int unmap_range(uint64_t lo, uint64_t hi)
+{
+	int i, j;
+
+	for (i = 0; i < nmaps; i++) {
+		struct range *r = &maps[i];
+		if (r->hi <= lo || r->lo >= hi)
+			continue;
+		if (r->lo < lo && r->hi > hi) { /* split */
+			if (nmaps == MAP_MAX)
+				return -ENOMEM;
+			for (j = nmaps; j > i + 1; j--)
+				maps[j] = maps[j - 1];
+			maps[i + 1].lo = hi;
+			maps[i + 1].hi = r->hi;
+			r->hi = lo;
+			nmaps++;
+			mapped_bytes -= hi - lo;
+			return 0;
+		}
+		if (r->lo >= lo && r->hi <= hi) {
+			mapped_bytes -= r->hi - r->lo;
+			for (j = i; j < nmaps - 1; j++)
+				maps[j] = maps[j + 1];
+			nmaps--;
+			i--;
+		} else if (r->lo < lo) {
+			mapped_bytes -= r->hi - lo;
+			r->hi = lo;
+		} else {
+			mapped_bytes -= hi - r->lo;
+			r->lo = hi;
+		}
+	}
+	return 0;
+}
+
+static int insert_range(uint64_t lo, uint64_t hi)
+{
+	int i, j;
+
+	if (nmaps == MAP_MAX)
+		return -ENOMEM;
+	for (i = 0; i < nmaps && maps[i].lo < lo; i++)
+		;
+	for (j = nmaps; j > i; j--)
+		maps[j] = maps[j - 1];
+	maps[i].lo = lo;
+	maps[i].hi = hi;
+	nmaps++;
+	mapped_bytes += hi - lo;
+	if (lo < mmap_low_seen)
+		mmap_low_seen = lo;
+	note_peak();
+	return 0;
+}
+
+/* Highest free gap of len bytes below mmap_top and above the break; 0 if none. */
+static uint64_t find_gap(uint64_t len)
+{
+	uint64_t top = gk_boot.mmap_top, floor = page_up(brk_cur) + PAGE;
+	int i;
+
+	for (i = nmaps - 1; i >= -1; i--) {
+		uint64_t lo = i >= 0 ? maps[i].hi : floor;
+		if (lo < floor)
+			lo = floor;
+		if (top >= lo && top - lo >= len)
+			return top - len;
+		if (i >= 0)
+			top = maps[i].lo;
+	}
+	return 0;
+}
+
+static long map_anywhere(uint64_t len)
+{
+	uint64_t addr = find_gap(len);
+	long r;
+
+	if (!addr)
+		return -ENOMEM;
+	zero_reused(addr, addr + len);
+	r = insert_range(addr, addr + len);
+	return r ? r : (long)addr;
+}
+
+static long map_fixed(uint64_t addr, uint64_t len)
+{
+	long r;
+
+	if (addr < page_up(brk_cur) || addr > gk_boot.mmap_top || len > gk_boot.mmap_top - addr)
+		return -ENOMEM;
+	r = unmap_range(addr, addr + len);
+	if (r)
+		return r;
+	zero_reused(addr, addr + len);
+	r = insert_range(addr, addr + len);
+	return r ? r : (long)addr;
+}
+
+static int range_free(uint64_t lo, uint64_t hi)
+{
+	int i;
+
+	if (lo < page_up(brk_cur) || hi > gk_boot.mmap_top)
+		return 0;
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].lo < hi && maps[i].hi > lo)
+			return 0;
+	return 1;
+}
+
+static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
+{
+	struct ofd *o = fd_get((long)(int)A4);
+	uint64_t done = 0;
+
+	if (!o)
+		return -EBADF;
+	if (o->kind != OFD_FILE)
+		return -ENODEV;
+	if ((A2 & PROT_WRITE) && (A3 & MAP_SHARED))
+		return -EACCES;
+	while (done < len) {
+		long n = hc(VMLET_HC_READ, o->handle, addr + done, len - done, A5 + done);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return (long)addr;
+}
+
+long sys_mmap(struct gk_frame *f)
+{
+	uint64_t hint = A0, len = page_up(A1), flags = A3;
+	long addr;
+
+	mm_init();
+	if (!A1 || len < A1 || (hint & (PAGE - 1)) || (A5 & (PAGE - 1)))
+		return -EINVAL;
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)))
+		return -EINVAL;
+	if (flags & MAP_FIXED)
+		addr = map_fixed(hint, len);
+	else if (hint && range_free(hint, hint + len) && hint + len > hint)
+		addr = map_fixed(hint, len);
+	else
+		addr = map_anywhere(len);
+	if (addr < 0 || (flags & MAP_ANONYMOUS))
+		return addr;
+	{
+		long r = map_file(f, (uint64_t)addr, len);
+		if (r < 0)
+			unmap_range((uint64_t)addr, (uint64_t)addr + len);
+		return r;
+	}
+}
+
+long sys_munmap(struct gk_frame *f)
+{
+	uint64_t len = page_up(A1);
+
+	if ((A0 & (PAGE - 1)) || !A1 || len < A1 || A0 + len < A0)
+		return -EINVAL;
+	mm_init();
+	return unmap_range(A0, A0 + len);
+}
+
+static int range_mapped(uint64_t lo, uint64_t hi)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].lo <= lo && maps[i].hi >= hi)
+			return 1;
+	return 0;
+}
+
+long sys_mremap(struct gk_frame *f)
+{
+	uint64_t old = A0, old_len = page_up(A1), new_len = page_up(A2), flags = A3;
+	long addr;
+
+	mm_init();
+	if ((old & (PAGE - 1)) || !new_len || new_len < A2 || (flags & ~3ull))
+		return -EINVAL;
+	if (!range_mapped(old, old + old_len))
+		return -EFAULT;
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			unmap_range(old + new_len, old + old_len);
+		return (long)old;
+	}
+	if (range_free(old + old_len, old + new_len)) {
+		zero_reused(old + old_len, old + new_len);
+		unmap_range(old, old + old_len);
+		insert_range(old, old + new_len);
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	addr = map_anywhere(new_len);
+	if (addr < 0)
+		return addr;
+	memcpy((void *)addr, (const void *)old, old_len);
+	unmap_range(old, old + old_len);
+	return addr;
+}
+
+long sys_mprotect(struct gk_frame *f)
+{
+	if (A0 & (PAGE - 1))
+		return -EINVAL;
+	if (A2 & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	return 0;
+}
+
+long sys_madvise(struct gk_frame *f)
+{
+	uint64_t len = page_up(A1);
+
+	if (A0 & (PAGE - 1))
+		return -EINVAL;
+	if (!user_ok(A0, len))
+		return -ENOMEM;
+	/* Private anonymous memory reads back as zeros after MADV_DONTNEED. */
+	if (A2 == MADV_DONTNEED && len && A0 >= gk_boot.brk_start)
+		memset((void *)A0, 0, len);
+	return 0;
+}

@@ -1,0 +1,177 @@
+/* time.c - clocks from the guest TSC, calibrated by one hypercall on first use; sleeps go to the host. */
+#include "gk.h"
+
+#include <linux/errno.h>
+#include <linux/time.h>
+
+static int calibrated;
+static uint64_t tsc0, mono0, real0, mult; /* ns = base + ((tsc - tsc0) * mult) >> 32 */
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void calibrate(void)
+{
+	uint64_t before = rdtsc(), after;
+
+	hc(VMLET_HC_CLOCK, 0, 0, 0, 0);
+	after = rdtsc();
+	mono0 = gk_hypercall.out[0];
+	real0 = gk_hypercall.out[1];
+	tsc0 = before + (after - before) / 2;
+	mult = gk_boot.tsc_khz ? (1000000ull << 32) / gk_boot.tsc_khz : 0;
+	calibrated = 1;
+}
+
+/* Nanoseconds since mono0 (or a fresh host reading when the TSC rate is unknown). */
+static uint64_t elapsed(void)
+{
+	if (!calibrated)
+		calibrate();
+	if (!mult) {
+		hc(VMLET_HC_CLOCK, 0, 0, 0, 0);
+		return gk_hypercall.out[0] - mono0;
+	}
+	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc0) * mult) >> 32);
+}
+
+uint64_t time_mono_ns(void)
+{
+	uint64_t e = elapsed();
+
+	return mono0 + e;
+}
+
+static long clock_ns(uint64_t id, uint64_t *ns)
+{
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = real0 + elapsed();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = time_mono_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_clock_gettime(struct gk_frame *f)
+{
+	uint64_t ns;
+	long r = clock_ns(A0, &ns);
+
+	if (r)
+		return r;
+	if (!user_ok(A1, 16))
+		return -EFAULT;
+	((int64_t *)A1)[0] = (int64_t)(ns / 1000000000ull);
+	((int64_t *)A1)[1] = (int64_t)(ns % 1000000000ull);
+	return 0;
+}
+
+long sys_clock_getres(struct gk_frame *f)
+{
+	uint64_t ns;
+	long r = clock_ns(A0, &ns);
+
+	if (r)
+		return r;
+	if (A1) {
+		if (!user_ok(A1, 16))
+			return -EFAULT;
+		((int64_t *)A1)[0] = 0;
+		((int64_t *)A1)[1] = (A0 == CLOCK_REALTIME_COARSE || A0 == CLOCK_MONOTONIC_COARSE) ? 4000000 : 1;
+	}
+	return 0;
+}
+
+long sys_gettimeofday(struct gk_frame *f)
+{
+	uint64_t ns;
+
+	clock_ns(CLOCK_REALTIME, &ns);
+	if (A0) {
+		if (!user_ok(A0, 16))
+			return -EFAULT;
+		((int64_t *)A0)[0] = (int64_t)(ns / 1000000000ull);
+		((int64_t *)A0)[1] = (int64_t)(ns % 1000000000ull / 1000);
+	}
+	if (A1) {
+		if (!user_ok(A1, 8))
+			return -EFAULT;
+		((int32_t *)A1)[0] = 0;
+		((int32_t *)A1)[1] = 0;
+	}
+	return 0;
+}
+
+long sys_time(struct gk_frame *f)
+{
+	uint64_t ns;
+	int64_t t;
+
+	clock_ns(CLOCK_REALTIME, &ns);
+	t = (int64_t)(ns / 1000000000ull);
+	if (A0) {
+		if (!user_ok(A0, 8))
+			return -EFAULT;
+		*(int64_t *)A0 = t;
+	}
+	return t;
+}
+
+static long read_timespec(uint64_t addr, uint64_t *ns)
+{
+	const int64_t *ts = (const int64_t *)addr;
+
+	if (!user_ok(addr, 16))
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts[0] > UINT64_MAX / 1000000000ull - 1 ? UINT64_MAX
+							     : (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+	return 0;
+}
+
+static long sleep_ns(uint64_t ns, uint64_t rem_addr)
+{
+	if (rem_addr && user_ok(rem_addr, 16))
+		memset((void *)rem_addr, 0, 16);
+	return ns ? hc(VMLET_HC_SLEEP, ns, 0, 0, 0) : 0;
+}
+
+long sys_nanosleep(struct gk_frame *f)
+{
+	uint64_t ns;
+	long r = read_timespec(A0, &ns);
+
+	return r ? r : sleep_ns(ns, A1);
+}
+
+long sys_clock_nanosleep(struct gk_frame *f)
+{
+	uint64_t ns, now;
+	long r = clock_ns(A0, &now);
+
+	if (r)
+		return r;
+	r = read_timespec(A2, &ns);
+	if (r)
+		return r;
+	if (A1 & TIMER_ABSTIME)
+		ns = ns > now ? ns - now : 0;
+	return sleep_ns(ns, (A1 & TIMER_ABSTIME) ? 0 : A3);
+}

@@ -1,0 +1,31 @@
+/* user.c - validation of addresses the program passes to system calls. */
+#include "gk.h"
+
+#include <linux/errno.h>
+
+int user_ok(uint64_t addr, uint64_t len)
+{
+	uint64_t guard_lo = gk_boot.stack_lo - (2ull << 20);
+
+	if (addr < VMLET_USER_LO || addr > gk_boot.user_hi || len > gk_boot.user_hi - addr)
+		return 0;
+	/* The 2 MiB below the stack is an unmapped guard. */
+	return addr + len <= guard_lo || addr >= gk_boot.stack_lo;
+}
+
+long user_string(uint64_t addr, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!addr)
+		return -EFAULT;
+	for (;; n++) {
+		if (!user_ok(addr + n, 1))
+			return -EFAULT;
+		if (n == size)
+			return -ENAMETOOLONG;
+		buf[n] = *(const char *)(addr + n);
+		if (!buf[n])
+			return (long)n;
+	}
+}

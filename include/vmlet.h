@@ -1,0 +1,111 @@
+/* vmlet.h - embedding API: create, run and destroy a KVM micro-VM running a static Linux executable. */
+#ifndef VMLET_H
+#define VMLET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Errors are values: every call returns 0 (or a count) on success and a
+ * negative errno on failure, and fills a struct vmlet_error with a one-line
+ * message when one is passed. Nothing here exits the process or prints.
+ * Distinct VMs may be used concurrently from distinct threads; one VM is used
+ * by one thread at a time.
+ *
+ * Error codes a caller can act on:
+ *   -ENOENT    the program file does not exist
+ *   -ENOEXEC   the file is not a runnable static x86-64 ELF (message says why)
+ *   -EACCES    the file cannot be read
+ *   -E2BIG     arguments and environment do not fit the guest stack
+ *   -ENODEV    /dev/kvm is missing or unusable
+ *   -EINVAL    a bad configuration value
+ *   others     host resource failures (ENOMEM, EMFILE, ...)
+ * The process must not receive SIGPIPE on writes to a closed stdout: the
+ * library expects the caller to ignore SIGPIPE (the CLI does).
+ */
+
+struct vmlet_error {
+	int code;          /* negative errno, 0 if none */
+	char message[256]; /* one line, no trailing newline */
+};
+
+/* A read-only grant of a host file or directory tree to the guest. */
+struct vmlet_grant {
+	const char *host_path;
+	const char *guest_path; /* absolute; defaults to host_path when NULL */
+};
+
+#define VMLET_TRACE 1u /* write each guest syscall, strace-like, to trace_fd */
+
+struct vmlet_config {
+	const char *path;          /* program to run (host path) */
+	const char *const *argv;   /* NULL-terminated; argv[0] defaults to path */
+	const char *const *envp;   /* NULL-terminated; NULL means empty */
+	uint64_t mem_bytes;        /* guest RAM; 0 means VMLET_DEFAULT_MEM */
+	uint64_t timeout_ns;       /* wall-clock limit of vmlet_vm_run; 0: none */
+	int stdin_fd, stdout_fd, stderr_fd; /* host fds for the guest's stdio */
+	const struct vmlet_grant *grants;
+	size_t ngrants;
+	unsigned flags;            /* VMLET_TRACE */
+	int trace_fd;              /* where VMLET_TRACE lines go */
+};
+
+#define VMLET_DEFAULT_MEM (256ull << 20)
+#define VMLET_MIN_MEM (16ull << 20)
+#define VMLET_MAX_MEM (64ull << 30)
+
+/* Fill a config with defaults: stdio 0/1/2, default memory, no timeout. */
+void vmlet_config_init(struct vmlet_config *config);
+
+enum vmlet_outcome {
+	VMLET_EXITED = 1, /* the program exited; status holds its code */
+	VMLET_SIGNALED,   /* the program died of a signal (fault, abort, SIGPIPE) */
+	VMLET_TIMEOUT,    /* the wall-clock limit ran out */
+	VMLET_FAILED,     /* vmlet failed, or the guest broke the hypercall protocol */
+};
+
+/* Time spent in each phase of a VM's life, in nanoseconds. */
+struct vmlet_phases {
+	uint64_t create_vm, create_vcpu, memory, load, run, destroy;
+};
+
+struct vmlet_result {
+	enum vmlet_outcome outcome;
+	int status;               /* exit status (EXITED) */
+	int signal;               /* signal number (SIGNALED) */
+	int exit_code;            /* shell convention: status, 128+signal, 124 timeout, 125 failure */
+	char message[256];        /* why it ended, for SIGNALED/TIMEOUT/FAILED; else empty */
+	uint64_t exits;           /* returns from KVM_RUN */
+	uint64_t hypercalls;
+	uint64_t syscalls;        /* served by the guest kernel */
+	uint64_t unsupported;     /* syscalls answered ENOSYS */
+	uint64_t process_calls;   /* fork/clone/execve attempts (refused) */
+	uint64_t mem_peak;        /* highest guest memory in use by the program, bytes */
+	struct vmlet_phases phases;
+};
+
+struct vmlet_vm;
+
+/*
+ * Create a VM, load config->path into it and prepare its first instruction.
+ * The config's strings are copied; the caller may free them after return.
+ */
+int vmlet_vm_create(const struct vmlet_config *config, struct vmlet_vm **vm,
+		    struct vmlet_error *err);
+
+/* Run the VM to completion. A VM runs once. Returns 0 and fills result, or -errno. */
+int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_error *err);
+
+/* Ask a running VM to stop from another thread; vmlet_vm_run then reports VMLET_FAILED. */
+void vmlet_vm_kill(struct vmlet_vm *vm);
+
+/* Release everything the VM holds. Accepts NULL. */
+void vmlet_vm_destroy(struct vmlet_vm *vm);
+
+/* Phase timing of the last destroy is added to a result the caller still holds. */
+void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result);
+
+/* Name of a guest syscall number, or NULL. */
+const char *vmlet_syscall_name(unsigned nr);
+
+#endif

@@ -1,0 +1,187 @@
+/* vmlet_abi.h - the guest/host contract: memory layout, hypercalls, shared structures (C99, no host headers). */
+#ifndef VMLET_ABI_H
+#define VMLET_ABI_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+
+/*
+ * Version of everything in this file. The host refuses a guest kernel whose
+ * header carries another version.
+ */
+#define VMLET_ABI_VERSION 1
+#define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
+
+/*
+ * Guest memory. Guest RAM is one slot of mem_bytes at guest-physical 0.
+ *  - User region: guest-virtual == guest-physical, [VMLET_USER_LO, user_hi).
+ *    The first 64 KiB are never mapped, so null dereferences fault.
+ *  - Kernel area: the top VMLET_KERNEL_SIZE bytes of RAM, mapped at
+ *    VMLET_KERNEL_VBASE. Its first VMLET_GK_OFFSET bytes hold the system
+ *    tables (GDT, IDT, TSS, exception stack, page tables; supervisor-only);
+ *    the guest kernel image (gk) is linked at VMLET_KERNEL_VBASE + VMLET_GK_OFFSET.
+ */
+#define VMLET_USER_LO 0x10000ull
+#define VMLET_KERNEL_VBASE 0xffffffff80000000ull
+#define VMLET_KERNEL_SIZE (4ull << 20)
+#define VMLET_GK_OFFSET (1ull << 20)
+#define VMLET_PAGE_SIZE 4096ull
+
+/*
+ * Guest-to-host signals are port I/O, Solo5 style:
+ *  - `outb %al, $VMLET_PORT_HYPERCALL`: perform the call described by the
+ *    hypercall block (struct vmlet_hypercall) at header.hypercall. The only
+ *    port a guest at CPL3 may touch (TSS I/O bitmap).
+ *  - `outb %al, $(VMLET_PORT_FAULT_BASE + vector)`: the CPU raised exception
+ *    `vector` (0..31). Sent by the one-instruction IDT stubs; the VM ends.
+ * Any other exit the guest causes is fatal to that VM.
+ */
+#define VMLET_PORT_HYPERCALL 0xd0
+#define VMLET_PORT_FAULT_BASE 0xe0
+#define VMLET_FAULT_STUB_SIZE 16
+#define VMLET_FAULT_VECTORS 32
+
+#ifndef __ASSEMBLER__
+/* Hypercall numbers. Arguments in arg[], result in ret (>= 0 or -errno). */
+enum vmlet_hc {
+	VMLET_HC_EXIT = 0,     /* arg0 status, arg1 signal (0: normal exit). Never returns. */
+	VMLET_HC_FLUSH = 1,    /* drain the output ring (every hypercall drains it first anyway) */
+	VMLET_HC_READ = 2,     /* arg0 handle, arg1 gpa, arg2 len, arg3 offset or VMLET_OFF_NONE */
+	VMLET_HC_WRITE = 3,    /* arg0 handle, arg1 gpa, arg2 len, arg3 offset or VMLET_OFF_NONE */
+	VMLET_HC_OPEN = 4,     /* arg0 gpa of path, arg1 path len, arg2 VMLET_OPEN_*, arg3 gpa of struct vmlet_stat -> handle */
+	VMLET_HC_CLOSE = 5,    /* arg0 handle */
+	VMLET_HC_FSTAT = 6,    /* arg0 handle, arg1 gpa of struct vmlet_stat */
+	VMLET_HC_STAT = 7,     /* arg0 gpa of path, arg1 len, arg2 gpa of struct vmlet_stat, arg3 nofollow */
+	VMLET_HC_GETDENTS = 8, /* arg0 handle, arg1 gpa, arg2 len -> bytes of linux_dirent64 records */
+	VMLET_HC_CLOCK = 9,    /* -> out0 CLOCK_MONOTONIC ns, out1 CLOCK_REALTIME ns */
+	VMLET_HC_SLEEP = 10,   /* arg0 ns */
+	VMLET_HC_POLL = 11,    /* arg0 handle, arg1 events (POLLIN/POLLOUT), arg2 timeout ms (-1 forever) -> revents */
+	VMLET_HC_TTY = 12,     /* arg0 handle, arg1 request (VMLET_TTY_*), arg2 gpa of result */
+	VMLET_HC_READLINK = 13,/* arg0 gpa of path, arg1 len, arg2 gpa buf, arg3 buf len -> length */
+	VMLET_HC_SEEK = 14,    /* arg0 handle, arg1 offset, arg2 whence -> new offset (directories: rewind) */
+	VMLET_HC_COUNT
+};
+
+#define VMLET_OFF_NONE UINT64_MAX
+#define VMLET_OPEN_DIRECTORY 1u /* O_DIRECTORY: fail with ENOTDIR unless a directory */
+#define VMLET_OPEN_NOFOLLOW 2u  /* O_NOFOLLOW: fail with ELOOP on a final symlink */
+#define VMLET_OPEN_WRITE 4u     /* write access or O_CREAT was asked for */
+#define VMLET_TTY_TCGETS 1u     /* result: struct termios (kernel layout, 36 bytes) */
+#define VMLET_TTY_TIOCGWINSZ 2u /* result: struct winsize (8 bytes) */
+
+/*
+ * Handles 0, 1, 2 are the host's stdin, stdout and stderr; others come from
+ * VMLET_HC_OPEN. Closing costs no exit: the guest sets the handle's bit in
+ * close_mask and the host closes those handles before the next call.
+ */
+#define VMLET_HANDLE_MAX 64u
+
+struct vmlet_hypercall {
+	uint64_t nr;
+	uint64_t close_mask;
+	uint64_t arg[6];
+	int64_t ret;
+	uint64_t out[2];
+};
+
+/* Stat result in the Linux x86-64 `struct stat` layout (144 bytes). */
+struct vmlet_stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	int64_t reserved[3];
+};
+
+/*
+ * Output ring: the guest appends records, the host consumes them whenever the
+ * VM exits (any hypercall, a timer tick, the end of the run). Each record is a
+ * struct vmlet_record followed by len bytes, padded to 8; a record never wraps:
+ * the guest writes a VMLET_CHAN_PAD record to skip the ring's tail. head and
+ * tail are byte counts that only grow; the guest writes head, the host tail.
+ * Records keep writes to stdout, stderr and trace in program order.
+ */
+#define VMLET_RING_SIZE (256u << 10)
+#define VMLET_CHAN_PAD 0xffffffffu
+#define VMLET_CHAN_TRACE 0xfffffffeu /* payload: struct vmlet_trace */
+
+struct vmlet_record {
+	uint32_t chan; /* handle, VMLET_CHAN_PAD or VMLET_CHAN_TRACE */
+	uint32_t len;
+};
+
+struct vmlet_ring {
+	volatile uint64_t head;
+	volatile uint64_t tail;
+	uint8_t data[VMLET_RING_SIZE];
+};
+
+#define VMLET_TRACE_NORETURN INT64_MIN /* ret of a call that does not return (exit) */
+struct vmlet_trace {
+	uint64_t nr;
+	uint64_t arg[6];
+	int64_t ret;
+};
+
+/* Per-stdio facts the guest kernel answers fstat/ioctl from without an exit. */
+#define VMLET_STDIO_TTY 1u
+struct vmlet_stdio_info {
+	uint32_t mode;   /* st_mode of the host fd */
+	uint32_t flags;  /* VMLET_STDIO_* */
+	uint32_t oflags; /* F_GETFL of the host fd */
+	uint32_t pad;
+	int64_t size;    /* st_size for a regular file */
+	int64_t offset;  /* file offset at start for a regular file */
+};
+
+#define VMLET_BOOT_TRACE 1u
+#define VMLET_EXE_MAX 256u
+#define VMLET_SYSCALL_MAX 512u
+
+/* Written by the host before the first instruction; read-only for the guest kernel. */
+struct vmlet_boot {
+	uint64_t mem_bytes;
+	uint64_t user_hi;   /* end of the user region; the stack ends here */
+	uint64_t stack_lo;  /* lowest address of the stack reservation */
+	uint64_t mmap_top;  /* mmap allocates top-down below this */
+	uint64_t brk_start; /* page-aligned end of the program image */
+	uint64_t tsc_khz;   /* guest TSC frequency; 0 if unknown */
+	uint32_t flags;     /* VMLET_BOOT_* */
+	uint32_t pad;
+	uint8_t seed[32];   /* seeds the guest's getrandom generator */
+	struct vmlet_stdio_info stdio[3];
+	char exe[VMLET_EXE_MAX]; /* readlink("/proc/self/exe") */
+};
+
+/* Guest-kernel counters the host reads at the end of a run. */
+struct vmlet_stats {
+	uint64_t syscalls;
+	uint64_t unsupported;
+	uint64_t brk_peak;      /* highest program break */
+	uint64_t mmap_bytes_peak;
+	uint32_t by_nr[VMLET_SYSCALL_MAX];
+};
+
+/*
+ * The guest kernel image starts with this header. Addresses are guest-virtual.
+ * [image start, text_end) is mapped read+execute, [text_end, bss_end) read+write.
+ */
+struct vmlet_gk_header {
+	uint32_t magic;
+	uint32_t abi_version;
+	uint64_t syscall_entry; /* LSTAR */
+	uint64_t fault_stubs;   /* VMLET_FAULT_VECTORS stubs of VMLET_FAULT_STUB_SIZE bytes */
+	uint64_t boot;          /* struct vmlet_boot */
+	uint64_t hypercall;     /* struct vmlet_hypercall */
+	uint64_t ring;          /* struct vmlet_ring */
+	uint64_t stats;         /* struct vmlet_stats */
+	uint64_t text_end;
+	uint64_t bss_end;
+};
+
+#endif /* __ASSEMBLER__ */
+
+#endif

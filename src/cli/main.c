@@ -1,0 +1,118 @@
+/* main.c - the vmlet command: parse options, run the program in a fresh micro-VM, exit like a shell. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "vmlet.h"
+
+extern char **environ;
+
+#define EXIT_VMLET_ERROR 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+static const char usage[] =
+	"usage: vmlet run [options] PROGRAM [ARGS...]\n"
+	"Run a static x86-64 Linux executable in a fresh KVM micro-VM.\n"
+	"\n"
+	"  --mem SIZE          guest memory, e.g. 64M, 1G (default 256M)\n"
+	"  --timeout DURATION  wall-clock limit, e.g. 500ms, 2s, 1m (exit 124 when hit)\n"
+	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
+	"  --env NAME=VALUE    set a variable in the program's environment (repeatable)\n"
+	"  --inherit-env       pass vmlet's whole environment to the program\n"
+	"  --trace             print every system call of the program to stderr\n"
+	"  --stats             print exits, system calls and phase times to stderr\n"
+	"\n"
+	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
+	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
+
+static int exit_code_for(int code)
+{
+	switch (code) {
+	case -ENOENT: return EXIT_NOT_FOUND;
+	case -ENOEXEC:
+	case -EACCES: return EXIT_CANNOT_EXEC;
+	default: return EXIT_VMLET_ERROR;
+	}
+}
+
+static void print_stats(const struct vmlet_result *r)
+{
+	const struct vmlet_phases *p = &r->phases;
+
+	fprintf(stderr,
+		"vmlet: exits %llu, hypercalls %llu, syscalls %llu (%llu unsupported), memory peak %llu KiB\n"
+		"vmlet: phases (us): create_vm %.0f, create_vcpu %.0f, memory %.0f, load %.0f, run %.0f, destroy %.0f\n",
+		(unsigned long long)r->exits, (unsigned long long)r->hypercalls,
+		(unsigned long long)r->syscalls, (unsigned long long)r->unsupported,
+		(unsigned long long)(r->mem_peak >> 10), p->create_vm / 1e3, p->create_vcpu / 1e3,
+		p->memory / 1e3, p->load / 1e3, p->run / 1e3, p->destroy / 1e3);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const char *default_env[] = { "PATH=/bin:/usr/bin", "HOME=/", NULL };
+	struct cli_options o;
+	struct vmlet_error err;
+	struct vmlet_result res;
+	struct vmlet_vm *vm;
+	char msg[300];
+	int r;
+
+	if (parse_run_options(argc, argv, &o, msg, sizeof(msg))) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		cli_options_free(&o);
+		return EXIT_VMLET_ERROR;
+	}
+	if (o.help) {
+		fputs(usage, stdout);
+		cli_options_free(&o);
+		return 0;
+	}
+	if (o.inherit_env)
+		o.config.envp = (const char *const *)environ;
+	else
+		o.config.envp = o.nenv ? o.env : default_env;
+	r = vmlet_vm_create(&o.config, &vm, &err);
+	if (r) {
+		fprintf(stderr, "vmlet: %s\n", err.message);
+		cli_options_free(&o);
+		return exit_code_for(r);
+	}
+	r = vmlet_vm_run(vm, &res, &err);
+	vmlet_vm_destroy_timed(vm, &res);
+	cli_options_free(&o);
+	if (r) {
+		fprintf(stderr, "vmlet: %s\n", err.message);
+		return EXIT_VMLET_ERROR;
+	}
+	if (res.message[0])
+		fprintf(stderr, "vmlet: %s\n", res.message);
+	if (res.process_calls)
+		fprintf(stderr, "vmlet: note: the program tried to start a process or thread "
+				"(fork/clone/execve), which vmlet does not support yet\n");
+	if (o.stats)
+		print_stats(&res);
+	return res.exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	/* Writes to a closed stdout are reported as the guest's SIGPIPE, not ours. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		puts("vmlet 0.1");
+		return 0;
+	}
+	fputs(usage, stderr);
+	return EXIT_VMLET_ERROR;
+}

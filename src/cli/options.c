@@ -1,0 +1,173 @@
+/* options.c - parses `vmlet run` options into a struct vmlet_config. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': mult = 1ull << 10; end++; break;
+	case 'm': case 'M': mult = 1ull << 20; end++; break;
+	case 'g': case 'G': mult = 1ull << 30; end++; break;
+	default: return -EINVAL;
+	}
+	if ((*end == 'i' || *end == 'I') && mult > 1)
+		end++;
+	if ((*end == 'b' || *end == 'B') && mult > 1)
+		end++;
+	if (*end || v > UINT64_MAX / mult)
+		return -EINVAL;
+	*out = v * mult;
+	return 0;
+}
+
+int parse_duration(const char *s, uint64_t *out)
+{
+	char *end;
+	double v, mult = 1e9;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v != v)
+		return -EINVAL;
+	if (!strcmp(end, "") || !strcmp(end, "s"))
+		mult = 1e9;
+	else if (!strcmp(end, "ms"))
+		mult = 1e6;
+	else if (!strcmp(end, "us"))
+		mult = 1e3;
+	else if (!strcmp(end, "ns"))
+		mult = 1;
+	else if (!strcmp(end, "m"))
+		mult = 60e9;
+	else if (!strcmp(end, "h"))
+		mult = 3600e9;
+	else
+		return -EINVAL;
+	v *= mult;
+	if (v < 1 || v > 1e18)
+		return -EINVAL;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int fail(char *msg, size_t msglen, const char *fmt, const char *arg)
+{
+	snprintf(msg, msglen, fmt, arg);
+	return -EINVAL;
+}
+
+static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t msglen)
+{
+	size_t n = o->config.ngrants;
+	char *copy, *colon;
+
+	if (n == OPT_MAX_GRANTS)
+		return fail(msg, msglen, "--ro: at most 64 grants (%s)", arg);
+	if (!*arg)
+		return fail(msg, msglen, "--ro: empty path%s", "");
+	copy = strdup(arg);
+	if (!copy)
+		return fail(msg, msglen, "out of memory%s", "");
+	o->grant_storage[n] = copy;
+	o->config.ngrants = n + 1;
+	colon = strchr(copy, ':');
+	o->grants[n].host_path = copy;
+	o->grants[n].guest_path = NULL;
+	if (colon) {
+		*colon = 0;
+		o->grants[n].guest_path = colon + 1;
+		if (colon[1] != '/')
+			return fail(msg, msglen, "--ro %s: guest path must be absolute", arg);
+	}
+	if (!o->grants[n].guest_path && copy[0] != '/')
+		return fail(msg, msglen, "--ro %s: give an absolute path, or HOST:GUEST", arg);
+	return 0;
+}
+
+enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP };
+
+int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
+{
+	static const struct option longopts[] = {
+		{ "mem", required_argument, 0, OPT_MEM },
+		{ "timeout", required_argument, 0, OPT_TIMEOUT },
+		{ "ro", required_argument, 0, OPT_RO },
+		{ "env", required_argument, 0, OPT_ENV },
+		{ "inherit-env", no_argument, 0, OPT_INHERIT },
+		{ "trace", no_argument, 0, OPT_TRACE },
+		{ "stats", no_argument, 0, OPT_STATS },
+		{ "help", no_argument, 0, OPT_HELP },
+		{ 0, 0, 0, 0 },
+	};
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	vmlet_config_init(&o->config);
+	o->config.grants = o->grants;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MEM:
+			if (parse_size(optarg, &o->config.mem_bytes))
+				return fail(msg, msglen, "--mem: invalid size '%s' (try 64M or 1G)", optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_duration(optarg, &o->config.timeout_ns))
+				return fail(msg, msglen, "--timeout: invalid duration '%s' (try 500ms or 2s)",
+					    optarg);
+			break;
+		case OPT_RO:
+			if ((r = add_grant(o, optarg, msg, msglen)))
+				return r;
+			break;
+		case OPT_ENV:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return fail(msg, msglen, "--env: expected NAME=VALUE, got '%s'", optarg);
+			if (o->nenv == OPT_MAX_ENV)
+				return fail(msg, msglen, "--env: too many variables (%s)", optarg);
+			o->env[o->nenv++] = optarg;
+			break;
+		case OPT_INHERIT: o->inherit_env = 1; break;
+		case OPT_TRACE: o->config.flags |= VMLET_TRACE; break;
+		case OPT_STATS: o->stats = 1; break;
+		case OPT_HELP: o->help = 1; return 0;
+		case ':':
+			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);
+		default:
+			return fail(msg, msglen, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return fail(msg, msglen, "no program given (usage: vmlet run [options] PROGRAM [ARGS...])%s", "");
+	o->config.path = argv[optind];
+	o->config.argv = (const char *const *)&argv[optind];
+	o->env[o->nenv] = NULL;
+	return 0;
+}
+
+void cli_options_free(struct cli_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->config.ngrants; i++)
+		free(o->grant_storage[i]);
+}

@@ -1,0 +1,39 @@
+/* options.h - command-line parsing for the vmlet front-end, separate from main so it can be unit-tested. */
+#ifndef VMLET_OPTIONS_H
+#define VMLET_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmlet.h"
+
+#define OPT_MAX_GRANTS 64
+#define OPT_MAX_ENV 256
+
+struct cli_options {
+	struct vmlet_config config;
+	struct vmlet_grant grants[OPT_MAX_GRANTS];
+	const char *env[OPT_MAX_ENV + 1];
+	size_t nenv;
+	int inherit_env;
+	int stats;
+	int help, version;
+	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
+};
+
+/* "64M", "1G", "4096", "512k" -> bytes; -EINVAL on junk or overflow. */
+int parse_size(const char *s, uint64_t *out);
+
+/* "500ms", "2s", "1.5s", "3m", "100us", "10" (seconds) -> ns; -EINVAL on junk. */
+int parse_duration(const char *s, uint64_t *out);
+
+/*
+ * Parse `vmlet run` arguments (argv[0] is "run"). On success returns 0 and
+ * config.path/argv point into argv. On error returns -EINVAL and writes a
+ * one-line message into msg.
+ */
+int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen);
+
+void cli_options_free(struct cli_options *o);
+
+#endif

@@ -1,0 +1,174 @@
+/* layout.c - writes the guest's page tables, GDT, IDT and TSS: long mode from the first instruction. */
+#include "vm_internal.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#define PTE_P 0x1ull
+#define PTE_W 0x2ull
+#define PTE_U 0x4ull
+#define PTE_PS 0x80ull
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define PAGE 4096ull
+#define HUGE (2ull << 20)
+
+struct pt {
+	const struct guestmem *mem;
+	uint64_t next, end; /* guest-physical pool of table pages */
+	uint64_t root;
+};
+
+static uint64_t *table(const struct pt *pt, uint64_t gpa_)
+{
+	return guestmem_ptr(pt->mem, gpa(gpa_), PAGE);
+}
+
+/* The entry for gva at `level` (3 = PML4 ... 0 = PT), creating tables on the way. */
+static uint64_t *entry(struct pt *pt, uint64_t gva, int level)
+{
+	uint64_t t = pt->root;
+	int l;
+
+	for (l = 3; l > level; l--) {
+		uint64_t *e = &table(pt, t)[(gva >> (12 + 9 * l)) & 511];
+		if (!(*e & PTE_P)) {
+			if (pt->next >= pt->end)
+				return NULL;
+			*e = pt->next | PTE_P | PTE_W | PTE_U;
+			pt->next += PAGE;
+		}
+		t = *e & PTE_ADDR;
+	}
+	return &table(pt, t)[(gva >> (12 + 9 * level)) & 511];
+}
+
+static int map(struct pt *pt, uint64_t gva, uint64_t gpa_, uint64_t flags, int huge)
+{
+	uint64_t *e = entry(pt, gva, huge ? 1 : 0);
+
+	if (!e)
+		return -E2BIG;
+	*e = gpa_ | flags | (huge ? PTE_PS : 0);
+	return 0;
+}
+
+/* Flags of one user page: the union of the ELF segments on it, else read-write-execute. */
+static uint64_t user_page_flags(const struct elf_image *img, uint64_t page)
+{
+	int present = 0, writable = 0, executable = 0;
+	size_t i;
+
+	if (page < VMLET_USER_LO)
+		return 0;
+	for (i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		if (page + PAGE <= s->vaddr || page >= s->vaddr + s->memsz)
+			continue;
+		present = 1;
+		writable |= !!(s->flags & PF_W);
+		executable |= !!(s->flags & PF_X);
+	}
+	if (!present)
+		return PTE_P | PTE_W | PTE_U;
+	return PTE_P | PTE_U | (writable ? PTE_W : 0) | (executable ? 0 : PTE_NX);
+}
+
+static int map_user(struct pt *pt, const struct vmlet_vm *vm, const struct elf_image *img)
+{
+	uint64_t chunk, page;
+	int r;
+
+	for (chunk = 0; chunk < vm->user_hi; chunk += HUGE) {
+		if (chunk >= vm->stack_lo - STACK_GUARD && chunk < vm->stack_lo)
+			continue; /* unmapped guard below the stack */
+		if (chunk < VMLET_USER_LO || (chunk < img->hi && chunk + HUGE > img->lo)) {
+			for (page = chunk; page < chunk + HUGE; page += PAGE) {
+				uint64_t flags = user_page_flags(img, page);
+				if (flags && (r = map(pt, page, page, flags, 0)))
+					return r;
+			}
+		} else if ((r = map(pt, chunk, chunk, PTE_P | PTE_W | PTE_U, 1))) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int map_kernel(struct pt *pt, const struct vmlet_vm *vm)
+{
+	uint64_t text = vm->gk.text_end - VMLET_KERNEL_VBASE, bss = vm->gk.bss_end - VMLET_KERNEL_VBASE;
+	uint64_t off, flags;
+	int r;
+
+	for (off = 0; off < bss; off += PAGE) {
+		if (off < VMLET_GK_OFFSET)
+			flags = PTE_P | PTE_W | PTE_NX; /* system tables: supervisor only */
+		else if (off < text)
+			flags = PTE_P | PTE_U;
+		else
+			flags = PTE_P | PTE_W | PTE_U | PTE_NX;
+		r = map(pt, VMLET_KERNEL_VBASE + off, vm->kbase + off, flags, 0);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void write_gdt(uint64_t *gdt, uint64_t tss_base)
+{
+	gdt[SEL_KERNEL_CS >> 3] = 0x00af9b000000ffffull;
+	gdt[SEL_KERNEL_DS >> 3] = 0x00cf93000000ffffull;
+	gdt[SEL_USER32_CS >> 3] = 0x00cffb000000ffffull;
+	gdt[SEL_USER_DS >> 3] = 0x00cff3000000ffffull;
+	gdt[SEL_USER_CS >> 3] = 0x00affb000000ffffull;
+	gdt[SEL_TSS >> 3] = (TSS_LIMIT & 0xffffull) | ((tss_base & 0xffffffull) << 16) |
+			    (0x89ull << 40) | (((tss_base >> 24) & 0xffull) << 56);
+	gdt[(SEL_TSS >> 3) + 1] = tss_base >> 32;
+}
+
+static void write_idt(uint64_t *idt, uint64_t stubs)
+{
+	unsigned v;
+
+	for (v = 0; v < VMLET_FAULT_VECTORS; v++) {
+		uint64_t h = stubs + v * VMLET_FAULT_STUB_SIZE;
+		/* int3 and into may be used from user mode (DPL3), as on Linux. */
+		uint64_t dpl = (v == 3 || v == 4) ? 3 : 0;
+		idt[2 * v] = (h & 0xffff) | ((uint64_t)SEL_KERNEL_CS << 16) | (1ull << 32) /* IST1 */ |
+			     ((0x8eull | dpl << 5) << 40) | (((h >> 16) & 0xffff) << 48);
+		idt[2 * v + 1] = h >> 32;
+	}
+}
+
+static void write_tss(uint8_t *tss, uint64_t ist_top)
+{
+	uint16_t iopb = 104;
+
+	memcpy(tss + 4, &ist_top, 8);  /* RSP0 */
+	memcpy(tss + 36, &ist_top, 8); /* IST1 */
+	memcpy(tss + 102, &iopb, 2);
+	/* I/O bitmap: every port denied at CPL3 but the hypercall port. */
+	memset(tss + 104, 0xff, 32 + 1);
+	tss[104 + VMLET_PORT_HYPERCALL / 8] &= (uint8_t)~(1u << (VMLET_PORT_HYPERCALL % 8));
+}
+
+int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
+{
+	struct pt pt = { &vm->mem, vm->kbase + SYS_PT_LO + PAGE, vm->kbase + SYS_PT_HI, vm->kbase + SYS_PT_LO };
+	uint8_t *sys = guestmem_ptr(&vm->mem, gpa(vm->kbase), SYS_PT_LO);
+	int r;
+
+	if (!sys)
+		return vm_error(err, -EINVAL, "guest memory too small for the kernel area");
+	r = map_user(&pt, vm, img);
+	if (!r)
+		r = map_kernel(&pt, vm);
+	if (r)
+		return vm_error(err, -ENOEXEC, "program image needs more page tables than vmlet reserves");
+	write_gdt((uint64_t *)(sys + SYS_GDT), VMLET_KERNEL_VBASE + SYS_TSS);
+	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs);
+	write_tss(sys + SYS_TSS, VMLET_KERNEL_VBASE + SYS_IST_TOP);
+	return 0;
+}

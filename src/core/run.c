@@ -1,0 +1,296 @@
+/* run.c - the vCPU loop: KVM_RUN, exit dispatch, faults, the tick that flushes output and enforces timeouts. */
+#include "vm_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
+#define KICK_SIGNAL (SIGRTMAX - 1)
+#define TICK_NS 50000000ull /* output flush and deadline check period */
+
+static pthread_once_t kick_once = PTHREAD_ONCE_INIT;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static void kick_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler; /* no SA_RESTART: blocking calls return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(KICK_SIGNAL, &sa, NULL);
+}
+
+void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,
+	       const char *fmt, ...)
+{
+	struct vmlet_result *r = vm->res;
+	va_list ap;
+
+	if (r->outcome)
+		return;
+	r->outcome = outcome;
+	r->status = status;
+	r->signal = signal;
+	switch (outcome) {
+	case VMLET_EXITED: r->exit_code = status & 0xff; break;
+	case VMLET_SIGNALED: r->exit_code = 128 + signal; break;
+	case VMLET_TIMEOUT: r->exit_code = 124; break;
+	default: r->exit_code = 125; break;
+	}
+	r->message[0] = 0;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(r->message, sizeof(r->message), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* 0 while the run may go on; otherwise finishes the run and returns 1. */
+static int check_stop(struct vmlet_vm *vm)
+{
+	if (vm->killed) {
+		vm_finish(vm, VMLET_FAILED, 0, 0, "run cancelled");
+		return 1;
+	}
+	if (vm->deadline_ns && vm_now_ns() >= vm->deadline_ns) {
+		vm_finish(vm, VMLET_TIMEOUT, 0, 0, "timeout: the program ran for more than %.3f s",
+			  (double)vm->timeout_ns / 1e9);
+		return 1;
+	}
+	return vm->res->outcome != 0;
+}
+
+int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
+{
+	uint64_t end = timeout_ns < 0 ? 0 : vm_now_ns() + (uint64_t)timeout_ns;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		struct timespec ts, *tsp = NULL;
+		uint64_t now = vm_now_ns();
+		int r;
+
+		if (check_stop(vm))
+			return 0;
+		if (timeout_ns >= 0) {
+			uint64_t left = end > now ? end - now : 0;
+			ts.tv_sec = (time_t)(left / 1000000000ull);
+			ts.tv_nsec = (long)(left % 1000000000ull);
+			tsp = &ts;
+		}
+		r = ppoll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, tsp, NULL);
+		if (r > 0)
+			return p.revents ? p.revents : 1;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+struct fault_kind {
+	const char *name;
+	int signal;
+};
+
+static struct fault_kind fault_kind(unsigned v)
+{
+	switch (v) {
+	case 0: return (struct fault_kind){ "divide error", SIGFPE };
+	case 1: return (struct fault_kind){ "debug trap", SIGTRAP };
+	case 3: return (struct fault_kind){ "breakpoint", SIGTRAP };
+	case 4: return (struct fault_kind){ "overflow", SIGSEGV };
+	case 5: return (struct fault_kind){ "bound range exceeded", SIGSEGV };
+	case 6: return (struct fault_kind){ "invalid opcode", SIGILL };
+	case 7: return (struct fault_kind){ "device not available", SIGFPE };
+	case 8: return (struct fault_kind){ "double fault", SIGSEGV };
+	case 10: return (struct fault_kind){ "invalid TSS", SIGSEGV };
+	case 11: return (struct fault_kind){ "segment not present", SIGSEGV };
+	case 12: return (struct fault_kind){ "stack fault", SIGBUS };
+	case 13: return (struct fault_kind){ "general protection fault", SIGSEGV };
+	case 14: return (struct fault_kind){ "page fault", SIGSEGV };
+	case 16: return (struct fault_kind){ "x87 floating-point exception", SIGFPE };
+	case 17: return (struct fault_kind){ "alignment check", SIGBUS };
+	case 19: return (struct fault_kind){ "SIMD floating-point exception", SIGFPE };
+	default: return (struct fault_kind){ "exception", SIGSEGV };
+	}
+}
+
+static int has_error_code(unsigned v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+/* The IDT stub for `vector` exited: report the fault from the exception frame. */
+static void handle_fault(struct vmlet_vm *vm, unsigned vector)
+{
+	struct fault_kind k = fault_kind(vector);
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	const uint64_t *frame;
+	uint64_t rip = 0;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) == 0) {
+		frame = vm_guest_ptr(vm, regs.rsp, 6 * 8);
+		if (!frame) /* the exception stack is in the supervisor-only system area */
+			frame = guestmem_ptr(&vm->mem, gpa(vm->kbase + (regs.rsp - VMLET_KERNEL_VBASE)), 6 * 8);
+		if (frame && regs.rsp >= VMLET_KERNEL_VBASE)
+			rip = frame[has_error_code(vector) ? 1 : 0];
+	}
+	if (vector == 14 && ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) == 0)
+		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: page fault at 0x%llx (rip 0x%llx)%s",
+			  (unsigned long long)sregs.cr2, (unsigned long long)rip,
+			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
+	else
+		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: %s (vector %u, rip 0x%llx)%s",
+			  k.name, vector, (unsigned long long)rip,
+			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
+}
+
+static enum exit_action handle_io(struct vmlet_vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	unsigned port = run->io.port;
+
+	if (run->io.direction == KVM_EXIT_IO_OUT && port == VMLET_PORT_HYPERCALL && run->io.size == 1)
+		return hypercall_handle(vm);
+	if (port >= VMLET_PORT_FAULT_BASE && port < VMLET_PORT_FAULT_BASE + VMLET_FAULT_VECTORS) {
+		handle_fault(vm, port - VMLET_PORT_FAULT_BASE);
+		return EXIT_STOP;
+	}
+	vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: access to I/O port 0x%x", port);
+	return EXIT_STOP;
+}
+
+static enum exit_action dispatch(struct vmlet_vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return handle_io(vm);
+	case KVM_EXIT_MMIO:
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGBUS, "guest fault: access to unbacked memory 0x%llx",
+			  (unsigned long long)run->mmio.phys_addr);
+		return EXIT_STOP;
+	case KVM_EXIT_SHUTDOWN:
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGSEGV, "guest fault: triple fault (the guest's CPU state is unusable)");
+		return EXIT_STOP;
+	case KVM_EXIT_HLT:
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGSEGV, "guest fault: halted");
+		return EXIT_STOP;
+	case KVM_EXIT_INTR:
+		return EXIT_CONTINUE;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_finish(vm, VMLET_FAILED, 0, 0, "KVM entry failed (reason 0x%llx)",
+			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return EXIT_STOP;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGSEGV, "guest fault: KVM internal error %u (emulation failed)",
+			  run->internal.suberror);
+		return EXIT_STOP;
+	default:
+		vm_finish(vm, VMLET_FAILED, 0, 0, "unexpected KVM exit %u", run->exit_reason);
+		return EXIT_STOP;
+	}
+}
+
+static int start_tick(struct vmlet_vm *vm, timer_t *timer)
+{
+	struct sigevent sev;
+	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = KICK_SIGNAL;
+	sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id */
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
+		return -errno;
+	if (vm->timeout_ns && vm->timeout_ns < TICK_NS)
+		its.it_value.tv_nsec = (long)vm->timeout_ns;
+	if (timer_settime(*timer, 0, &its, NULL) < 0) {
+		int e = errno;
+		timer_delete(*timer);
+		return -e;
+	}
+	return 0;
+}
+
+static void collect_stats(struct vmlet_vm *vm)
+{
+	const struct vmlet_stats *s = vm_guest_ptr(vm, vm->gk.stats, sizeof(*s));
+	static const unsigned process_calls[] = { 56, 57, 58, 59, 322, 435 };
+	unsigned i;
+
+	if (!s)
+		return;
+	vm->res->syscalls = s->syscalls;
+	vm->res->unsupported = s->unsupported;
+	vm->res->mem_peak = s->mmap_bytes_peak;
+	for (i = 0; i < sizeof(process_calls) / sizeof(process_calls[0]); i++)
+		vm->res->process_calls += s->by_nr[process_calls[i]];
+}
+
+int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_error *err)
+{
+	sigset_t unblock;
+	timer_t timer;
+	uint64_t t0;
+	int r;
+
+	if (vm->ran)
+		return vm_error(err, -EALREADY, "a VM runs only once");
+	vm->thread = pthread_self();
+	__atomic_store_n(&vm->ran, 1, __ATOMIC_RELEASE);
+	pthread_once(&kick_once, kick_install);
+	sigemptyset(&unblock);
+	sigaddset(&unblock, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+	r = start_tick(vm, &timer);
+	if (r)
+		return vm_error(err, r, "cannot create the run timer: %s", strerror(-r));
+	t0 = vm_now_ns();
+	vm->deadline_ns = vm->timeout_ns ? t0 + vm->timeout_ns : 0;
+	while (!check_stop(vm)) {
+		r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		vm->res->exits++;
+		if (r < 0) {
+			if (errno != EINTR && errno != EAGAIN) {
+				vm_finish(vm, VMLET_FAILED, 0, 0, "KVM_RUN: %s", strerror(errno));
+				break;
+			}
+			vm->run->immediate_exit = 0;
+			ring_drain(vm);
+			continue;
+		}
+		if (dispatch(vm) == EXIT_STOP)
+			break;
+	}
+	timer_delete(timer);
+	vm->res->phases.run = vm_now_ns() - t0;
+	ring_drain(vm);
+	collect_stats(vm);
+	vm->res->hypercalls = vm->hypercalls;
+	*result = *vm->res;
+	return 0;
+}
+
+void vmlet_vm_kill(struct vmlet_vm *vm)
+{
+	vm->killed = 1;
+	if (vm->run)
+		vm->run->immediate_exit = 1;
+	if (__atomic_load_n(&vm->ran, __ATOMIC_ACQUIRE))
+		pthread_kill(vm->thread, KICK_SIGNAL);
+}

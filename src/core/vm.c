@@ -1,0 +1,359 @@
+/* vm.c - VM creation and destruction: KVM objects, guest memory, guest kernel, program and stack. */
+#include "vm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../loader/stack.h"
+
+extern const uint8_t vmlet_gk_image[], vmlet_gk_image_end[];
+
+#define MIB (1ull << 20)
+
+int vm_error(struct vmlet_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vmlet_config_init(struct vmlet_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->stdin_fd = 0;
+	c->stdout_fd = 1;
+	c->stderr_fd = 2;
+	c->trace_fd = 2;
+}
+
+void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
+{
+	uint64_t gk_lo = VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, gk_hi = vm->gk.bss_end;
+
+	if (gva >= gk_lo && gva <= gk_hi) {
+		if (len > gk_hi - gva)
+			return NULL;
+		return guestmem_ptr(&vm->mem, gpa(vm->kbase + (gva - VMLET_KERNEL_VBASE)), len);
+	}
+	if (gva < VMLET_USER_LO || gva > vm->user_hi || len > vm->user_hi - gva)
+		return NULL;
+	return guestmem_ptr(&vm->mem, gpa(gva), len);
+}
+
+struct file_ctx {
+	int fd;
+};
+
+static long file_reader(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	int fd = ((struct file_ctx *)ctx)->fd;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (long)done;
+}
+
+static int open_program(const char *path, int *fd, struct stat *st, struct vmlet_error *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		int e = errno;
+		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
+				strerror(e));
+	}
+	if (fstat(*fd, st) < 0)
+		return vm_error(err, -errno, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st->st_mode))
+		return vm_error(err, -EACCES, "%s: is a directory", path);
+	if (!S_ISREG(st->st_mode))
+		return vm_error(err, -EACCES, "%s: not a regular file", path);
+	if (!(st->st_mode & 0111))
+		return vm_error(err, -EACCES, "%s: permission denied (not executable)", path);
+	return 0;
+}
+
+static int load_gk(struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	size_t size = (size_t)(vmlet_gk_image_end - vmlet_gk_image);
+	void *dst = guestmem_ptr(&vm->mem, gpa(vm->kbase + VMLET_GK_OFFSET), size);
+
+	memcpy(&vm->gk, vmlet_gk_image, sizeof(vm->gk));
+	if (vm->gk.magic != VMLET_GK_MAGIC || vm->gk.abi_version != VMLET_ABI_VERSION)
+		return vm_error(err, -EINVAL, "embedded guest kernel has a wrong ABI version");
+	if (!dst || vm->gk.bss_end - VMLET_KERNEL_VBASE > VMLET_KERNEL_SIZE)
+		return vm_error(err, -EINVAL, "embedded guest kernel does not fit the kernel area");
+	memcpy(dst, vmlet_gk_image, size);
+	return 0;
+}
+
+static void stdio_info(int fd, struct vmlet_stdio_info *io)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	memset(io, 0, sizeof(*io));
+	if (fstat(fd, &st) < 0) {
+		io->oflags = O_RDWR;
+		return;
+	}
+	io->mode = st.st_mode;
+	io->oflags = fl < 0 ? O_RDWR : (uint32_t)fl & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+	if (S_ISREG(st.st_mode)) {
+		off_t off = lseek(fd, 0, SEEK_CUR);
+		io->size = st.st_size;
+		io->offset = off < 0 ? 0 : off;
+	}
+	if (isatty(fd))
+		io->flags |= VMLET_STDIO_TTY;
+}
+
+static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
+{
+	struct vmlet_boot *b = vm_guest_ptr(vm, vm->gk.boot, sizeof(*b));
+	int i;
+
+	if (!b)
+		return vm_error(err, -EINVAL, "guest kernel boot block out of range");
+	b->mem_bytes = vm->mem.size;
+	b->user_hi = vm->user_hi;
+	b->stack_lo = vm->stack_lo;
+	b->mmap_top = vm->mmap_top;
+	b->brk_start = img->hi;
+	b->flags = (vm->flags & VMLET_TRACE) ? VMLET_BOOT_TRACE : 0;
+	if (getrandom(b->seed, sizeof(b->seed), 0) != sizeof(b->seed))
+		return vm_error(err, -EIO, "getrandom failed");
+	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	b->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
+	for (i = 0; i < 3; i++)
+		stdio_info(vm->stdio[i], &b->stdio[i]);
+	memcpy(b->exe, vm->exe, sizeof(b->exe));
+	return 0;
+}
+
+static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const struct elf_image *img,
+		       uint64_t *rsp, struct vmlet_error *err)
+{
+	uint64_t size = vm->user_hi - vm->stack_lo;
+	uint8_t *window = guestmem_ptr(&vm->mem, gpa(vm->stack_lo), size);
+	const char *default_argv[] = { c->path, NULL };
+	const char *const empty[] = { NULL };
+	struct stack_params p = {
+		.argv = c->argv && c->argv[0] ? c->argv : default_argv,
+		.envp = c->envp ? c->envp : empty,
+		.execfn = c->path,
+		.phdr = img->phdr, .phent = img->phent, .phnum = img->phnum, .entry = img->entry,
+		.hwcap = getauxval(AT_HWCAP), .hwcap2 = getauxval(AT_HWCAP2),
+	};
+	int r;
+
+	if (!window)
+		return vm_error(err, -EINVAL, "stack outside guest memory");
+	if (getrandom(p.random, sizeof(p.random), 0) != sizeof(p.random))
+		return vm_error(err, -EIO, "getrandom failed");
+	r = stack_build(window, vm->user_hi, size, size / 4, &p, rsp);
+	if (r == -E2BIG)
+		return vm_error(err, r, "arguments and environment do not fit the guest stack");
+	if (r)
+		return vm_error(err, r, "cannot build the initial stack: %s", strerror(-r));
+	return 0;
+}
+
+/* Split guest RAM: kernel area on top, stack below it, a guard, mmap space below. */
+static int plan_memory(struct vmlet_vm *vm, uint64_t mem, struct vmlet_error *err)
+{
+	uint64_t stack;
+
+	if (mem == 0)
+		mem = VMLET_DEFAULT_MEM;
+	mem = (mem + 2 * MIB - 1) & ~(2 * MIB - 1);
+	if (mem < VMLET_MIN_MEM || mem > VMLET_MAX_MEM)
+		return vm_error(err, -EINVAL, "guest memory must be between %llu MiB and %llu GiB",
+				VMLET_MIN_MEM / MIB, VMLET_MAX_MEM >> 30);
+	stack = mem / 32;
+	stack = stack < 2 * MIB ? 2 * MIB : stack > 8 * MIB ? 8 * MIB : stack & ~(2 * MIB - 1);
+	vm->mem.size = mem;
+	vm->kbase = mem - VMLET_KERNEL_SIZE;
+	vm->user_hi = vm->kbase;
+	vm->stack_lo = vm->user_hi - stack;
+	vm->mmap_top = vm->stack_lo - STACK_GUARD;
+	return 0;
+}
+
+static int create_kvm(struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	struct kvm_userspace_memory_region region;
+	int kvm, r;
+	uint64_t t0 = vm_now_ns(), t1;
+
+	if ((r = kvm_global(&kvm, err)))
+		return r;
+	vm->vm_fd = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return vm_error(err, -errno, "KVM_CREATE_VM: %s", strerror(errno));
+	t1 = vm_now_ns();
+	vm->res->phases.create_vm = t1 - t0;
+	vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem.host == MAP_FAILED) {
+		vm->mem.host = NULL;
+		return vm_error(err, -ENOMEM, "cannot reserve %llu MiB of guest memory",
+				(unsigned long long)(vm->mem.size / MIB));
+	}
+	region = (struct kvm_userspace_memory_region){ .slot = 0, .guest_phys_addr = 0,
+						       .memory_size = vm->mem.size,
+						       .userspace_addr = (uint64_t)vm->mem.host };
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return vm_error(err, -errno, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	t0 = vm_now_ns();
+	vm->res->phases.memory = t0 - t1;
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return vm_error(err, -errno, "KVM_CREATE_VCPU: %s", strerror(errno));
+	vm->run_size = (size_t)kvm_vcpu_mmap_size();
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		return vm_error(err, -errno, "mmap of the vCPU: %s", strerror(errno));
+	}
+	vm->res->phases.create_vcpu = vm_now_ns() - t0;
+	return 0;
+}
+
+static int load_all(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
+{
+	struct file_ctx fc = { -1 };
+	struct elf_image img;
+	struct stat st;
+	uint64_t rsp;
+	char msg[200];
+	int r;
+
+	r = open_program(c->path, &fc.fd, &st, err);
+	if (!r) {
+		r = elf_parse(file_reader, &fc, (uint64_t)st.st_size, &img, msg, sizeof(msg));
+		if (!r)
+			r = elf_check_fit(&img, VMLET_USER_LO, vm->mmap_top - 2 * MIB, msg, sizeof(msg));
+		if (r)
+			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+	}
+	if (!r && (r = create_kvm(vm, err)) == 0) {
+		uint64_t t0 = vm_now_ns();
+		r = load_gk(vm, err);
+		if (!r && (r = elf_load(file_reader, &fc, &img, &vm->mem, msg, sizeof(msg))))
+			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+		if (!r)
+			r = layout_build(vm, &img, err);
+		if (!r)
+			r = write_boot(vm, &img, err);
+		if (!r)
+			r = build_stack(vm, c, &img, &rsp, err);
+		if (!r)
+			r = vcpu_setup(vm, img.entry, rsp, err);
+		vm->res->phases.load = vm_now_ns() - t0;
+	}
+	if (fc.fd >= 0)
+		close(fc.fd);
+	return r;
+}
+
+int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
+{
+	struct vmlet_vm *vm;
+	int r, i;
+
+	*out = NULL;
+	if (err)
+		err->code = 0, err->message[0] = 0;
+	if (!c || !c->path)
+		return vm_error(err, -EINVAL, "no program given");
+	vm = calloc(1, sizeof(*vm) + sizeof(struct vmlet_result));
+	if (!vm)
+		return vm_error(err, -ENOMEM, "out of memory");
+	vm->vm_fd = vm->vcpu_fd = -1;
+	vm->res = (struct vmlet_result *)(vm + 1);
+	vm->stdio[0] = c->stdin_fd;
+	vm->stdio[1] = c->stdout_fd;
+	vm->stdio[2] = c->stderr_fd;
+	vm->trace_fd = c->trace_fd;
+	vm->flags = c->flags;
+	vm->timeout_ns = c->timeout_ns;
+	for (i = 0; i < (int)VMLET_HANDLE_MAX; i++)
+		vm->handles[i].fd = -1;
+	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
+	if (c->path[0] != '/') {
+		char *abs = realpath(c->path, NULL);
+		if (abs) {
+			snprintf(vm->exe, sizeof(vm->exe), "%s", abs);
+			free(abs);
+		}
+	}
+	r = plan_memory(vm, c->mem_bytes, err);
+	if (!r)
+		r = files_init(vm, c, err);
+	if (!r)
+		r = load_all(vm, c, err);
+	if (r) {
+		vmlet_vm_destroy(vm);
+		return r;
+	}
+	*out = vm;
+	return 0;
+}
+
+void vmlet_vm_destroy(struct vmlet_vm *vm)
+{
+	if (!vm)
+		return;
+	files_close_all(vm);
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->mem.host)
+		munmap(vm->mem.host, vm->mem.size);
+	free(vm);
+}
+
+void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result)
+{
+	uint64_t t0 = vm_now_ns();
+
+	vmlet_vm_destroy(vm);
+	if (result)
+		result->phases.destroy = vm_now_ns() - t0;
+}

@@ -1,0 +1,111 @@
+/* vm_internal.h - the VM object shared by the core, loader and hypercall layers (not part of the API). */
+#ifndef VMLET_VM_INTERNAL_H
+#define VMLET_VM_INTERNAL_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "vmlet.h"
+#include "vmlet_abi.h"
+#include "guestmem.h"
+#include "../loader/elf.h"
+
+/* Offsets inside the kernel area's system part (supervisor-only pages). */
+#define SYS_GDT 0x0000ull
+#define SYS_IDT 0x1000ull
+#define SYS_TSS 0x2000ull
+#define SYS_IST_TOP 0x5000ull /* exception stack [0x3000, 0x5000) */
+#define SYS_PT_LO 0x10000ull  /* page-table pool */
+#define SYS_PT_HI VMLET_GK_OFFSET
+
+#define SEL_KERNEL_CS 0x10
+#define SEL_KERNEL_DS 0x18
+#define SEL_USER32_CS 0x23
+#define SEL_USER_DS 0x2b
+#define SEL_USER_CS 0x33
+#define SEL_TSS 0x40
+#define TSS_LIMIT (104 + 32) /* 104-byte TSS, then the I/O bitmap for ports 0..255 */
+
+#define STACK_GUARD (2ull << 20)
+
+enum handle_kind { HANDLE_FREE = 0, HANDLE_STDIO, HANDLE_FILE, HANDLE_DIR };
+
+struct handle {
+	enum handle_kind kind;
+	int fd;
+};
+
+struct grant {
+	char *guest;      /* normalized absolute guest path */
+	size_t guest_len;
+	int dirfd;        /* O_PATH directory: the granted tree, or the parent of a granted file */
+	char *name;       /* basename of a granted file; NULL for a tree */
+};
+
+struct vmlet_vm {
+	int vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	struct guestmem mem;
+	uint64_t kbase;       /* guest-physical start of the kernel area */
+	uint64_t user_hi, stack_lo, mmap_top;
+	struct vmlet_gk_header gk; /* host copy, trusted */
+
+	int stdio[3];
+	int trace_fd;
+	unsigned flags;
+	uint64_t timeout_ns;
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+	struct grant *grants;
+	size_t ngrants;
+	struct handle handles[VMLET_HANDLE_MAX];
+	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
+
+	volatile int killed;
+	int ran;
+	pthread_t thread;
+	struct vmlet_result *res;
+	uint64_t hypercalls;
+	char exe[VMLET_EXE_MAX];
+};
+
+/* Result of handling one exit. */
+enum exit_action { EXIT_CONTINUE, EXIT_STOP };
+
+/* Host pointer for guest-virtual [gva, gva+len) in the user region or the guest
+ * kernel image; NULL when outside. The one path for hypercall addresses. */
+void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
+
+/* Record how the run ended (first call wins). */
+void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+uint64_t vm_now_ns(void);
+
+/* Block until fd is ready (events) or the run must stop; 1 ready, 0 stop, -errno. */
+int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns);
+
+/* kvm.c */
+int kvm_global(int *kvm_fd, struct vmlet_error *err);
+const struct kvm_cpuid2 *kvm_cpuid(void);
+int kvm_vcpu_mmap_size(void);
+
+/* layout.c */
+int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
+
+/* vcpu.c */
+int vcpu_setup(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
+
+/* hypercall.c, ring.c, files.c */
+enum exit_action hypercall_handle(struct vmlet_vm *vm);
+int ring_drain(struct vmlet_vm *vm);
+int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
+void files_close_all(struct vmlet_vm *vm);
+
+/* errors */
+int vm_error(struct vmlet_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

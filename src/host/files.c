@@ -1,0 +1,198 @@
+/* files.c - host handles and read-only grants: guest paths resolved beneath a granted tree, never outside. */
+#include "../core/vm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int openat2_beneath(int dirfd, const char *rel, uint64_t flags)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC | O_NOCTTY,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+
+	return (int)syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
+}
+
+/* Normalize a user-given guest path: absolute, no empty, "." or ".." components. */
+static char *normalize_guest(const char *p)
+{
+	size_t n = strlen(p);
+	char *out = malloc(n + 2), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		const char *c;
+		while (*p == '/')
+			p++;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		if (p == c || (p - c == 1 && c[0] == '.'))
+			continue;
+		if (p - c == 2 && c[0] == '.' && c[1] == '.') {
+			free(out);
+			return NULL;
+		}
+		*o++ = '/';
+		memcpy(o, c, (size_t)(p - c));
+		o += p - c;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = 0;
+	return out;
+}
+
+static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vmlet_error *err)
+{
+	struct grant *gr = &vm->grants[vm->ngrants];
+	const char *guest = g->guest_path ? g->guest_path : g->host_path;
+	char *real = realpath(g->host_path, NULL);
+	struct stat st;
+
+	if (!real)
+		return vm_error(err, -EINVAL, "--ro %s: %s", g->host_path, strerror(errno));
+	if (guest[0] != '/' || !(gr->guest = normalize_guest(guest))) {
+		free(real);
+		return vm_error(err, -EINVAL, "--ro %s: guest path must be absolute without '..'", g->host_path);
+	}
+	gr->guest_len = strlen(gr->guest);
+	if (stat(real, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
+		free(real);
+		return vm_error(err, -EINVAL, "--ro %s: not a regular file or directory", g->host_path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		gr->dirfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		char *slash = strrchr(real, '/');
+		gr->name = strdup(slash + 1);
+		*slash = 0;
+		gr->dirfd = open(real[0] ? real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	free(real);
+	if (gr->dirfd < 0 || (!S_ISDIR(st.st_mode) && !gr->name))
+		return vm_error(err, -errno, "--ro %s: %s", g->host_path, strerror(errno));
+	vm->ngrants++;
+	return 0;
+}
+
+int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < 3; i++) {
+		vm->handles[i].kind = HANDLE_STDIO;
+		vm->handles[i].fd = vm->stdio[i];
+	}
+	if (!c->ngrants)
+		return 0;
+	vm->grants = calloc(c->ngrants, sizeof(*vm->grants));
+	if (!vm->grants)
+		return vm_error(err, -ENOMEM, "out of memory");
+	for (i = 0; i < c->ngrants; i++) {
+		vm->grants[i].dirfd = -1;
+		if ((r = add_grant(vm, &c->grants[i], err)))
+			return r;
+	}
+	return 0;
+}
+
+void files_close_all(struct vmlet_vm *vm)
+{
+	size_t i;
+
+	for (i = 3; i < VMLET_HANDLE_MAX; i++)
+		if (vm->handles[i].kind != HANDLE_FREE)
+			close(vm->handles[i].fd);
+	for (i = 0; i < vm->ngrants; i++) {
+		if (vm->grants[i].dirfd >= 0)
+			close(vm->grants[i].dirfd);
+		free(vm->grants[i].guest);
+		free(vm->grants[i].name);
+	}
+	free(vm->grants);
+}
+
+/*
+ * Find the grant holding guest path `path` (normalized by the guest kernel,
+ * re-checked here). Returns the grant and sets *rel to the path below it, or
+ * NULL with *ancestor set when the path only leads towards grants.
+ */
+static const struct grant *find_grant(const struct vmlet_vm *vm, const char *path, const char **rel,
+				      int *ancestor)
+{
+	const struct grant *best = NULL;
+	size_t i, len = strlen(path);
+
+	*ancestor = 0;
+	for (i = 0; i < vm->ngrants; i++) {
+		const struct grant *g = &vm->grants[i];
+		int root = g->guest_len == 1;
+		if (len >= g->guest_len && memcmp(path, g->guest, g->guest_len) == 0 &&
+		    (root || path[g->guest_len] == 0 || path[g->guest_len] == '/')) {
+			if (!best || g->guest_len > best->guest_len)
+				best = g;
+		} else if (g->guest_len > len && memcmp(path, g->guest, len) == 0 &&
+			   (len == 1 || g->guest[len] == '/')) {
+			*ancestor = 1;
+		}
+	}
+	if (best) {
+		*rel = path + best->guest_len;
+		while (**rel == '/')
+			(*rel)++;
+		if (best->name && **rel)
+			return NULL; /* below a granted file */
+	}
+	return best;
+}
+
+/* Guest paths arrive normalized; anything else is refused before any lookup. */
+static int path_sane(const char *p)
+{
+	const char *c = p;
+
+	if (p[0] != '/')
+		return 0;
+	while ((c = strchr(c, '/'))) {
+		c++;
+		if (c[0] == '/' || (c[0] == '.' && (c[1] == '/' || c[1] == 0)) ||
+		    (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == 0)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Open a guest path read-only as an O_PATH or readable fd; -errno when refused. */
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor)
+{
+	const char *rel = NULL;
+	const struct grant *g;
+	int fd;
+
+	*ancestor = 0;
+	if (!path_sane(path))
+		return -ENOENT;
+	g = find_grant(vm, path, &rel, ancestor);
+	if (!g)
+		return -ENOENT;
+	if (g->name)
+		rel = g->name;
+	fd = openat2_beneath(g->dirfd, rel, oflags);
+	if (fd < 0)
+		return errno == EXDEV ? -EACCES : -errno;
+	return fd;
+}
+
+int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)
+{
+	return handle < 3 ? vm->stdio[handle] : -1;
+}

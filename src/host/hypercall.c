@@ -1,0 +1,402 @@
+/* hypercall.c - the host side of every hypercall: snapshot the block, check every value, act, answer. */
+#include "../core/vm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor);
+
+#define PATH_MAX_GUEST 4096
+#define IO_MAX (1ull << 30)
+
+typedef int64_t (*hc_fn)(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+
+static struct handle *handle_get(struct vmlet_vm *vm, uint64_t h)
+{
+	if (h >= VMLET_HANDLE_MAX || vm->handles[h].kind == HANDLE_FREE)
+		return NULL;
+	return &vm->handles[h];
+}
+
+static void handle_close(struct vmlet_vm *vm, uint64_t h)
+{
+	if (h < 3 || h >= VMLET_HANDLE_MAX || vm->handles[h].kind == HANDLE_FREE)
+		return;
+	close(vm->handles[h].fd);
+	vm->handles[h].kind = HANDLE_FREE;
+	vm->handles[h].fd = -1;
+}
+
+/* Copy a guest path into buf; -EFAULT / -ENAMETOOLONG / -EINVAL on bad input. */
+static int guest_path(struct vmlet_vm *vm, uint64_t addr, uint64_t len, char *buf)
+{
+	const char *p;
+
+	if (len == 0 || len >= PATH_MAX_GUEST)
+		return len ? -ENAMETOOLONG : -ENOENT;
+	p = vm_guest_ptr(vm, addr, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	buf[len] = 0;
+	return strlen(buf) == len ? 0 : -EINVAL;
+}
+
+static void to_vmlet_stat(const struct stat *s, struct vmlet_stat *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->dev = s->st_dev;
+	v->ino = s->st_ino;
+	v->nlink = s->st_nlink;
+	v->mode = s->st_mode;
+	v->uid = s->st_uid;
+	v->gid = s->st_gid;
+	v->rdev = s->st_rdev;
+	v->size = s->st_size;
+	v->blksize = s->st_blksize;
+	v->blocks = s->st_blocks;
+	v->atime = s->st_atim.tv_sec;
+	v->atime_ns = s->st_atim.tv_nsec;
+	v->mtime = s->st_mtim.tv_sec;
+	v->mtime_ns = s->st_mtim.tv_nsec;
+	v->ctime = s->st_ctim.tv_sec;
+	v->ctime_ns = s->st_ctim.tv_nsec;
+}
+
+/* A directory that exists only because grants lie below it. */
+static void ancestor_stat(struct vmlet_stat *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->mode = S_IFDIR | 0555;
+	v->nlink = 2;
+	v->blksize = 4096;
+	v->ino = 1;
+}
+
+static int64_t hc_exit(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int sig = (int)(h->arg[1] & 0x7f);
+
+	if (sig) /* a signal the program sent itself: no message, as a native death */
+		vm_finish(vm, VMLET_SIGNALED, 0, sig, NULL);
+	else
+		vm_finish(vm, VMLET_EXITED, (int)(h->arg[0] & 0xff), 0, NULL);
+	return 0;
+}
+
+static int64_t hc_flush(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	(void)vm;
+	(void)h;
+	return 0; /* the ring was drained before dispatch */
+}
+
+static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2];
+	void *buf = vm_guest_ptr(vm, h->arg[1], len);
+	ssize_t n;
+
+	if (!hd || hd->kind == HANDLE_DIR)
+		return hd ? -EISDIR : -EBADF;
+	if (!buf)
+		return -EFAULT;
+	for (;;) {
+		if (h->arg[3] == VMLET_OFF_NONE)
+			n = read(hd->fd, buf, len);
+		else if (h->arg[3] > INT64_MAX)
+			return -EINVAL;
+		else
+			n = pread(hd->fd, buf, len, (off_t)h->arg[3]);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+		if (vm_wait_fd(vm, hd->fd, POLLIN, -1) == 0)
+			return -EINTR;
+	}
+}
+
+static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2], done = 0;
+	const char *buf = vm_guest_ptr(vm, h->arg[1], len);
+	int fd = h->arg[0] < 3 ? vm->stdio[h->arg[0]] : -1;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!buf)
+		return -EFAULT;
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n >= 0) {
+			done += (uint64_t)n;
+			continue;
+		}
+		if (errno == EPIPE) {
+			vm_finish(vm, VMLET_SIGNALED, 0, SIGPIPE, "%s", "");
+			return -EPIPE;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			return done ? (int64_t)done : -errno;
+		if (vm_wait_fd(vm, fd, POLLOUT, -1) == 0)
+			return -EINTR;
+	}
+	return (int64_t)done;
+}
+
+static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
+{
+	unsigned i;
+
+	for (i = 3; i < VMLET_HANDLE_MAX; i++)
+		if (vm->handles[i].kind == HANDLE_FREE) {
+			vm->handles[i].kind = kind;
+			vm->handles[i].fd = fd;
+			return i;
+		}
+	close(fd);
+	return -EMFILE;
+}
+
+static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	char path[PATH_MAX_GUEST];
+	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[3], sizeof(*out));
+	uint64_t flags = O_RDONLY | O_NONBLOCK;
+	struct stat st;
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+
+	if (r)
+		return r;
+	if (!out)
+		return -EFAULT;
+	if (h->arg[2] & VMLET_OPEN_DIRECTORY)
+		flags |= O_DIRECTORY;
+	if (h->arg[2] & VMLET_OPEN_NOFOLLOW)
+		flags |= O_NOFOLLOW;
+	fd = files_open(vm, path, flags, &ancestor);
+	if (fd < 0)
+		return (h->arg[2] & VMLET_OPEN_WRITE) && (fd != -ENOENT || ancestor) ? -EROFS : fd;
+	if (h->arg[2] & VMLET_OPEN_WRITE) {
+		close(fd);
+		return -EROFS;
+	}
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
+		close(fd);
+		return -EACCES; /* only regular files and directories are granted */
+	}
+	to_vmlet_stat(&st, out);
+	return handle_alloc(vm, fd, S_ISDIR(st.st_mode) ? HANDLE_DIR : HANDLE_FILE);
+}
+
+static int64_t hc_close(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (!handle_get(vm, h->arg[0]))
+		return -EBADF;
+	handle_close(vm, h->arg[0]);
+	return 0;
+}
+
+static int64_t hc_fstat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[1], sizeof(*out));
+	struct stat st;
+
+	if (!hd)
+		return -EBADF;
+	if (!out)
+		return -EFAULT;
+	if (fstat(hd->fd, &st) < 0)
+		return -errno;
+	to_vmlet_stat(&st, out);
+	return 0;
+}
+
+static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	char path[PATH_MAX_GUEST];
+	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[2], sizeof(*out));
+	struct stat st;
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+
+	if (r)
+		return r;
+	if (!out)
+		return -EFAULT;
+	fd = files_open(vm, path, O_PATH | (h->arg[3] ? O_NOFOLLOW : 0), &ancestor);
+	if (fd < 0) {
+		if (fd == -ENOENT && ancestor) {
+			ancestor_stat(out);
+			return 0;
+		}
+		return fd;
+	}
+	r = fstat(fd, &st) < 0 ? -errno : 0;
+	close(fd);
+	if (!r)
+		to_vmlet_stat(&st, out);
+	return r;
+}
+
+static int64_t hc_getdents(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2];
+	void *buf = vm_guest_ptr(vm, h->arg[1], len);
+	long n;
+
+	if (!hd)
+		return -EBADF;
+	if (hd->kind != HANDLE_DIR)
+		return -ENOTDIR;
+	if (!buf)
+		return -EFAULT;
+	n = syscall(SYS_getdents64, hd->fd, buf, len);
+	return n < 0 ? -errno : n;
+}
+
+static int64_t hc_clock(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct timespec mono, real;
+
+	(void)vm;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	h->out[0] = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
+	h->out[1] = (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec;
+	return 0;
+}
+
+static int64_t hc_sleep(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int64_t ns = h->arg[0] > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)h->arg[0];
+	int r = vm_wait_fd(vm, -1, 0, ns);
+
+	return r == -ETIMEDOUT ? 0 : -EINTR;
+}
+
+static int64_t hc_poll(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	int64_t ms = (int64_t)h->arg[2];
+	int r;
+
+	if (!hd)
+		return -EBADF;
+	r = vm_wait_fd(vm, hd->fd, (short)(h->arg[1] & (POLLIN | POLLOUT)),
+		       ms < 0 ? -1 : (ms > INT64_MAX / 1000000 ? INT64_MAX : ms * 1000000));
+	if (r == -ETIMEDOUT)
+		return 0;
+	return r == 0 ? -EINTR : r;
+}
+
+static int64_t hc_tty(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	unsigned char buf[64];
+	uint64_t size = h->arg[1] == VMLET_TTY_TCGETS ? 36 : 8;
+	unsigned long req = h->arg[1] == VMLET_TTY_TCGETS ? 0x5401 /* TCGETS */ : 0x5413 /* TIOCGWINSZ */;
+	void *out = vm_guest_ptr(vm, h->arg[2], size);
+
+	if (h->arg[0] >= 3)
+		return -ENOTTY;
+	if (h->arg[1] != VMLET_TTY_TCGETS && h->arg[1] != VMLET_TTY_TIOCGWINSZ)
+		return -EINVAL;
+	if (!out)
+		return -EFAULT;
+	if (ioctl(vm->stdio[h->arg[0]], req, buf) < 0)
+		return -errno;
+	memcpy(out, buf, size);
+	return 0;
+}
+
+static int64_t hc_readlink(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	char path[PATH_MAX_GUEST];
+	uint64_t size = h->arg[3] > PATH_MAX_GUEST ? PATH_MAX_GUEST : h->arg[3];
+	char *out = vm_guest_ptr(vm, h->arg[2], size);
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+	ssize_t n;
+
+	if (r)
+		return r;
+	if (!out)
+		return -EFAULT;
+	fd = files_open(vm, path, O_PATH | O_NOFOLLOW, &ancestor);
+	if (fd < 0)
+		return fd == -ENOENT && ancestor ? -EINVAL : fd;
+	n = readlinkat(fd, "", out, size);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	return r ? (r == -ENOENT ? -EINVAL : r) : n;
+}
+
+static int64_t hc_seek(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	off_t r;
+
+	if (!hd)
+		return -EBADF;
+	if (hd->kind != HANDLE_DIR || h->arg[1] != 0 || h->arg[2] != SEEK_SET)
+		return -EINVAL;
+	r = lseek(hd->fd, 0, SEEK_SET);
+	return r < 0 ? -errno : r;
+}
+
+static const hc_fn table[VMLET_HC_COUNT] = {
+	[VMLET_HC_EXIT] = hc_exit,	   [VMLET_HC_FLUSH] = hc_flush,
+	[VMLET_HC_READ] = hc_read,	   [VMLET_HC_WRITE] = hc_write,
+	[VMLET_HC_OPEN] = hc_open,	   [VMLET_HC_CLOSE] = hc_close,
+	[VMLET_HC_FSTAT] = hc_fstat,	   [VMLET_HC_STAT] = hc_stat,
+	[VMLET_HC_GETDENTS] = hc_getdents, [VMLET_HC_CLOCK] = hc_clock,
+	[VMLET_HC_SLEEP] = hc_sleep,	   [VMLET_HC_POLL] = hc_poll,
+	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
+	[VMLET_HC_SEEK] = hc_seek,
+};
+
+_Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");
+
+enum exit_action hypercall_handle(struct vmlet_vm *vm)
+{
+	struct vmlet_hypercall *shared = vm_guest_ptr(vm, vm->gk.hypercall, sizeof(*shared));
+	struct vmlet_hypercall h;
+	unsigned i;
+
+	vm->hypercalls++;
+	if (!shared) {
+		vm_finish(vm, VMLET_FAILED, 0, 0, "hypercall block out of range");
+		return EXIT_STOP;
+	}
+	memcpy(&h, shared, sizeof(h)); /* one snapshot: the guest cannot change it under us */
+	if (ring_drain(vm) || vm->res->outcome)
+		return EXIT_STOP;
+	for (i = 3; i < VMLET_HANDLE_MAX; i++)
+		if (h.close_mask & (1ull << i))
+			handle_close(vm, i);
+	shared->close_mask = 0;
+	if (h.nr >= VMLET_HC_COUNT) {
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: unknown hypercall %llu",
+			  (unsigned long long)h.nr);
+		return EXIT_STOP;
+	}
+	h.out[0] = h.out[1] = 0;
+	h.ret = table[h.nr](vm, &h);
+	if (vm->res->outcome)
+		return EXIT_STOP;
+	shared->ret = h.ret;
+	shared->out[0] = h.out[0];
+	shared->out[1] = h.out[1];
+	return EXIT_CONTINUE;
+}
