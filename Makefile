@@ -55,3 +55,44 @@ clean:
 
 .PHONY: all clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests -------------------------------------------------------------------
+# Guest test programs, each built twice: against musl and against glibc.
+PROG_SRCS := $(wildcard tests/progs/*.c)
+PROG_ASM := $(wildcard tests/progs/*.S)
+PROGS := $(PROG_SRCS:tests/progs/%.c=$(BUILD)/progs/%-musl) \
+	$(PROG_SRCS:tests/progs/%.c=$(BUILD)/progs/%-glibc) \
+	$(PROG_ASM:tests/progs/%.S=$(BUILD)/progs/%-asm)
+PROG_CFLAGS := -O2 -static -Wall -Wno-unused-result
+
+$(BUILD)/progs/%-musl: tests/progs/%.c
+	@mkdir -p $(@D)
+	musl-gcc $(PROG_CFLAGS) -o $@ $<
+
+$(BUILD)/progs/%-glibc: tests/progs/%.c
+	@mkdir -p $(@D)
+	gcc $(PROG_CFLAGS) -o $@ $<
+
+$(BUILD)/progs/%-asm: tests/progs/%.S
+	@mkdir -p $(@D)
+	gcc -nostdlib -static -no-pie -o $@ $<
+
+# Unit tests (cmocka), linked against the library.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(BUILD)/libvmlet.a -lcmocka -lpthread -lrt
+
+progs: $(PROGS)
+unit: $(UNIT_BINS)
+
+test: all progs unit
+	BUILD=$(BUILD) tests/run.sh
+
+.PHONY: progs unit test
+
+# Fuzz targets and benchmarks keep their rules beside their sources.
+-include tests/fuzz/fuzz.mk
+-include bench/bench.mk

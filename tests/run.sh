@@ -1,0 +1,31 @@
+#!/bin/bash
+# run.sh - runs the whole suite: cmocka unit tests, then every tests/vm/test_*.sh; prints "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+: "${BUILD:=build}"
+export BUILD VMLET="$BUILD/vmlet" PROGS="$BUILD/progs"
+RESULTS=$(mktemp); export RESULTS
+WORK=$(mktemp -d); export WORK
+trap 'rm -rf "$RESULTS" "$WORK"' EXIT
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1); status=$?
+	echo "$out" | grep -E '^\[  (FAILED|ERROR)' | sed "s|^|$(basename "$t"): |"
+	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
+	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p')
+	for _ in $(seq 1 "${p:-0}"); do echo pass >> "$RESULTS"; done
+	for _ in $(seq 1 "${f:-0}"); do echo fail >> "$RESULTS"; done
+	if [ "$status" != 0 ] && [ -z "$f" ]; then echo "FAIL $(basename "$t"): exit $status"; echo fail >> "$RESULTS"; fi
+	echo "unit $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+done
+
+for t in tests/vm/test_*.sh; do
+	[ -f "$t" ] || continue
+	echo "== $t"
+	bash "$t"
+done
+
+passed=$(grep -c '^pass$' "$RESULTS"); failed=$(grep -c '^fail$' "$RESULTS"); skipped=$(grep -c '^skip$' "$RESULTS")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

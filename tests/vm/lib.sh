@@ -1,0 +1,61 @@
+# lib.sh - helpers for VM tests: run vmlet, compare output and exit code, record pass/fail.
+# Sourced by tests/vm/test_*.sh. Each check prints "ok NAME" or "FAIL NAME: why" and
+# appends to $RESULTS. Environment: VMLET (the binary), PROGS (built test programs), WORK (scratch dir).
+
+: "${BUILD:=build}"
+: "${VMLET:=$BUILD/vmlet}"
+: "${PROGS:=$BUILD/progs}"
+: "${RESULTS:=/dev/null}"
+: "${WORK:=$(mktemp -d)}"
+
+pass() { echo "ok $1"; echo "pass" >> "$RESULTS"; }
+fail() { echo "FAIL $1: $2"; echo "fail" >> "$RESULTS"; }
+skip() { echo "skip $1: $2"; echo "skip" >> "$RESULTS"; }
+
+# run_vm OUT ERR STDIN -- ARGS...: run vmlet with stdin from file STDIN (or /dev/null),
+# capturing stdout/stderr into files; sets $rc.
+run_vm() {
+	local out=$1 err=$2 in=$3; shift 3
+	[ "$1" = "--" ] && shift
+	"$VMLET" "$@" < "$in" > "$out" 2> "$err"
+	rc=$?
+}
+
+# expect_rc NAME WANT_RC -- ARGS...: exit code only.
+expect_rc() {
+	local name=$1 want=$2; shift 2
+	run_vm "$WORK/out" "$WORK/err" /dev/null "$@"
+	if [ "$rc" = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, want $want; stderr: $(head -c 300 "$WORK/err")"; fi
+}
+
+# expect_out NAME WANT_RC WANT_STDOUT -- ARGS...: exit code and exact stdout.
+expect_out() {
+	local name=$1 want=$2 text=$3; shift 3
+	run_vm "$WORK/out" "$WORK/err" /dev/null "$@"
+	if [ "$rc" != "$want" ]; then fail "$name" "exit $rc, want $want; stderr: $(head -c 300 "$WORK/err")"; return; fi
+	if [ "$(cat "$WORK/out")" != "$text" ]; then fail "$name" "stdout '$(head -c 300 "$WORK/out")', want '$text'"; return; fi
+	pass "$name"
+}
+
+# expect_err NAME WANT_RC WANT_STDERR_LINE -- ARGS...: exit code and exact stderr (one line).
+expect_err() {
+	local name=$1 want=$2 line=$3; shift 3
+	run_vm "$WORK/out" "$WORK/err" /dev/null "$@"
+	if [ "$rc" != "$want" ]; then fail "$name" "exit $rc, want $want; stderr: $(head -c 300 "$WORK/err")"; return; fi
+	if [ "$(cat "$WORK/err")" != "$line" ]; then fail "$name" "stderr '$(head -c 300 "$WORK/err")', want '$line'"; return; fi
+	pass "$name"
+}
+
+# same_as_native NAME STDIN -- PROGRAM ARGS...: stdout and exit code of `vmlet run [VMLET_OPTS] PROGRAM ARGS`
+# must equal a native run of PROGRAM ARGS with the same stdin and an empty environment.
+same_as_native() {
+	local name=$1 in=$2; shift 2
+	[ "$1" = "--" ] && shift
+	env -i PATH=/bin:/usr/bin HOME=/ "$@" < "$in" > "$WORK/native.out" 2> "$WORK/native.err"
+	local nrc=$?
+	"$VMLET" run $VMLET_OPTS "$@" < "$in" > "$WORK/vm.out" 2> "$WORK/vm.err"
+	local vrc=$?
+	if [ "$nrc" != "$vrc" ]; then fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$WORK/vm.err")"; return; fi
+	if ! cmp -s "$WORK/native.out" "$WORK/vm.out"; then fail "$name" "stdout differs from native ($(wc -c < "$WORK/vm.out") vs $(wc -c < "$WORK/native.out") bytes)"; return; fi
+	pass "$name"
+}
