@@ -96,3 +96,21 @@ test: all progs unit
 # Fuzz targets and benchmarks keep their rules beside their sources.
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk
+
+# ---- set-up, demo, full check (what CI runs) --------------------------------
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+deps:
+	scripts/deps.sh
+
+demo: deps
+	$(MAKE) all progs
+	scripts/demo.sh
+
+# Everything: the suite, the suite again under ASan+UBSan, and a bounded fuzz run.
+check: deps
+	$(MAKE) test
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" test
+	$(MAKE) fuzz-run
+
+.PHONY: deps demo check

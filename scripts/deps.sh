@@ -1,0 +1,18 @@
+#!/bin/bash
+# deps.sh - installs the Debian packages vmlet needs to build, test and benchmark (idempotent; needs root).
+set -euo pipefail
+packages=(gcc make libc6-dev musl-tools busybox-static libcmocka-dev clang libclang-rt-14-dev
+	  valgrind bubblewrap gnuplot-nox)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "deps.sh: installed ${missing[*]}"

@@ -1,0 +1,11 @@
+/* demo_hello.c - the smallest useful guest: prints its arguments. */
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	printf("hello from a vmlet micro-VM");
+	for (int i = 1; i < argc; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	return 0;
+}
