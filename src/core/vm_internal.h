@@ -30,11 +30,14 @@
 
 #define STACK_GUARD (2ull << 20)
 
-enum handle_kind { HANDLE_FREE = 0, HANDLE_STDIO, HANDLE_FILE, HANDLE_DIR };
+/* HANDLE_VDIR: a directory that exists only because grants lie below it ("/" always). */
+enum handle_kind { HANDLE_FREE = 0, HANDLE_STDIO, HANDLE_FILE, HANDLE_DIR, HANDLE_VDIR };
 
 struct handle {
 	enum handle_kind kind;
 	int fd;
+	char *vpath;     /* HANDLE_VDIR: its guest path */
+	size_t vcursor;  /* HANDLE_VDIR: entries already listed */
 };
 
 struct grant {

@@ -13,7 +13,7 @@
 
 static int openat2_beneath(int dirfd, const char *rel, uint64_t flags)
 {
-	struct open_how how = { .flags = flags | O_CLOEXEC | O_NOCTTY,
+	struct open_how how = { .flags = flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
 
 	return (int)syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
@@ -109,9 +109,11 @@ void files_close_all(struct vmlet_vm *vm)
 {
 	size_t i;
 
-	for (i = 3; i < VMLET_HANDLE_MAX; i++)
-		if (vm->handles[i].kind != HANDLE_FREE)
+	for (i = 3; i < VMLET_HANDLE_MAX; i++) {
+		if (vm->handles[i].fd >= 0)
 			close(vm->handles[i].fd);
+		free(vm->handles[i].vpath);
+	}
 	for (i = 0; i < vm->ngrants; i++) {
 		if (vm->grants[i].dirfd >= 0)
 			close(vm->grants[i].dirfd);
@@ -132,7 +134,7 @@ static const struct grant *find_grant(const struct vmlet_vm *vm, const char *pat
 	const struct grant *best = NULL;
 	size_t i, len = strlen(path);
 
-	*ancestor = 0;
+	*ancestor = len == 1; /* "/" always exists */
 	for (i = 0; i < vm->ngrants; i++) {
 		const struct grant *g = &vm->grants[i];
 		int root = g->guest_len == 1;
@@ -190,6 +192,38 @@ int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int
 	if (fd < 0)
 		return errno == EXDEV ? -EACCES : -errno;
 	return fd;
+}
+
+/*
+ * The n-th name directly below virtual directory `dir` that leads to a grant,
+ * counting distinct names in grant order; 0 when there is none.
+ */
+size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size)
+{
+	size_t dlen = strlen(dir), i, j, found = 0;
+
+	for (i = 0; i < vm->ngrants; i++) {
+		const char *g = vm->grants[i].guest, *c;
+		size_t len, dup = 0;
+		if (vm->grants[i].guest_len <= dlen || memcmp(g, dir, dlen) != 0 ||
+		    (dlen > 1 && g[dlen] != '/'))
+			continue;
+		c = g + dlen + (dlen > 1);
+		len = strcspn(c, "/");
+		for (j = 0; j < i && !dup; j++) { /* an earlier grant gave this name already */
+			const char *h = vm->grants[j].guest;
+			dup = vm->grants[j].guest_len > dlen + len && memcmp(h, g, (size_t)(c - g) + len) == 0 &&
+			      (h[(c - g) + len] == '/' || h[(c - g) + len] == 0);
+		}
+		if (dup || len + 1 > size)
+			continue;
+		if (found++ == n) {
+			memcpy(name, c, len);
+			name[len] = 0;
+			return len;
+		}
+	}
+	return 0;
 }
 
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor);
+size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
 #define PATH_MAX_GUEST 4096
 #define IO_MAX (1ull << 30)
@@ -31,9 +33,10 @@ static void handle_close(struct vmlet_vm *vm, uint64_t h)
 {
 	if (h < 3 || h >= VMLET_HANDLE_MAX || vm->handles[h].kind == HANDLE_FREE)
 		return;
-	close(vm->handles[h].fd);
-	vm->handles[h].kind = HANDLE_FREE;
-	vm->handles[h].fd = -1;
+	if (vm->handles[h].fd >= 0)
+		close(vm->handles[h].fd);
+	free(vm->handles[h].vpath);
+	vm->handles[h] = (struct handle){ .kind = HANDLE_FREE, .fd = -1 };
 }
 
 /* Copy a guest path into buf; -EFAULT / -ENAMETOOLONG / -EINVAL on bad input. */
@@ -107,7 +110,7 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	void *buf = vm_guest_ptr(vm, h->arg[1], len);
 	ssize_t n;
 
-	if (!hd || hd->kind == HANDLE_DIR)
+	if (!hd || hd->kind == HANDLE_DIR || hd->kind == HANDLE_VDIR)
 		return hd ? -EISDIR : -EBADF;
 	if (!buf)
 		return -EFAULT;
@@ -165,7 +168,8 @@ static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 			vm->handles[i].fd = fd;
 			return i;
 		}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return -EMFILE;
 }
 
@@ -186,6 +190,16 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	if (h->arg[2] & VMLET_OPEN_NOFOLLOW)
 		flags |= O_NOFOLLOW;
 	fd = files_open(vm, path, flags, &ancestor);
+	if (fd < 0 && ancestor && !(h->arg[2] & VMLET_OPEN_WRITE)) {
+		int64_t hd = handle_alloc(vm, -1, HANDLE_VDIR);
+		if (hd >= 0 && !(vm->handles[hd].vpath = strdup(path))) {
+			handle_close(vm, (uint64_t)hd);
+			return -ENOMEM;
+		}
+		if (hd >= 0)
+			ancestor_stat(out);
+		return hd;
+	}
 	if (fd < 0)
 		return (h->arg[2] & VMLET_OPEN_WRITE) && (fd != -ENOENT || ancestor) ? -EROFS : fd;
 	if (h->arg[2] & VMLET_OPEN_WRITE) {
@@ -218,6 +232,10 @@ static int64_t hc_fstat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EBADF;
 	if (!out)
 		return -EFAULT;
+	if (hd->kind == HANDLE_VDIR) {
+		ancestor_stat(out);
+		return 0;
+	}
 	if (fstat(hd->fd, &st) < 0)
 		return -errno;
 	to_vmlet_stat(&st, out);
@@ -250,6 +268,37 @@ static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return r;
 }
 
+/* linux_dirent64 records for a virtual directory: ".", "..", then the names leading to grants. */
+static int64_t vdir_getdents(struct vmlet_vm *vm, struct handle *hd, uint8_t *buf, uint64_t len)
+{
+	uint64_t used = 0;
+	char name[256];
+
+	for (;; hd->vcursor++) {
+		size_t n = hd->vcursor, nlen;
+		uint16_t reclen;
+		if (n < 2) {
+			nlen = n + 1;
+			memcpy(name, "..", nlen);
+			name[nlen] = 0;
+		} else if (!(nlen = files_vdir_entry(vm, hd->vpath, n - 2, name, sizeof(name)))) {
+			break;
+		}
+		reclen = (uint16_t)((19 + nlen + 1 + 7) & ~7u);
+		if (used + reclen > len)
+			return used ? (int64_t)used : -EINVAL;
+		memset(buf + used, 0, reclen);
+		uint64_t ino = n + 1, off = n + 1;
+		memcpy(buf + used, &ino, 8);
+		memcpy(buf + used + 8, &off, 8);
+		memcpy(buf + used + 16, &reclen, 2);
+		buf[used + 18] = 4; /* DT_DIR */
+		memcpy(buf + used + 19, name, nlen);
+		used += reclen;
+	}
+	return (int64_t)used;
+}
+
 static int64_t hc_getdents(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
@@ -259,6 +308,8 @@ static int64_t hc_getdents(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 	if (!hd)
 		return -EBADF;
+	if (hd->kind == HANDLE_VDIR)
+		return buf ? vdir_getdents(vm, hd, buf, len) : -EFAULT;
 	if (hd->kind != HANDLE_DIR)
 		return -ENOTDIR;
 	if (!buf)
@@ -349,8 +400,12 @@ static int64_t hc_seek(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 	if (!hd)
 		return -EBADF;
-	if (hd->kind != HANDLE_DIR || h->arg[1] != 0 || h->arg[2] != SEEK_SET)
+	if ((hd->kind != HANDLE_DIR && hd->kind != HANDLE_VDIR) || h->arg[1] != 0 || h->arg[2] != SEEK_SET)
 		return -EINVAL;
+	if (hd->kind == HANDLE_VDIR) {
+		hd->vcursor = 0;
+		return 0;
+	}
 	r = lseek(hd->fd, 0, SEEK_SET);
 	return r < 0 ? -errno : r;
 }
