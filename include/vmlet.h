@@ -102,7 +102,15 @@ void vmlet_vm_kill(struct vmlet_vm *vm);
 /* Release everything the VM holds. Accepts NULL. */
 void vmlet_vm_destroy(struct vmlet_vm *vm);
 
-/* Phase timing of the last destroy is added to a result the caller still holds. */
+/*
+ * For a process about to exit: hand the VM's teardown (hundreds of us of KVM
+ * work) to a detached process sharing this address space, and return at once.
+ * The VM's memory stays mapped until that process is done; do not use the VM
+ * again. Falls back to vmlet_vm_destroy when no process can be started.
+ */
+int vmlet_vm_destroy_detached(struct vmlet_vm *vm);
+
+/* vmlet_vm_destroy, recording the time it took in result->phases.destroy. */
 void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result);
 
 /* Name of a guest syscall number, or NULL. */

@@ -83,7 +83,8 @@ static int cmd_run(int argc, char **argv)
 		return exit_code_for(r);
 	}
 	r = vmlet_vm_run(vm, &res, &err);
-	vmlet_vm_destroy_timed(vm, &res);
+	/* We exit next: tear the VM down in a detached process, off our critical path. */
+	vmlet_vm_destroy_detached(vm);
 	cli_options_free(&o);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);

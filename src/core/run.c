@@ -214,7 +214,11 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = KICK_SIGNAL;
-	sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id */
+#ifdef sigev_notify_thread_id
+	sev.sigev_notify_thread_id = gettid();
+#else
+	sev._sigev_un._tid = gettid(); /* glibc before 2.41 names it only this way */
+#endif
 	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
 		return -errno;
 	if (vm->timeout_ns && vm->timeout_ns < TICK_NS)

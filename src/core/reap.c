@@ -1,0 +1,65 @@
+/* reap.c - destroy a VM in a detached process so that a caller about to exit does not wait for KVM teardown. */
+#include "vm_internal.h"
+
+#include <sched.h>
+#include <sys/mman.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#define REAPER_STACK (64 << 10)
+
+/*
+ * Runs in a process that shares the caller's address space (CLONE_VM) but has
+ * its own copy of the fd table. It waits until the caller has dropped its
+ * references (EOF on the pipe), so that closing every fd here drops the last
+ * references to the VM, and exiting drops the last user of the address space.
+ * Raw syscalls only: the caller's libc may be exiting.
+ */
+static int reaper(void *arg)
+{
+	const int *pipe_fds = arg;
+	char c;
+
+	syscall(SYS_close, pipe_fds[1]);
+	while (syscall(SYS_read, pipe_fds[0], &c, 1) < 0)
+		;
+	syscall(SYS_close_range, 0u, ~0u, 0u);
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
+{
+	static int pipe_fds[2];
+	char *stack;
+	pid_t pid;
+
+	if (!vm)
+		return 0;
+	stack = malloc(REAPER_STACK);
+	if (!stack || pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		free(stack);
+		vmlet_vm_destroy(vm);
+		return 0;
+	}
+	pid = clone(reaper, stack + REAPER_STACK, CLONE_VM | CLONE_UNTRACED, pipe_fds);
+	if (pid < 0) {
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		free(stack);
+		vmlet_vm_destroy(vm);
+		return 0;
+	}
+	/* Close our references only; the memory stays mapped for the reaper. */
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	close(vm->vcpu_fd);
+	close(vm->vm_fd);
+	files_close_all(vm);
+	close(pipe_fds[1]); /* the reaper may go on */
+	close(pipe_fds[0]);
+	return 0;
+}
