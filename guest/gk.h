@@ -77,7 +77,7 @@ DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE
 DECLARE(getid); DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
 DECLARE(process); DECLARE(getrusage); DECLARE(times);
-DECLARE(getgroups); DECLARE(setid); DECLARE(sched_getparam); DECLARE(getpriority);
+DECLARE(getgroups); DECLARE(prctl); DECLARE(setid); DECLARE(sched_getparam); DECLARE(getpriority);
 #undef DECLARE
 
 #endif

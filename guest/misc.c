@@ -299,3 +299,40 @@ long sys_process(struct gk_frame *f)
 	(void)f;
 	return -ENOSYS;
 }
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+
+static char task_name[16] = "main";
+
+long sys_prctl(struct gk_frame *f)
+{
+	switch (A0) {
+	case PR_SET_NAME:
+		if (!user_ok(A1, 1))
+			return -EFAULT;
+		memset(task_name, 0, sizeof(task_name));
+		memcpy(task_name, (const void *)A1, strnlen((const char *)A1, sizeof(task_name) - 1));
+		return 0;
+	case PR_GET_NAME:
+		if (!user_ok(A1, sizeof(task_name)))
+			return -EFAULT;
+		memcpy((void *)A1, task_name, sizeof(task_name));
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return 1;
+	case PR_SET_PDEATHSIG:
+	case PR_SET_DUMPABLE:
+	case PR_SET_NO_NEW_PRIVS:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

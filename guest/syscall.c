@@ -31,7 +31,7 @@ static const gk_syscall_fn table[] = {
 	[__NR_getppid] = sys_getppid, [__NR_getpgrp] = sys_getpgrp, [__NR_setsid] = sys_getpgrp,
 	[__NR_getgroups] = sys_getgroups, [__NR_getpgid] = sys_getpgrp, [__NR_getsid] = sys_getpgrp,
 	[__NR_sigaltstack] = sys_sigaltstack, [__NR_getpriority] = sys_getpriority,
-	[__NR_sched_getparam] = sys_sched_getparam, [__NR_arch_prctl] = sys_arch_prctl,
+	[__NR_sched_getparam] = sys_sched_getparam, [__NR_arch_prctl] = sys_arch_prctl, [__NR_prctl] = sys_prctl,
 	[__NR_gettid] = sys_getpid, [__NR_time] = sys_time, [__NR_futex] = sys_futex,
 	[__NR_sched_getaffinity] = sys_sched_getaffinity, [__NR_getdents64] = sys_getdents64,
 	[__NR_set_tid_address] = sys_set_tid_address, [__NR_clock_gettime] = sys_clock_gettime,

@@ -44,29 +44,13 @@ static int write_all(struct vmlet_vm *vm, int fd, struct iovec *iov, int cnt)
 
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
 
+void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *buf, size_t size);
+
 static void trace_line(struct vmlet_vm *vm, const struct vmlet_trace *t)
 {
-	const char *name = vmlet_syscall_name((unsigned)t->nr);
-	char line[320];
-	int n;
+	char line[400];
 
-	if (name)
-		n = snprintf(line, sizeof(line), "%s(", name);
-	else
-		n = snprintf(line, sizeof(line), "syscall_%llu(", (unsigned long long)t->nr);
-	n += snprintf(line + n, sizeof(line) - (size_t)n, "%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = ",
-		      (unsigned long long)t->arg[0], (unsigned long long)t->arg[1],
-		      (unsigned long long)t->arg[2], (unsigned long long)t->arg[3],
-		      (unsigned long long)t->arg[4], (unsigned long long)t->arg[5]);
-	if (t->ret == VMLET_TRACE_NORETURN)
-		snprintf(line + n, sizeof(line) - (size_t)n, "?\n");
-	else if (t->ret < 0 && t->ret > -4096)
-		snprintf(line + n, sizeof(line) - (size_t)n, "-1 %s (%s)\n",
-			 t->ret == -ENOSYS ? "ENOSYS" : "E", strerror((int)-t->ret));
-	else if (t->ret >= 0 && t->ret < 4096)
-		snprintf(line + n, sizeof(line) - (size_t)n, "%lld\n", (long long)t->ret);
-	else
-		snprintf(line + n, sizeof(line) - (size_t)n, "%#llx\n", (unsigned long long)t->ret);
+	trace_format(vm, t, line, sizeof(line));
 	if (write(vm->trace_fd, line, strlen(line)) < 0)
 		return;
 }
