@@ -44,7 +44,12 @@
 #define VMLET_FAULT_VECTORS 32
 
 #ifndef __ASSEMBLER__
-/* Hypercall numbers. Arguments in arg[], result in ret (>= 0 or -errno). */
+/*
+ * Hypercall numbers. Arguments in arg[], result in ret (>= 0 or -errno).
+ * "gpa" arguments are guest addresses as the guest kernel sees them: an
+ * address in the user region (identity-mapped) or inside the guest kernel
+ * image; the host refuses anything else with -EFAULT.
+ */
 enum vmlet_hc {
 	VMLET_HC_EXIT = 0,     /* arg0 status, arg1 signal (0: normal exit). Never returns. */
 	VMLET_HC_FLUSH = 1,    /* drain the output ring (every hypercall drains it first anyway) */
