@@ -488,7 +488,7 @@ static const char *const cold_label[COLD_MODES] = {
 #define NLIBC 2
 static const char *const libc_name[NLIBC] = { "musl", "glibc" };
 
-/* The library's phases, plus "other": what the total spends outside them (ELF checks, setup, frees). */
+/* The library's phases, plus "other": the total's time outside them (ELF checks, setup, frees). */
 #define NPHASE 7
 static const char *const phase_name[NPHASE] = { "create_vm", "create_vcpu", "memory", "load",
 						"run", "destroy", "other" };
@@ -498,7 +498,6 @@ struct cold {
 	struct samples t[COLD_MODES];       /* wall times, ns */
 	struct samples exits, phase[NPHASE]; /* library path: exits, phases in ns */
 };
-
 
 static void cold_once(const struct options *o, struct cold *c, int mode)
 {
