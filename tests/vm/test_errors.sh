@@ -1,0 +1,103 @@
+#!/bin/bash
+# test_errors.sh - vmlet's own error paths: exact message and exit code for programs that
+# cannot run (126/127) and for bad command lines (125). Run from the repository root.
+_own_work=; [ -z "${WORK:-}" ] && _own_work=1
+. "$(dirname "$0")/lib.sh"
+[ -n "$_own_work" ] && trap 'rm -rf "$WORK"' EXIT
+
+T="$WORK/errors"
+rm -rf "$T"; mkdir -p "$T/dir"
+
+# A static x86-64 program to start from: any of the test programs, else busybox-static.
+STATIC=
+for c in "$PROGS/hello-glibc" "$PROGS/hello-musl" /bin/busybox; do
+	[ -x "$c" ] && { STATIC=$c; break; }
+done
+
+# --- programs that cannot run
+expect_err "errors/missing-file-127" 127 "vmlet: $T/missing: No such file or directory" -- run "$T/missing"
+expect_err "errors/missing-dir-component-127" 127 "vmlet: $T/nodir/prog: No such file or directory" -- run "$T/nodir/prog"
+
+printf '#!/bin/sh\necho hi\n' > "$T/script.sh"; chmod +x "$T/script.sh"
+expect_err "errors/text-file-126" 126 "vmlet: $T/script.sh: not an ELF executable" -- run "$T/script.sh"
+
+: > "$T/empty"; chmod +x "$T/empty"
+expect_err "errors/empty-file-126" 126 "vmlet: $T/empty: not an ELF executable" -- run "$T/empty"
+
+# 32-bit ELF: a real one when gcc can build i386 code, and a bare 52-byte ELF32 header
+# (all an i386 ELF header is; the class byte alone says 32-bit).
+printf '.globl _start\n_start:\n\tmovl $1, %%eax\n\txorl %%ebx, %%ebx\n\tint $0x80\n' > "$T/e32.S"
+if gcc -m32 -nostdlib -static -o "$T/e32-gcc" "$T/e32.S" 2> /dev/null; then
+	expect_err "errors/elf32-gcc-126" 126 "vmlet: $T/e32-gcc: 32-bit ELF executables are not supported (x86-64 only)" -- run "$T/e32-gcc"
+else
+	skip "errors/elf32-gcc-126" "gcc -m32 cannot build i386 executables here"
+fi
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000\001\000\000\000\124\200\004\010\064\000\000\000\000\000\000\000\000\000\000\000\064\000\040\000\001\000\000\000\000\000\000\000' > "$T/e32-hdr"
+chmod +x "$T/e32-hdr"
+if [ "$(wc -c < "$T/e32-hdr")" = 52 ]; then
+	expect_err "errors/elf32-52-byte-header-126" 126 "vmlet: $T/e32-hdr: 32-bit ELF executables are not supported (x86-64 only)" -- run "$T/e32-hdr"
+else
+	fail "errors/elf32-52-byte-header-126" "test setup: crafted header is $(wc -c < "$T/e32-hdr") bytes, not 52"
+fi
+
+DYN=
+for c in /bin/true /usr/bin/true /bin/ls; do
+	if [ -x "$c" ] && readelf -l "$c" 2> /dev/null | grep -q 'INTERP'; then DYN=$c; break; fi
+done
+if [ -n "$DYN" ]; then
+	expect_err "errors/dynamic-126" 126 "vmlet: $DYN: dynamically linked executable: only static executables are supported" -- run "$DYN"
+else
+	skip "errors/dynamic-126" "no dynamically linked /bin/true or /bin/ls found (or readelf missing)"
+fi
+
+if [ -n "$STATIC" ]; then
+	head -c 100 "$STATIC" > "$T/trunc100"; chmod +x "$T/trunc100"
+	expect_err "errors/truncated-100-126" 126 "vmlet: $T/trunc100: truncated ELF: program headers lie beyond the end of the file" -- run "$T/trunc100"
+	head -c 20 "$STATIC" > "$T/trunc20"; chmod +x "$T/trunc20"
+	expect_err "errors/truncated-20-126" 126 "vmlet: $T/trunc20: truncated ELF: file ends inside the ELF header" -- run "$T/trunc20"
+	cp "$STATIC" "$T/noexec"; chmod 644 "$T/noexec"
+	expect_err "errors/not-executable-126" 126 "vmlet: $T/noexec: permission denied (not executable)" -- run "$T/noexec"
+else
+	for c in truncated-100-126 truncated-20-126 not-executable-126; do
+		skip "errors/$c" "no static x86-64 program (make progs, or install busybox-static)"
+	done
+fi
+
+expect_err "errors/directory-126" 126 "vmlet: $T/dir: is a directory" -- run "$T/dir"
+expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file" -- run /dev/null
+
+# --- bad command lines
+P=${STATIC:-/bin/true}
+expect_err "errors/mem-junk-125" 125 "vmlet: --mem: invalid size 'junk' (try 64M or 1G)" -- run --mem junk "$P"
+expect_err "errors/mem-negative-125" 125 "vmlet: --mem: invalid size '-64M' (try 64M or 1G)" -- run --mem -64M "$P"
+expect_err "errors/mem-1M-too-small-125" 125 "vmlet: guest memory must be between 16 MiB and 64 GiB" -- run --mem 1M "$P"
+expect_err "errors/timeout-junk-125" 125 "vmlet: --timeout: invalid duration 'junk' (try 500ms or 2s)" -- run --timeout junk "$P"
+expect_err "errors/timeout-zero-125" 125 "vmlet: --timeout: invalid duration '0' (try 500ms or 2s)" -- run --timeout 0 "$P"
+expect_err "errors/unknown-option-125" 125 "vmlet: unknown option '--bogus'" -- run --bogus "$P"
+expect_err "errors/option-missing-value-125" 125 "vmlet: option --mem needs a value" -- run --mem
+expect_err "errors/env-no-equals-125" 125 "vmlet: --env: expected NAME=VALUE, got 'FOO'" -- run --env FOO "$P"
+expect_err "errors/ro-relative-125" 125 "vmlet: --ro rel/dir: give an absolute path, or HOST:GUEST" -- run --ro rel/dir "$P"
+expect_err "errors/ro-missing-125" 125 "vmlet: --ro $T/nope: No such file or directory" -- run --ro "$T/nope" "$P"
+expect_err "errors/missing-program-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run
+expect_err "errors/missing-program-after-options-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run --mem 64M --timeout 2s
+
+# --- usage
+run_vm "$T/help.out" "$T/help.err" /dev/null --help
+if [ "$rc" != 0 ]; then fail "errors/help-0" "exit $rc, want 0"
+elif [ "$(head -n 1 "$T/help.out")" != "usage: vmlet run [options] PROGRAM [ARGS...]" ]; then fail "errors/help-0" "stdout starts '$(head -n 1 "$T/help.out")'"
+elif [ -s "$T/help.err" ]; then fail "errors/help-0" "unexpected stderr '$(head -c 200 "$T/help.err")'"
+else pass "errors/help-0"; fi
+
+run_vm "$T/o" "$T/e" /dev/null run --help
+if [ "$rc" != 0 ] || ! cmp -s "$T/o" "$T/help.out" || [ -s "$T/e" ]; then fail "errors/run-help-0" "exit $rc; want 0 and the --help text on stdout"
+else pass "errors/run-help-0"; fi
+
+run_vm "$T/o" "$T/e" /dev/null
+if [ "$rc" != 125 ]; then fail "errors/no-arguments-125" "exit $rc, want 125"
+elif ! cmp -s "$T/e" "$T/help.out"; then fail "errors/no-arguments-125" "stderr is not the usage text: '$(head -c 200 "$T/e")'"
+elif [ -s "$T/o" ]; then fail "errors/no-arguments-125" "unexpected stdout '$(head -c 200 "$T/o")'"
+else pass "errors/no-arguments-125"; fi
+
+run_vm "$T/o" "$T/e" /dev/null frobnicate
+if [ "$rc" != 125 ] || ! cmp -s "$T/e" "$T/help.out"; then fail "errors/unknown-command-125" "exit $rc, want 125 with usage on stderr"
+else pass "errors/unknown-command-125"; fi
