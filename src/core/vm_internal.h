@@ -94,6 +94,8 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns);
 int kvm_global(int *kvm_fd, struct vmlet_error *err);
 const struct kvm_cpuid2 *kvm_cpuid(void);
 int kvm_vcpu_mmap_size(void);
+/* Keep an idle VM alive so later creates and destroys skip kernel code patching. */
+void kvm_keepalive(void);
 
 /* layout.c */
 int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
