@@ -7,6 +7,8 @@ int user_ok(uint64_t addr, uint64_t len)
 {
 	uint64_t guard_lo = gk_boot.stack_lo - (2ull << 20);
 
+	if (len == 0) /* as Linux: an empty range is valid at any address */
+		return 1;
 	if (addr < VMLET_USER_LO || addr > gk_boot.user_hi || len > gk_boot.user_hi - addr)
 		return 0;
 	/* The 2 MiB below the stack is an unmapped guard. */

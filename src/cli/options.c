@@ -1,6 +1,7 @@
 /* options.c - parses `vmlet run` options into a struct vmlet_config. */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ int parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	uint64_t mult = 1;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -41,7 +42,7 @@ int parse_duration(const char *s, uint64_t *out)
 	char *end;
 	double v, mult = 1e9;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -122,9 +123,9 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	memset(o, 0, sizeof(*o));
 	vmlet_config_init(&o->config);
 	o->config.grants = o->grants;
-	optind = 1;
+	optind = 0; /* 0, not 1: GNU getopt then forgets a half-parsed option cluster */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MEM:
 			if (parse_size(optarg, &o->config.mem_bytes))
@@ -153,6 +154,10 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case ':':
 			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);
 		default:
+			if (optopt) {
+				char shortopt[3] = { '-', (char)optopt, 0 };
+				return fail(msg, msglen, "unknown option '%s'", shortopt);
+			}
 			return fail(msg, msglen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -9,6 +9,7 @@
 
 #define PAGE 4096ull
 #define MAX_PHNUM 256
+#define MAX_SPAN (1ull << 47) /* no x86-64 user address space is larger */
 
 static int fail(char *msg, size_t msglen, const char *fmt, ...)
 {
@@ -77,7 +78,7 @@ static int add_segment(struct elf_image *img, const Elf64_Phdr *ph, unsigned idx
 	if (ph->p_offset > img->file_size || ph->p_filesz > img->file_size - ph->p_offset)
 		return fail(msg, msglen, "truncated ELF: segment %u lies beyond the end of the file",
 			    idx);
-	if (ph->p_vaddr > UINT64_MAX - ph->p_memsz - 2 * PAGE)
+	if (ph->p_memsz > MAX_SPAN || ph->p_vaddr > UINT64_MAX - 2 * PAGE - ph->p_memsz)
 		return fail(msg, msglen, "malformed ELF: segment %u address range overflows", idx);
 	if (img->nsegs && ph->p_vaddr < img->segs[img->nsegs - 1].vaddr + img->segs[img->nsegs - 1].memsz)
 		return fail(msg, msglen, "malformed ELF: segment %u overlaps or precedes the previous one",
@@ -129,12 +130,13 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 	memset(img, 0, sizeof(*img));
 	img->file_size = file_size;
 	if (file_size < sizeof(eh)) {
-		if (file_size >= SELFMAG) {
-			r = read_exact(reader, ctx, &eh, SELFMAG, 0);
-			if (r == 0 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0)
-				return fail(msg, msglen, "truncated ELF: file ends inside the ELF header");
-		}
-		return fail(msg, msglen, "not an ELF executable");
+		size_t n = file_size < EI_NIDENT ? (size_t)file_size : EI_NIDENT;
+		if (n < SELFMAG || read_exact(reader, ctx, eh.e_ident, n, 0) != 0 ||
+		    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+			return fail(msg, msglen, "not an ELF executable");
+		if (n > EI_CLASS && eh.e_ident[EI_CLASS] == ELFCLASS32)
+			return fail(msg, msglen, "32-bit ELF executables are not supported (x86-64 only)");
+		return fail(msg, msglen, "truncated ELF: file ends inside the ELF header");
 	}
 	r = read_exact(reader, ctx, &eh, sizeof(eh), 0);
 	if (r)
@@ -168,6 +170,8 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 			    "dynamically linked executable: only static executables are supported");
 	if (img->nsegs == 0)
 		return fail(msg, msglen, "malformed ELF: no loadable segments");
+	if (img->segs[img->nsegs - 1].vaddr + img->segs[img->nsegs - 1].memsz - img->segs[0].vaddr > MAX_SPAN)
+		return fail(msg, msglen, "malformed ELF: segments span more than 128 TiB");
 	img->is_pie = eh.e_type == ET_DYN;
 	for (i = 0; i < img->nsegs; i++)
 		if (img->entry >= img->segs[i].vaddr &&
