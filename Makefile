@@ -47,8 +47,25 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libvmlet.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
+# The CLI links statically against musl when it is installed (and no sanitizer is
+# asked for): its process start-up is ~0.5 ms shorter than glibc's on this kind of
+# machine, where glibc's CPUID-heavy start-up traps to the hypervisor.
+ifeq ($(SAN),)
+MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
+endif
+ifneq ($(MUSL_CC),)
+MUSL_OBJS := $(LIB_SRCS:%.c=$(BUILD)/musl/%.o) $(CLI_SRCS:%.c=$(BUILD)/musl/%.o) $(BUILD)/src/core/gk_blob.o
+
+$(BUILD)/musl/%.o: %.c
+	@mkdir -p $(@D)
+	musl-gcc $(WARN) $(CFLAGS) -Iinclude -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu -MMD -MP -c $< -o $@
+
+$(BUILD)/vmlet: $(MUSL_OBJS)
+	musl-gcc -static $(CFLAGS) -o $@ $^
+else
 $(BUILD)/vmlet: $(CLI_OBJS) $(BUILD)/libvmlet.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lrt -lpthread
+endif
 
 clean:
 	rm -rf $(BUILD)

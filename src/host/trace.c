@@ -28,6 +28,24 @@ static const struct {
 	{ 302, "ddxx" }, { 318, "xdx" },  { 332, "fsxxx" }, { 334, "xdxx" }, { 439, "fsdx" },
 };
 
+#define E(x) [x] = #x
+static const char *const errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC),
+	E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST),
+	E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+	E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EPIPE), E(ERANGE), E(EDEADLK),
+	E(ENAMETOOLONG), E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ETIMEDOUT), E(EDQUOT),
+	E(EOPNOTSUPP), E(EPROTO), E(EALREADY),
+};
+#undef E
+
+static const char *errno_name(int e)
+{
+	if (e > 0 && (size_t)e < sizeof(errno_names) / sizeof(errno_names[0]) && errno_names[e])
+		return errno_names[e];
+	return "E?";
+}
+
 static int append(char *buf, size_t size, int n, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -87,14 +105,10 @@ void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *
 	}
 	if (t->ret == VMLET_TRACE_NORETURN)
 		n = append(buf, size, n, ") = ?\n");
-	else if (t->ret < 0 && t->ret > -4096) {
-#ifdef __GLIBC__
-		const char *ename = strerrorname_np((int)-t->ret);
-#else
-		const char *ename = NULL;
-#endif
-		n = append(buf, size, n, ") = -1 %s (%s)\n", ename ? ename : "E?", strerror((int)-t->ret));
-	} else if (t->ret >= -4096 && t->ret < 65536)
+	else if (t->ret < 0 && t->ret > -4096)
+		n = append(buf, size, n, ") = -1 %s (%s)\n", errno_name((int)-t->ret),
+			   strerror((int)-t->ret));
+	else if (t->ret >= -4096 && t->ret < 65536)
 		n = append(buf, size, n, ") = %lld\n", (long long)t->ret);
 	else
 		n = append(buf, size, n, ") = %#llx\n", (unsigned long long)t->ret);
