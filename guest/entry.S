@@ -76,10 +76,11 @@ gk_fault_stubs:
 	.set vector, vector + 1
 	.endr
 
-	.bss
+	.section .bss.hot, "aw", @nobits
 	.balign 16
 gk_user_rsp:
 	.quad 0
+	.bss
 	.balign 4096
 gk_kstack:
 	.space 65536

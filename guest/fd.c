@@ -8,8 +8,9 @@
 #include <linux/poll.h>
 #include <linux/stat.h>
 
-static struct ofd ofds[OFD_MAX];
-static struct {
+static GK_HOT_TABLE struct ofd ofds[OFD_MAX];
+static char ofd_paths[OFD_MAX][GK_PATH_MAX];
+static GK_HOT_TABLE struct {
 	uint8_t ofd;     /* index + 1; 0: free */
 	uint8_t cloexec;
 } fdt[GK_FD_MAX];
@@ -67,8 +68,8 @@ struct ofd *ofd_alloc(enum ofd_kind kind)
 
 	for (i = 0; i < OFD_MAX; i++)
 		if (ofds[i].kind == OFD_FREE) {
-			memset(&ofds[i], 0, sizeof(ofds[i]) - sizeof(ofds[i].path));
-			ofds[i].path[0] = 0;
+			memset(&ofds[i], 0, sizeof(ofds[i]));
+			ofds[i].path = ofd_paths[i];
 			ofds[i].kind = kind;
 			ofds[i].refs = 1;
 			return &ofds[i];

@@ -23,7 +23,7 @@ struct ofd {
 	uint32_t oflags;  /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
 	uint64_t off;
 	struct vmlet_stat st;
-	char path[GK_PATH_MAX]; /* normalized guest path (FILE, DIR) */
+	char *path; /* normalized guest path (FILE, DIR), GK_PATH_MAX bytes */
 };
 
 void fd_init(void);

@@ -1,7 +1,7 @@
 /* hypercall.c - the guest side of the hypercall ABI: fill the block, one `out`, read the result. */
 #include "gk.h"
 
-struct vmlet_hypercall gk_hypercall;
+GK_HOT struct vmlet_hypercall gk_hypercall;
 
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {

@@ -19,7 +19,7 @@ struct range {
 
 static struct range maps[MAP_MAX];
 static int nmaps;
-static uint64_t brk_cur, brk_max_seen;
+static GK_HOT uint64_t brk_cur, brk_max_seen;
 static uint64_t mmap_low_seen; /* lowest address ever handed out by mmap */
 static uint64_t mapped_bytes;
 

@@ -23,7 +23,7 @@ struct ksigaction {
 };
 
 static struct ksigaction actions[NSIG_K + 1];
-static uint64_t blocked, pending;
+static GK_HOT uint64_t blocked, pending;
 static struct {
 	uint64_t sp;
 	int32_t flags, pad;

@@ -4,8 +4,8 @@
 #include <asm/unistd.h>
 #include <linux/errno.h>
 
-struct vmlet_boot gk_boot;
-struct vmlet_stats gk_stats;
+GK_HOT struct vmlet_boot gk_boot;
+GK_HOT struct vmlet_stats gk_stats;
 
 static const gk_syscall_fn table[] = {
 	[__NR_read] = sys_read, [__NR_write] = sys_write, [__NR_open] = sys_open,
@@ -60,7 +60,7 @@ void gk_syscall(struct gk_frame *f);
 
 void gk_syscall(struct gk_frame *f)
 {
-	static int initialized;
+	static GK_HOT int initialized;
 	uint64_t nr = f->rax;
 	uint64_t args[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
 	long ret;

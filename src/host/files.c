@@ -226,6 +226,15 @@ size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, ch
 	return 0;
 }
 
+/* 1 if guest path `path` lies inside a grant (whether or not it exists). */
+int files_in_grant(const struct vmlet_vm *vm, const char *path)
+{
+	const char *rel;
+	int ancestor;
+
+	return path_sane(path) && find_grant(vm, path, &rel, &ancestor) != NULL;
+}
+
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)
 {
 	return handle < 3 ? vm->stdio[handle] : -1;

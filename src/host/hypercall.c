@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor);
+int files_in_grant(const struct vmlet_vm *vm, const char *path);
 size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
 #define PATH_MAX_GUEST 4096
@@ -200,8 +201,10 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 			ancestor_stat(out);
 		return hd;
 	}
+	if (fd < 0 && (h->arg[2] & VMLET_OPEN_WRITE) && (ancestor || files_in_grant(vm, path)))
+		return -EROFS; /* grants are read-only, existing or not */
 	if (fd < 0)
-		return (h->arg[2] & VMLET_OPEN_WRITE) && (fd != -ENOENT || ancestor) ? -EROFS : fd;
+		return fd;
 	if (h->arg[2] & VMLET_OPEN_WRITE) {
 		close(fd);
 		return -EROFS;
