@@ -17,7 +17,7 @@ GK_OBJS := $(GK_SRCS:guest/%.c=$(BUILD)/guest/%.o) $(BUILD)/guest/entry.o
 
 LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/core/gk_blob.o
-CLI_SRCS := $(wildcard src/cli/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/vmlet
@@ -54,17 +54,18 @@ ifeq ($(SAN),)
 MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
 endif
 ifneq ($(MUSL_CC),)
-MUSL_OBJS := $(LIB_SRCS:%.c=$(BUILD)/musl/%.o) $(CLI_SRCS:%.c=$(BUILD)/musl/%.o) $(BUILD)/src/core/gk_blob.o
+MUSL_OBJS := $(LIB_SRCS:%.c=$(BUILD)/musl/%.o) $(CLI_SRCS:%.c=$(BUILD)/musl/%.o) $(BUILD)/src/core/gk_blob.o \
+	$(BUILD)/musl/src/confine/musl_compat.o
 
 $(BUILD)/musl/%.o: %.c
 	@mkdir -p $(@D)
 	musl-gcc $(WARN) $(CFLAGS) -Iinclude -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu -MMD -MP -c $< -o $@
 
 $(BUILD)/vmlet: $(MUSL_OBJS)
-	musl-gcc -static $(CFLAGS) -o $@ $^
+	musl-gcc -static $(CFLAGS) -o $@ $^ /usr/lib/x86_64-linux-gnu/libseccomp.a
 else
 $(BUILD)/vmlet: $(CLI_OBJS) $(BUILD)/libvmlet.a
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lrt -lpthread
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lseccomp -lrt -lpthread
 endif
 
 clean:
@@ -98,9 +99,10 @@ $(BUILD)/progs/%-asm: tests/progs/%.S
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(BUILD)/libvmlet.a -lcmocka -lpthread -lrt
+	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o \
+		$(BUILD)/libvmlet.a -lcmocka -lseccomp -lpthread -lrt
 
 progs: $(PROGS)
 unit: $(UNIT_BINS)

@@ -113,6 +113,14 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm);
 /* vmlet_vm_destroy, recording the time it took in result->phases.destroy. */
 void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result);
 
+/* Host fds a VM uses while it runs, for callers that confine themselves (seccomp). */
+struct vmlet_host_fds {
+	int kvm_fd, vm_fd, vcpu_fd;
+	int stdio[3];
+	int trace_fd;
+};
+void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds);
+
 /* Name of a guest syscall number, or NULL. */
 const char *vmlet_syscall_name(unsigned nr);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../confine/confine.h"
 #include "options.h"
 #include "vmlet.h"
 
@@ -25,6 +26,8 @@ static const char usage[] =
 	"  --inherit-env       pass vmlet's whole environment to the program\n"
 	"  --trace             print every system call of the program to stderr\n"
 	"  --stats             print exits, system calls and phase times to stderr\n"
+	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
+	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
 	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
 	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
@@ -50,6 +53,26 @@ static void print_stats(const struct vmlet_result *r)
 		(unsigned long long)r->syscalls, (unsigned long long)r->unsupported,
 		(unsigned long long)(r->mem_peak >> 10), p->create_vm / 1e3, p->create_vcpu / 1e3,
 		p->memory / 1e3, p->load / 1e3, p->run / 1e3, p->destroy / 1e3);
+}
+
+/* Narrow this process before the guest's first instruction (see src/confine). */
+static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	int r;
+
+	if (o->user && (r = vmlet_drop_privileges(o->user, err)))
+		return r;
+	if (o->no_seccomp) {
+		fprintf(stderr, "vmlet: warning: --no-seccomp: the host system-call allowlist is OFF "
+				"(debugging only; a compromised vmlet could use any system call)\n");
+		return 0;
+	}
+#ifdef __SANITIZE_ADDRESS__
+	/* The sanitizer runtime needs system calls (ptrace, /proc) the allowlist forbids. */
+	return 0;
+#else
+	return vmlet_confine(vm, err);
+#endif
 }
 
 static int cmd_run(int argc, char **argv)
@@ -81,6 +104,12 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		cli_options_free(&o);
 		return exit_code_for(r);
+	}
+	r = confine(&o, vm, &err);
+	if (r) {
+		fprintf(stderr, "vmlet: %s\n", err.message);
+		cli_options_free(&o);
+		return EXIT_VMLET_ERROR;
 	}
 	r = vmlet_vm_run(vm, &res, &err);
 	/* We exit next: tear the VM down in a detached process, off our critical path. */

@@ -103,7 +103,8 @@ static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t m
 	return 0;
 }
 
-enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP };
+enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
+       OPT_NO_SECCOMP, OPT_USER };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -116,6 +117,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "trace", no_argument, 0, OPT_TRACE },
 		{ "stats", no_argument, 0, OPT_STATS },
 		{ "help", no_argument, 0, OPT_HELP },
+		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP },
+		{ "user", required_argument, 0, OPT_USER },
 		{ 0, 0, 0, 0 },
 	};
 	int c, r;
@@ -150,6 +153,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case OPT_INHERIT: o->inherit_env = 1; break;
 		case OPT_TRACE: o->config.flags |= VMLET_TRACE; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
+		case OPT_USER: o->user = optarg; break;
 		case OPT_HELP: o->help = 1; return 0;
 		case ':':
 			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);

@@ -17,6 +17,8 @@ struct cli_options {
 	size_t nenv;
 	int inherit_env;
 	int stats;
+	int no_seccomp;
+	const char *user;
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
 };

@@ -14,14 +14,15 @@
 #define KICK_SIGNAL (SIGRTMAX - 1)
 #define TICK_NS 50000000ull /* output flush and deadline check period */
 
-static pthread_once_t kick_once = PTHREAD_ONCE_INIT;
 
 static void kick_handler(int sig)
 {
 	(void)sig;
 }
 
-static void kick_install(void)
+static pthread_once_t kick_once = PTHREAD_ONCE_INIT;
+
+static void kick_install_once(void)
 {
 	struct sigaction sa;
 
@@ -29,6 +30,11 @@ static void kick_install(void)
 	sa.sa_handler = kick_handler; /* no SA_RESTART: blocking calls return EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(KICK_SIGNAL, &sa, NULL);
+}
+
+void run_prepare_process(void)
+{
+	pthread_once(&kick_once, kick_install_once);
 }
 
 void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,
@@ -257,7 +263,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 		return vm_error(err, -EALREADY, "a VM runs only once");
 	vm->thread = pthread_self();
 	__atomic_store_n(&vm->ran, 1, __ATOMIC_RELEASE);
-	pthread_once(&kick_once, kick_install);
+	run_prepare_process();
 	sigemptyset(&unblock);
 	sigaddset(&unblock, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);

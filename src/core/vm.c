@@ -336,6 +336,7 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 			free(abs);
 		}
 	}
+	run_prepare_process();
 	r = plan_memory(vm, c->mem_bytes, err);
 	if (!r)
 		r = files_init(vm, c, err);
@@ -347,6 +348,19 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 	}
 	*out = vm;
 	return 0;
+}
+
+void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
+{
+	int i;
+
+	if (kvm_global(&fds->kvm_fd, NULL))
+		fds->kvm_fd = -1;
+	fds->vm_fd = vm->vm_fd;
+	fds->vcpu_fd = vm->vcpu_fd;
+	for (i = 0; i < 3; i++)
+		fds->stdio[i] = vm->stdio[i];
+	fds->trace_fd = vm->trace_fd;
 }
 
 void vmlet_vm_destroy(struct vmlet_vm *vm)

@@ -103,6 +103,10 @@ int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_
 /* vcpu.c */
 int vcpu_setup(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
 
+/* run.c: process-wide set-up a run needs (signal handler); done at create so a
+ * confined process need not install it. */
+void run_prepare_process(void);
+
 /* hypercall.c, ring.c, files.c */
 enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);

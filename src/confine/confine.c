@@ -1,0 +1,132 @@
+/* confine.c - privilege drop, resource limits and the seccomp allowlist of a process running one VM. */
+#include "confine.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/kvm.h>
+#include <pwd.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vmlet_abi.h"
+
+static int fail(struct vmlet_error *err, int code, const char *what)
+{
+	if (err) {
+		err->code = code;
+		snprintf(err->message, sizeof(err->message), "%s: %s", what, strerror(-code));
+	}
+	return code;
+}
+
+int vmlet_drop_privileges(const char *name, struct vmlet_error *err)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw) {
+		if (err) {
+			err->code = -EINVAL;
+			snprintf(err->message, sizeof(err->message), "--user %s: no such user", name);
+		}
+		return -EINVAL;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0)
+		return fail(err, -errno, "dropping group privileges");
+	if (setuid(pw->pw_uid) < 0)
+		return fail(err, -errno, "dropping user privileges");
+	if (setuid(0) == 0) /* must be impossible now */
+		return fail(err, -EPERM, "privileges could be regained");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(err, -errno, "PR_SET_NO_NEW_PRIVS");
+	return 0;
+}
+
+static int set_limits(const struct vmlet_host_fds *fds)
+{
+	struct rlimit core = { 0, 0 }, files;
+	int top = fds->vcpu_fd > fds->vm_fd ? fds->vcpu_fd : fds->vm_fd, i;
+
+	for (i = 0; i < 3; i++)
+		top = fds->stdio[i] > top ? fds->stdio[i] : top;
+	top = fds->trace_fd > top ? fds->trace_fd : top;
+	/* Room for the guest's host handles and the reaper's pipe, nothing more. */
+	files.rlim_cur = files.rlim_max = (rlim_t)top + 1 + VMLET_HANDLE_MAX + 8;
+	if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_NOFILE, &files) < 0)
+		return -errno;
+	return 0;
+}
+
+/* By number: libc headers may #define names like pread64 to something else. */
+#define ALLOW(nr) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_##nr, 0)
+
+/*
+ * The allowlist. Everything the process does between the guest's first
+ * instruction and its exit: the vCPU loop, the hypercalls, output, the tick
+ * timer, the allocator, and the detached reaper that destroys the VM.
+ */
+static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
+{
+	static const unsigned long vcpu_requests[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
+	static const unsigned long tty_requests[] = { TCGETS, TIOCGWINSZ };
+	int r = 0;
+	size_t i, j;
+
+	/* vCPU: run it, and read its registers to report a fault. */
+	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->vcpu_fd),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
+	/* Terminal queries the guest forwards for its stdio. */
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < sizeof(tty_requests) / sizeof(tty_requests[0]); j++)
+			r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->stdio[i]),
+					      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, tty_requests[j]));
+	/* Hypercalls: stdio and granted files (openat2 always carries RESOLVE_BENEATH). */
+	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(writev) | ALLOW(lseek);
+	r |= ALLOW(openat2) | ALLOW(close) | ALLOW(fstat) | ALLOW(newfstatat);
+	r |= ALLOW(getdents64) | ALLOW(readlinkat) | ALLOW(ppoll) | ALLOW(clock_gettime);
+	/* The 50 ms tick: timer, kick signal, its handler's return. */
+	r |= ALLOW(timer_create) | ALLOW(timer_settime) | ALLOW(timer_delete) | ALLOW(gettid);
+	r |= ALLOW(rt_sigprocmask) | ALLOW(rt_sigreturn) | ALLOW(restart_syscall);
+	r |= ALLOW(getpid) | ALLOW(tgkill); /* vmlet_vm_kill from another thread */
+	/* The allocator and locks; no new executable memory. */
+	r |= ALLOW(brk) | ALLOW(munmap) | ALLOW(mremap) | ALLOW(madvise) | ALLOW(futex);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* The reaper: a CLONE_VM child that closes the VM's last references. */
+	r |= ALLOW(pipe2) | ALLOW(close_range);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | CLONE_UNTRACED));
+	r |= ALLOW(exit) | ALLOW(exit_group);
+	return r ? -EINVAL : 0;
+}
+
+int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+	scmp_filter_ctx ctx;
+	int r;
+
+	vmlet_vm_host_fds(vm, &fds);
+	if ((r = set_limits(&fds)))
+		return fail(err, r, "setting resource limits");
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return fail(err, -ENOMEM, "seccomp_init");
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!r)
+		r = add_rules(ctx, &fds);
+	if (!r)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r ? fail(err, r < 0 ? r : -EINVAL, "installing the seccomp filter") : 0;
+}
