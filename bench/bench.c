@@ -36,6 +36,7 @@ struct options {
 #define TARGET_VS_BWRAP 0.5    /* vmlet run <= 0.5x bwrap */
 #define TARGET_LIBRARY_MS 1.0  /* library create+run+destroy <= 1 ms */
 #define TARGET_HELLO_EXITS 3   /* hello takes <= 3 KVM exits */
+#define TARGET_SECCOMP_COST 1.05 /* issue 5: confinement costs <= 5% */
 #define TARGET_REAL_RATIO 1.2  /* real programs within 1.2x of native */
 
 /* The same small environment for every program, native or guest. */
@@ -478,11 +479,11 @@ static void describe_machine(struct machine *m)
 
 /* ---- part 1: cold start of hello ------------------------------------------------------------- */
 
-enum { COLD_VMLET, COLD_NATIVE, COLD_BWRAP, COLD_LIBRARY, COLD_MODES };
+enum { COLD_VMLET, COLD_NATIVE, COLD_BWRAP, COLD_LIBRARY, COLD_NOSECCOMP, COLD_MODES };
 
 static const char *const cold_label[COLD_MODES] = {
 	"vmlet run (whole process)", "native posix_spawn+wait", "bwrap --unshare-all",
-	"library create+run+destroy",
+	"library create+run+destroy", "vmlet run --no-seccomp",
 };
 
 #define NLIBC 2
@@ -503,6 +504,7 @@ static void cold_once(const struct options *o, struct cold *c, int mode)
 {
 	char *vmlet_argv[] = { (char *)o->vmlet, "run", c->hello, NULL };
 	char *native_argv[] = { c->hello, NULL };
+	char *noseccomp_argv[] = { (char *)o->vmlet, "run", "--no-seccomp", c->hello, NULL };
 	char *bwrap_argv[] = { (char *)o->bwrap, "--unshare-all", "--ro-bind", "/", "/",
 			       c->hello, NULL };
 	struct vmlet_result res;
@@ -516,6 +518,9 @@ static void cold_once(const struct options *o, struct cold *c, int mode)
 		break;
 	case COLD_BWRAP:
 		add_sample(&c->t[mode], spawn_wait(bwrap_argv, devnull, devnull));
+		break;
+	case COLD_NOSECCOMP:
+		add_sample(&c->t[mode], spawn_wait(noseccomp_argv, devnull, devnull));
 		break;
 	case COLD_LIBRARY: {
 		uint64_t total = vm_cold(native_argv, devnull, devnull, &res), ph[NPHASE], sum = 0;
@@ -583,6 +588,9 @@ static void bench_cold(const struct options *o)
 	out("   %-34s %10.2fx %9.2fx\n", "ratio vmlet run / bwrap",
 	    median(&c[0].t[COLD_VMLET]) / median(&c[0].t[COLD_BWRAP]),
 	    median(&c[1].t[COLD_VMLET]) / median(&c[1].t[COLD_BWRAP]));
+	out("   %-34s %10.2fx %9.2fx\n", "cost of seccomp (on / off)",
+	    median(&c[0].t[COLD_VMLET]) / median(&c[0].t[COLD_NOSECCOMP]),
+	    median(&c[1].t[COLD_VMLET]) / median(&c[1].t[COLD_NOSECCOMP]));
 	out("   %-34s %10.0f %10.0f\n", "KVM exits per run (library)", median(&c[0].exits),
 	    median(&c[1].exits));
 	out("\n   library path phases, median microseconds (other: outside the phases)\n");
@@ -597,6 +605,7 @@ static void bench_cold(const struct options *o)
 		json_stats("native_us", &c[l].t[COLD_NATIVE], 1e3, ",\n      ");
 		json_stats("bwrap_us", &c[l].t[COLD_BWRAP], 1e3, ",\n      ");
 		json_stats("library_us", &c[l].t[COLD_LIBRARY], 1e3, ",\n      ");
+		json_stats("vmlet_run_no_seccomp_us", &c[l].t[COLD_NOSECCOMP], 1e3, ",\n      ");
 		fprintf(json, "\"ratio_vmlet_native\": %.3f,\n      \"ratio_vmlet_bwrap\": %.3f,\n",
 			median(&c[l].t[COLD_VMLET]) / median(&c[l].t[COLD_NATIVE]),
 			median(&c[l].t[COLD_VMLET]) / median(&c[l].t[COLD_BWRAP]));
@@ -617,6 +626,8 @@ static void bench_cold(const struct options *o)
 		       "library cold path (%s hello)", libc_name[l]);
 		target("exits", median(&c[l].exits), TARGET_HELLO_EXITS, "KVM exits (%s hello)",
 		       libc_name[l]);
+		target("x", median(&c[l].t[COLD_VMLET]) / median(&c[l].t[COLD_NOSECCOMP]),
+		       TARGET_SECCOMP_COST, "vmlet run with / without seccomp (%s hello)", libc_name[l]);
 	}
 }
 
