@@ -48,6 +48,7 @@ struct vmlet_config {
 	size_t ngrants;
 	unsigned flags;            /* VMLET_TRACE */
 	int trace_fd;              /* where VMLET_TRACE lines go */
+	struct vmlet_pool *pool;   /* take a prepared shell from here; NULL: create cold */
 };
 
 #define VMLET_DEFAULT_MEM (256ull << 20)
@@ -85,6 +86,35 @@ struct vmlet_result {
 };
 
 struct vmlet_vm;
+struct vmlet_pool;
+
+/*
+ * A pool of prepared VM shells (LightVM's split toolstack). A background
+ * worker keeps `shells` VMs of `mem_bytes` ready (KVM VM, vCPU, memory, guest
+ * kernel, page tables) and destroys the VMs that vmlet_vm_destroy hands back.
+ * vmlet_vm_create with config.pool set takes a ready shell, or prepares one on
+ * the spot when none is ready: it never fails or waits for lack of shells.
+ * A shell runs one program; no VM is ever used twice.
+ */
+struct vmlet_pool_config {
+	unsigned shells;    /* how many to keep ready (default 4) */
+	uint64_t mem_bytes; /* guest RAM of each shell (default VMLET_DEFAULT_MEM) */
+};
+
+struct vmlet_pool_stats {
+	uint64_t prepared; /* shells the worker made */
+	uint64_t taken;    /* creates served from the pool */
+	uint64_t missed;   /* creates that found no ready shell and prepared one cold */
+	uint64_t reaped;   /* used VMs the worker destroyed */
+	unsigned ready;    /* shells ready now */
+	unsigned reaping;  /* used VMs waiting for the worker */
+};
+
+int vmlet_pool_create(const struct vmlet_pool_config *config, struct vmlet_pool **pool,
+		      struct vmlet_error *err);
+void vmlet_pool_stats(struct vmlet_pool *pool, struct vmlet_pool_stats *stats);
+/* Stop the worker and free everything; VMs taken from the pool must be destroyed first. */
+void vmlet_pool_destroy(struct vmlet_pool *pool);
 
 /*
  * Create a VM, load config->path into it and prepare its first instruction.

@@ -54,14 +54,31 @@ static int map(struct pt *pt, uint64_t gva, uint64_t gpa_, uint64_t flags, int h
 	return 0;
 }
 
+/* Turn the 2 MiB page mapping `chunk` (if it is one) into a table of 4 KiB pages. */
+static int split_huge(struct pt *pt, uint64_t chunk)
+{
+	uint64_t *pde = entry(pt, chunk, 1), *t, i;
+
+	if (!pde)
+		return -E2BIG;
+	if (!(*pde & PTE_P) || !(*pde & PTE_PS))
+		return 0;
+	if (pt->next >= pt->end)
+		return -E2BIG;
+	t = table(pt, pt->next);
+	for (i = 0; i < 512; i++)
+		t[i] = ((*pde & PTE_ADDR) + i * PAGE) | (*pde & (PTE_P | PTE_W | PTE_U | PTE_NX));
+	*pde = pt->next | PTE_P | PTE_W | PTE_U;
+	pt->next += PAGE;
+	return 0;
+}
+
 /* Flags of one user page: the union of the ELF segments on it, else read-write-execute. */
 static uint64_t user_page_flags(const struct elf_image *img, uint64_t page)
 {
 	int present = 0, writable = 0, executable = 0;
 	size_t i;
 
-	if (page < VMLET_USER_LO)
-		return 0;
 	for (i = 0; i < img->nsegs; i++) {
 		const struct elf_segment *s = &img->segs[i];
 		if (page + PAGE <= s->vaddr || page >= s->vaddr + s->memsz)
@@ -75,20 +92,19 @@ static uint64_t user_page_flags(const struct elf_image *img, uint64_t page)
 	return PTE_P | PTE_U | (writable ? PTE_W : 0) | (executable ? 0 : PTE_NX);
 }
 
-static int map_user(struct pt *pt, const struct vmlet_vm *vm, const struct elf_image *img)
+/* Program-independent user map: 2 MiB pages; the first 64 KiB and the stack guard unmapped. */
+static int map_user_default(struct pt *pt, const struct vmlet_vm *vm)
 {
 	uint64_t chunk, page;
 	int r;
 
 	for (chunk = 0; chunk < vm->user_hi; chunk += HUGE) {
 		if (chunk >= vm->stack_lo - STACK_GUARD && chunk < vm->stack_lo)
-			continue; /* unmapped guard below the stack */
-		if (chunk < VMLET_USER_LO || (chunk < img->hi && chunk + HUGE > img->lo)) {
-			for (page = chunk; page < chunk + HUGE; page += PAGE) {
-				uint64_t flags = user_page_flags(img, page);
-				if (flags && (r = map(pt, page, page, flags, 0)))
+			continue;
+		if (chunk < VMLET_USER_LO) {
+			for (page = VMLET_USER_LO; page < chunk + HUGE; page += PAGE)
+				if ((r = map(pt, page, page, PTE_P | PTE_W | PTE_U, 0)))
 					return r;
-			}
 		} else if ((r = map(pt, chunk, chunk, PTE_P | PTE_W | PTE_U, 1))) {
 			return r;
 		}
@@ -154,21 +170,50 @@ static void write_tss(uint8_t *tss, uint64_t ist_top)
 	tss[104 + VMLET_PORT_HYPERCALL / 8] &= (uint8_t)~(1u << (VMLET_PORT_HYPERCALL % 8));
 }
 
-int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
+static struct pt pt_of(struct vmlet_vm *vm)
 {
-	struct pt pt = { &vm->mem, vm->kbase + SYS_PT_LO + PAGE, vm->kbase + SYS_PT_HI, vm->kbase + SYS_PT_LO };
+	return (struct pt){ &vm->mem, vm->pt_next, vm->kbase + SYS_PT_HI, vm->kbase + SYS_PT_LO };
+}
+
+int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
+{
 	uint8_t *sys = guestmem_ptr(&vm->mem, gpa(vm->kbase), SYS_PT_LO);
+	struct pt pt;
 	int r;
 
 	if (!sys)
 		return vm_error(err, -EINVAL, "guest memory too small for the kernel area");
-	r = map_user(&pt, vm, img);
+	vm->pt_next = vm->kbase + SYS_PT_LO + PAGE;
+	pt = pt_of(vm);
+	r = map_user_default(&pt, vm);
 	if (!r)
 		r = map_kernel(&pt, vm);
 	if (r)
-		return vm_error(err, -ENOEXEC, "program image needs more page tables than vmlet reserves");
+		return vm_error(err, -ENOMEM, "guest memory needs more page tables than vmlet reserves");
+	vm->pt_next = pt.next;
 	write_gdt((uint64_t *)(sys + SYS_GDT), VMLET_KERNEL_VBASE + SYS_TSS);
 	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs);
 	write_tss(sys + SYS_TSS, VMLET_KERNEL_VBASE + SYS_IST_TOP);
+	return 0;
+}
+
+int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
+{
+	struct pt pt = pt_of(vm);
+	uint64_t first = img->lo & ~(PAGE - 1), page;
+	int r = 0;
+
+	for (page = first; page < img->hi && !r; page += PAGE) {
+		uint64_t *e = NULL;
+		if (page % HUGE == 0 || page == first)
+			r = split_huge(&pt, page & ~(HUGE - 1));
+		if (!r && !(e = entry(&pt, page, 0)))
+			r = -E2BIG;
+		if (!r)
+			*e = page | user_page_flags(img, page);
+	}
+	vm->pt_next = pt.next;
+	if (r)
+		return vm_error(err, -ENOEXEC, "program image needs more page tables than vmlet reserves");
 	return 0;
 }

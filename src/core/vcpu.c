@@ -104,10 +104,9 @@ static int set_msrs(struct vmlet_vm *vm, struct vmlet_error *err)
 	return 0;
 }
 
-int vcpu_setup(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err)
+int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
-	struct kvm_regs regs = { .rip = entry, .rsp = rsp, .rflags = 0x202 };
 	uint64_t xcr0 = 1;
 	int r;
 
@@ -117,6 +116,13 @@ int vcpu_setup(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_e
 	xcrs.xcrs[0].value = xcr0;
 	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
 		return vm_error(err, -errno, "KVM_SET_XCRS: %s", strerror(errno));
+	return 0;
+}
+
+int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err)
+{
+	struct kvm_regs regs = { .rip = entry, .rsp = rsp, .rflags = 0x202 };
+
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
 		return vm_error(err, -errno, "KVM_SET_REGS: %s", strerror(errno));
 	return 0;

@@ -16,8 +16,6 @@
 
 #include "../loader/stack.h"
 
-extern const uint8_t vmlet_gk_image[], vmlet_gk_image_end[];
-
 #define MIB (1ull << 20)
 
 int vm_error(struct vmlet_error *err, int code, const char *fmt, ...)
@@ -105,20 +103,6 @@ static int open_program(const char *path, int *fd, struct stat *st, struct vmlet
 	return 0;
 }
 
-static int load_gk(struct vmlet_vm *vm, struct vmlet_error *err)
-{
-	size_t size = (size_t)(vmlet_gk_image_end - vmlet_gk_image);
-	void *dst = guestmem_ptr(&vm->mem, gpa(vm->kbase + VMLET_GK_OFFSET), size);
-
-	memcpy(&vm->gk, vmlet_gk_image, sizeof(vm->gk));
-	if (vm->gk.magic != VMLET_GK_MAGIC || vm->gk.abi_version != VMLET_ABI_VERSION)
-		return vm_error(err, -EINVAL, "embedded guest kernel has a wrong ABI version");
-	if (!dst || vm->gk.bss_end - VMLET_KERNEL_VBASE > VMLET_KERNEL_SIZE)
-		return vm_error(err, -EINVAL, "embedded guest kernel does not fit the kernel area");
-	memcpy(dst, vmlet_gk_image, size);
-	return 0;
-}
-
 static void stdio_info(int fd, struct vmlet_stdio_info *io)
 {
 	struct stat st;
@@ -191,67 +175,6 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 	return 0;
 }
 
-/* Split guest RAM: kernel area on top, stack below it, a guard, mmap space below. */
-static int plan_memory(struct vmlet_vm *vm, uint64_t mem, struct vmlet_error *err)
-{
-	uint64_t stack;
-
-	if (mem == 0)
-		mem = VMLET_DEFAULT_MEM;
-	mem = (mem + 2 * MIB - 1) & ~(2 * MIB - 1);
-	if (mem < VMLET_MIN_MEM || mem > VMLET_MAX_MEM)
-		return vm_error(err, -EINVAL, "guest memory must be between %llu MiB and %llu GiB",
-				VMLET_MIN_MEM / MIB, VMLET_MAX_MEM >> 30);
-	stack = mem / 32;
-	stack = stack < 2 * MIB ? 2 * MIB : stack > 8 * MIB ? 8 * MIB : stack & ~(2 * MIB - 1);
-	vm->mem.size = mem;
-	vm->kbase = mem - VMLET_KERNEL_SIZE;
-	vm->user_hi = vm->kbase;
-	vm->stack_lo = vm->user_hi - stack;
-	vm->mmap_top = vm->stack_lo - STACK_GUARD;
-	return 0;
-}
-
-static int create_kvm(struct vmlet_vm *vm, struct vmlet_error *err)
-{
-	struct kvm_userspace_memory_region region;
-	int kvm, r;
-	uint64_t t0 = vm_now_ns(), t1;
-
-	if ((r = kvm_global(&kvm, err)))
-		return r;
-	vm->vm_fd = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0)
-		return vm_error(err, -errno, "KVM_CREATE_VM: %s", strerror(errno));
-	t1 = vm_now_ns();
-	vm->res->phases.create_vm = t1 - t0;
-	vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem.host == MAP_FAILED) {
-		vm->mem.host = NULL;
-		return vm_error(err, -ENOMEM, "cannot reserve %llu MiB of guest memory",
-				(unsigned long long)(vm->mem.size / MIB));
-	}
-	region = (struct kvm_userspace_memory_region){ .slot = 0, .guest_phys_addr = 0,
-						       .memory_size = vm->mem.size,
-						       .userspace_addr = (uint64_t)vm->mem.host };
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return vm_error(err, -errno, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-	t0 = vm_now_ns();
-	vm->res->phases.memory = t0 - t1;
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		return vm_error(err, -errno, "KVM_CREATE_VCPU: %s", strerror(errno));
-	vm->run_size = (size_t)kvm_vcpu_mmap_size();
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return vm_error(err, -errno, "mmap of the vCPU: %s", strerror(errno));
-	}
-	vm->res->phases.create_vcpu = vm_now_ns() - t0;
-	return 0;
-}
-
 /*
  * The heap and mmap region is mapped with 2 MiB guest pages; backing it with
  * transparent huge pages lets one fault (instead of 512) populate each 2 MiB
@@ -266,68 +189,54 @@ static void back_heap_with_huge_pages(struct vmlet_vm *vm, const struct elf_imag
 		madvise(vm->mem.host + lo, vm->mmap_top - lo, MADV_HUGEPAGE);
 }
 
-static int load_all(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
+/* Open and validate the program before any VM exists: errors cost no shell. */
+static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct file_ctx *fc,
+			 struct elf_image *img, struct vmlet_error *err)
 {
-	struct file_ctx fc = { -1 };
-	struct elf_image img;
 	struct stat st;
-	uint64_t rsp;
 	char msg[200];
-	int r;
+	int r = open_program(c->path, &fc->fd, &st, err);
 
-	r = open_program(c->path, &fc.fd, &st, err);
-	if (!r) {
-		r = elf_parse(file_reader, &fc, (uint64_t)st.st_size, &img, msg, sizeof(msg));
-		if (!r)
-			r = elf_check_fit(&img, VMLET_USER_LO, vm->mmap_top - 2 * MIB, msg, sizeof(msg));
-		if (r)
-			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
-	}
-	if (!r && (r = create_kvm(vm, err)) == 0) {
-		uint64_t t0 = vm_now_ns();
-		r = load_gk(vm, err);
-		if (!r && (r = elf_load(file_reader, &fc, &img, &vm->mem, msg, sizeof(msg))))
-			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
-		if (!r)
-			r = layout_build(vm, &img, err);
-		if (!r)
-			back_heap_with_huge_pages(vm, &img);
-		if (!r)
-			r = write_boot(vm, &img, err);
-		if (!r)
-			r = build_stack(vm, c, &img, &rsp, err);
-		if (!r)
-			r = vcpu_setup(vm, img.entry, rsp, err);
-		vm->res->phases.load = vm_now_ns() - t0;
-	}
-	if (fc.fd >= 0)
-		close(fc.fd);
+	if (r)
+		return r;
+	r = elf_parse(file_reader, fc, (uint64_t)st.st_size, img, msg, sizeof(msg));
+	if (!r)
+		r = elf_check_fit(img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
+	if (r)
+		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
 	return r;
 }
 
-int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
+/* The execute phase: the program into a prepared shell, then its first registers. */
+static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struct file_ctx *fc,
+			const struct elf_image *img, struct vmlet_error *err)
 {
-	struct vmlet_vm *vm;
-	int r, i;
+	uint64_t rsp, t0 = vm_now_ns();
+	char msg[200];
+	int r = layout_map_image(vm, img, err);
 
-	*out = NULL;
-	if (err)
-		err->code = 0, err->message[0] = 0;
-	if (!c || !c->path)
-		return vm_error(err, -EINVAL, "no program given");
-	vm = calloc(1, sizeof(*vm) + sizeof(struct vmlet_result));
-	if (!vm)
-		return vm_error(err, -ENOMEM, "out of memory");
-	vm->vm_fd = vm->vcpu_fd = -1;
-	vm->res = (struct vmlet_result *)(vm + 1);
+	if (!r && (r = elf_load(file_reader, fc, img, &vm->mem, msg, sizeof(msg))))
+		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+	if (!r)
+		back_heap_with_huge_pages(vm, img);
+	if (!r)
+		r = write_boot(vm, img, err);
+	if (!r)
+		r = build_stack(vm, c, img, &rsp, err);
+	if (!r)
+		r = vcpu_start(vm, img->entry, rsp, err);
+	vm->res->phases.load += vm_now_ns() - t0;
+	return r;
+}
+
+static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
+{
 	vm->stdio[0] = c->stdin_fd;
 	vm->stdio[1] = c->stdout_fd;
 	vm->stdio[2] = c->stderr_fd;
 	vm->trace_fd = c->trace_fd;
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
-	for (i = 0; i < (int)VMLET_HANDLE_MAX; i++)
-		vm->handles[i].fd = -1;
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);
@@ -336,12 +245,38 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 			free(abs);
 		}
 	}
+}
+
+int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
+{
+	struct file_ctx fc = { -1 };
+	struct vmlet_vm plan, *vm = NULL;
+	struct elf_image img;
+	int r;
+
+	*out = NULL;
+	if (err)
+		err->code = 0, err->message[0] = 0;
+	if (!c || !c->path)
+		return vm_error(err, -EINVAL, "no program given");
 	run_prepare_process();
-	r = plan_memory(vm, c->mem_bytes, err);
+	memset(&plan, 0, sizeof(plan));
+	r = shell_plan(&plan, c->mem_bytes, err);
 	if (!r)
+		r = check_program(c, plan.mmap_top, &fc, &img, err);
+	if (!r && c->pool)
+		vm = pool_take(c->pool, plan.mem.size);
+	if (!r && !vm && !(vm = shell_prepare(plan.mem.size, err)))
+		r = err ? err->code : -ENOMEM;
+	if (!r) {
+		vm->pool = c->pool;
+		take_config(vm, c);
 		r = files_init(vm, c, err);
+	}
 	if (!r)
-		r = load_all(vm, c, err);
+		r = load_program(vm, c, &fc, &img, err);
+	if (fc.fd >= 0)
+		close(fc.fd);
 	if (r) {
 		vmlet_vm_destroy(vm);
 		return r;
@@ -367,18 +302,13 @@ void vmlet_vm_destroy(struct vmlet_vm *vm)
 {
 	if (!vm)
 		return;
+	if (vm->pool) {
+		pool_reap(vm->pool, vm); /* torn down by the pool's worker, off the caller's path */
+		return;
+	}
 	/* This process goes on after a destroy: it is worth keeping KVM warm. */
 	kvm_keepalive();
-	files_close_all(vm);
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
-	if (vm->mem.host)
-		munmap(vm->mem.host, vm->mem.size);
-	free(vm);
+	shell_destroy(vm);
 }
 
 void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result)

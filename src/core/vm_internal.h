@@ -54,6 +54,7 @@ struct vmlet_vm {
 	struct guestmem mem;
 	uint64_t kbase;       /* guest-physical start of the kernel area */
 	uint64_t user_hi, stack_lo, mmap_top;
+	uint64_t pt_next;     /* next free page-table page (guest-physical) */
 	struct vmlet_gk_header gk; /* host copy, trusted */
 
 	int stdio[3];
@@ -66,6 +67,8 @@ struct vmlet_vm {
 	struct handle handles[VMLET_HANDLE_MAX];
 	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
 
+	struct vmlet_pool *pool; /* where it came from and goes back to for teardown */
+	struct vmlet_vm *reap_next; /* in the pool's queue of VMs to destroy */
 	volatile int killed;
 	int ran;
 	pthread_t thread;
@@ -97,11 +100,22 @@ int kvm_vcpu_mmap_size(void);
 /* Keep an idle VM alive so later creates and destroys skip kernel code patching. */
 void kvm_keepalive(void);
 
-/* layout.c */
-int layout_build(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
+/* layout.c: program-independent tables (GDT, IDT, TSS, page tables), then the
+ * 4 KiB mappings with the program image's permissions. */
+int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
+int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
 
-/* vcpu.c */
-int vcpu_setup(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
+/* vcpu.c: program-independent state (long mode at CPL3, MSRs, CPUID, XCR0), then the entry. */
+int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
+int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
+
+/* shell.c: a VM with everything but a program (KVM objects, memory, guest kernel,
+ * tables, vCPU state); and its teardown. */
+/* Split guest RAM (fills mem.size, kbase, user_hi, stack_lo, mmap_top): kernel area
+ * on top, the stack below it, an unmapped guard, mmap space below. */
+int shell_plan(struct vmlet_vm *vm, uint64_t mem_bytes, struct vmlet_error *err);
+struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err);
+void shell_destroy(struct vmlet_vm *vm);
 
 /* run.c: process-wide set-up a run needs (signal handler); done at create so a
  * confined process need not install it. */
@@ -112,6 +126,10 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
+
+/* pool.c: a prepared shell of mem_bytes, or NULL if none is ready; hand a used VM to the reaper. */
+struct vmlet_vm *pool_take(struct vmlet_pool *pool, uint64_t mem_bytes);
+void pool_reap(struct vmlet_pool *pool, struct vmlet_vm *vm);
 
 /* errors */
 int vm_error(struct vmlet_error *err, int code, const char *fmt, ...)
