@@ -7,6 +7,7 @@
 
 #include "../confine/confine.h"
 #include "options.h"
+#include "repeat.h"
 #include "vmlet.h"
 
 extern char **environ;
@@ -26,6 +27,8 @@ static const char usage[] =
 	"  --inherit-env       pass vmlet's whole environment to the program\n"
 	"  --trace             print every system call of the program to stderr\n"
 	"  --stats             print exits, system calls and phase times to stderr\n"
+	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
+	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
 	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
@@ -99,6 +102,11 @@ static int cmd_run(int argc, char **argv)
 		o.config.envp = (const char *const *)environ;
 	else
 		o.config.envp = o.nenv ? o.env : default_env;
+	if (o.repeat) {
+		r = run_repeated(&o);
+		cli_options_free(&o);
+		return r;
+	}
 	r = vmlet_vm_create(&o.config, &vm, &err);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);

@@ -104,7 +104,7 @@ static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t m
 }
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
-       OPT_NO_SECCOMP, OPT_USER };
+       OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -119,6 +119,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "help", no_argument, 0, OPT_HELP },
 		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP },
 		{ "user", required_argument, 0, OPT_USER },
+		{ "repeat", required_argument, 0, OPT_REPEAT },
+		{ "parallel", required_argument, 0, OPT_PARALLEL },
 		{ 0, 0, 0, 0 },
 	};
 	int c, r;
@@ -155,6 +157,15 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
 		case OPT_USER: o->user = optarg; break;
+		case OPT_REPEAT:
+		case OPT_PARALLEL: {
+			uint64_t n;
+			if (parse_size(optarg, &n) || n == 0 || n > 1000000)
+				return fail(msg, msglen, c == OPT_REPEAT ? "--repeat: expected a count from 1 to 1000000, got '%s'"
+									 : "--parallel: expected a count from 1 to 1000000, got '%s'", optarg);
+			*(c == OPT_REPEAT ? &o->repeat : &o->parallel) = (unsigned)n;
+			break;
+		}
 		case OPT_HELP: o->help = 1; return 0;
 		case ':':
 			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);
@@ -168,6 +179,14 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	}
 	if (optind >= argc)
 		return fail(msg, msglen, "no program given (usage: vmlet run [options] PROGRAM [ARGS...])%s", "");
+	if (o->parallel && !o->repeat)
+		return fail(msg, msglen, "--parallel needs --repeat%s", "");
+	if (o->repeat && !o->parallel)
+		o->parallel = 1;
+	if (o->parallel > o->repeat)
+		o->parallel = o->repeat;
+	if (o->parallel > 256)
+		return fail(msg, msglen, "--parallel: at most 256 concurrent runs%s", "");
 	o->config.path = argv[optind];
 	o->config.argv = (const char *const *)&argv[optind];
 	o->env[o->nenv] = NULL;

@@ -18,6 +18,7 @@ struct cli_options {
 	int inherit_env;
 	int stats;
 	int no_seccomp;
+	unsigned repeat, parallel; /* --repeat N (0: a single run), --parallel P */
 	const char *user;
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */

@@ -2,6 +2,7 @@
 #include "confine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/kvm.h>
 #include <pwd.h>
@@ -58,6 +59,8 @@ static int set_limits(const struct vmlet_host_fds *fds)
 		top = fds->stdio[i] > top ? fds->stdio[i] : top;
 	top = fds->trace_fd > top ? fds->trace_fd : top;
 	/* Room for the guest's host handles and the reaper's pipe, nothing more. */
+	if (fds->vcpu_fd < 0) /* creator: many VMs, each with its fds and handles */
+		top += 4096;
 	files.rlim_cur = files.rlim_max = (rlim_t)top + 1 + VMLET_HANDLE_MAX + 8;
 	if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_NOFILE, &files) < 0)
 		return -errno;
@@ -79,11 +82,14 @@ static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 	int r = 0;
 	size_t i, j;
 
-	/* vCPU: run it, and read its registers to report a fault. */
+	/* vCPU: run it, and read its registers to report a fault (any fd: creator mode). */
 	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->vcpu_fd),
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
+		r |= fds->vcpu_fd >= 0
+			     ? seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+						SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->vcpu_fd),
+						SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]))
+			     : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+						SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
 	/* Terminal queries the guest forwards for its stdio. */
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < sizeof(tty_requests) / sizeof(tty_requests[0]); j++)
@@ -110,23 +116,71 @@ static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 	return r ? -EINVAL : 0;
 }
 
-int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
+/*
+ * Building VMs: open the program read-only, the KVM calls of shell_prepare and
+ * the program load, guest memory, and the per-create checks of stdio.
+ */
+static int add_creator_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 {
-	struct vmlet_host_fds fds;
+	static const unsigned long build_requests[] = {
+		KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_CPUID2, KVM_SET_SREGS,
+		KVM_SET_MSRS, KVM_SET_XCRS, KVM_SET_REGS, KVM_GET_TSC_KHZ,
+	};
+	int r = 0;
+	size_t i;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+			      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->kvm_fd),
+			      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, KVM_CREATE_VM));
+	for (i = 0; i < sizeof(build_requests) / sizeof(build_requests[0]); i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, build_requests[i]));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_open, 1, /* musl's open() */
+			      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD));
+	r |= ALLOW(getrandom) | ALLOW(sched_yield);
+	return r ? -EINVAL : 0;
+}
+
+static int load_filter(const struct vmlet_host_fds *fds, int creator, struct vmlet_error *err)
+{
 	scmp_filter_ctx ctx;
 	int r;
 
-	vmlet_vm_host_fds(vm, &fds);
-	if ((r = set_limits(&fds)))
+	if ((r = set_limits(fds)))
 		return fail(err, r, "setting resource limits");
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
 		return fail(err, -ENOMEM, "seccomp_init");
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!r)
-		r = add_rules(ctx, &fds);
+		r = add_rules(ctx, fds);
+	if (!r && creator)
+		r = add_creator_rules(ctx, fds);
 	if (!r)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r ? fail(err, r < 0 ? r : -EINVAL, "installing the seccomp filter") : 0;
+}
+
+int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+
+	vmlet_vm_host_fds(vm, &fds);
+	return load_filter(&fds, 0, err);
+}
+
+int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds = { .vm_fd = -1, .vcpu_fd = -1, .trace_fd = trace_fd };
+	int i;
+
+	vmlet_vm_host_fds(NULL, &fds);
+	for (i = 0; i < 3; i++)
+		fds.stdio[i] = stdio[i];
+	return load_filter(&fds, 1, err);
 }

@@ -20,4 +20,11 @@ int vmlet_drop_privileges(const char *name, struct vmlet_error *err);
  */
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err);
 
+/*
+ * The same for a process that keeps creating VMs (a pool, --repeat): also
+ * allows opening programs read-only and the KVM calls that build a VM, on
+ * any fd (the fds of future VMs are unknown). `stdio` are the fds the runs use.
+ */
+int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err);
+
 #endif

@@ -291,6 +291,8 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 
 	if (kvm_global(&fds->kvm_fd, NULL))
 		fds->kvm_fd = -1;
+	if (!vm)
+		return;
 	fds->vm_fd = vm->vm_fd;
 	fds->vcpu_fd = vm->vcpu_fd;
 	for (i = 0; i < 3; i++)

@@ -1,0 +1,10 @@
+/* repeat.h - `vmlet run --repeat N --parallel P`: the same program N times, each in a fresh VM, P at once. */
+#ifndef VMLET_REPEAT_H
+#define VMLET_REPEAT_H
+
+#include "options.h"
+
+/* Runs o->repeat fresh VMs from a pool, o->parallel at a time; returns the CLI exit code. */
+int run_repeated(struct cli_options *o);
+
+#endif
