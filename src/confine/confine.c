@@ -68,6 +68,9 @@ static int set_limits(const struct vmlet_host_fds *fds)
 }
 
 /* By number: libc headers may #define names like pread64 to something else. */
+/* Bits that make an open able to write or create (3, not O_ACCMODE: musl adds O_PATH to it). */
+#define OPEN_WRITE_BITS (3 | O_CREAT | O_TRUNC | O_APPEND)
+
 #define ALLOW(nr) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_##nr, 0)
 
 /*
@@ -136,12 +139,17 @@ static int add_creator_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *f
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, build_requests[i]));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-			      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_open, 1, /* musl's open() */
-			      SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
+			      SCMP_A1(SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD));
 	r |= ALLOW(getrandom) | ALLOW(sched_yield);
+	/* Each VM resolves its read-only grants (realpath, stat). */
+	r |= ALLOW(readlink) | ALLOW(stat) | ALLOW(lstat);
+	/* The image cache: a sealed memfd per program. */
+	r |= ALLOW(memfd_create) | ALLOW(ftruncate);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_ADD_SEALS));
 	return r ? -EINVAL : 0;
 }
 

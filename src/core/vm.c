@@ -64,6 +64,7 @@ void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
 
 struct file_ctx {
 	int fd;
+	struct stat st;
 };
 
 static long file_reader(void *ctx, void *buf, size_t len, uint64_t off)
@@ -193,13 +194,12 @@ static void back_heap_with_huge_pages(struct vmlet_vm *vm, const struct elf_imag
 static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct file_ctx *fc,
 			 struct elf_image *img, struct vmlet_error *err)
 {
-	struct stat st;
 	char msg[200];
-	int r = open_program(c->path, &fc->fd, &st, err);
+	int r = open_program(c->path, &fc->fd, &fc->st, err);
 
 	if (r)
 		return r;
-	r = elf_parse(file_reader, fc, (uint64_t)st.st_size, img, msg, sizeof(msg));
+	r = elf_parse(file_reader, fc, (uint64_t)fc->st.st_size, img, msg, sizeof(msg));
 	if (!r)
 		r = elf_check_fit(img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
 	if (r)
@@ -215,7 +215,10 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	char msg[200];
 	int r = layout_map_image(vm, img, err);
 
-	if (!r && (r = elf_load(file_reader, fc, img, &vm->mem, msg, sizeof(msg))))
+	/* A process that runs VMs repeatedly (a pool) maps cached images copy-on-write. */
+	if (!r && vm->pool && (r = image_map(vm, &fc->st, file_reader, fc, img)))
+		vm_error(err, r, "%s: %s", c->path, strerror(-r));
+	else if (!r && !vm->pool && (r = elf_load(file_reader, fc, img, &vm->mem, msg, sizeof(msg))))
 		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
 	if (!r)
 		back_heap_with_huge_pages(vm, img);
@@ -249,7 +252,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 
 int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
 {
-	struct file_ctx fc = { -1 };
+	struct file_ctx fc = { .fd = -1 };
 	struct vmlet_vm plan, *vm = NULL;
 	struct elf_image img;
 	int r;

@@ -127,6 +127,12 @@ int ring_drain(struct vmlet_vm *vm);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
 
+/* image.c: map the program copy-on-write from a cache of laid-out images (built on
+ * first use; a change of the file's inode, size or times makes a new one). */
+struct stat;
+int image_map(struct vmlet_vm *vm, const struct stat *st, elf_reader reader, void *ctx,
+	      const struct elf_image *img);
+
 /* pool.c: a prepared shell of mem_bytes, or NULL if none is ready; hand a used VM to the reaper. */
 struct vmlet_vm *pool_take(struct vmlet_pool *pool, uint64_t mem_bytes);
 void pool_reap(struct vmlet_pool *pool, struct vmlet_vm *vm);
