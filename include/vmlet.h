@@ -143,7 +143,8 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm);
 /* vmlet_vm_destroy, recording the time it took in result->phases.destroy. */
 void vmlet_vm_destroy_timed(struct vmlet_vm *vm, struct vmlet_result *result);
 
-/* Host fds a VM uses while it runs, for callers that confine themselves (seccomp). */
+/* Host fds a VM uses while it runs, for callers that confine themselves (seccomp).
+ * With vm NULL only kvm_fd is filled. */
 struct vmlet_host_fds {
 	int kvm_fd, vm_fd, vcpu_fd;
 	int stdio[3];
