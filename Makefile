@@ -17,7 +17,9 @@ GK_OBJS := $(GK_SRCS:guest/%.c=$(BUILD)/guest/%.o) $(BUILD)/guest/entry.o
 
 LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/core/gk_blob.o
-CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c
+MANIFEST_SRCS := $(wildcard src/manifest/*.c)
+MANIFEST_OBJS := $(MANIFEST_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c $(MANIFEST_SRCS)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/vmlet
@@ -62,10 +64,11 @@ $(BUILD)/musl/%.o: %.c
 	musl-gcc $(WARN) $(CFLAGS) -Iinclude -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu -MMD -MP -c $< -o $@
 
 $(BUILD)/vmlet: $(MUSL_OBJS)
-	musl-gcc -static $(CFLAGS) -o $@ $^ /usr/lib/x86_64-linux-gnu/libseccomp.a
+	musl-gcc -static $(CFLAGS) -o $@ $^ /usr/lib/x86_64-linux-gnu/libseccomp.a \
+		/usr/lib/x86_64-linux-gnu/libjansson.a
 else
 $(BUILD)/vmlet: $(CLI_OBJS) $(BUILD)/libvmlet.a
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lseccomp -lrt -lpthread
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lseccomp -ljansson -lrt -lpthread
 endif
 
 clean:
@@ -99,10 +102,14 @@ $(BUILD)/progs/%-asm: tests/progs/%.S
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o \
+		$(MANIFEST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o \
-		$(BUILD)/libvmlet.a -lcmocka -lseccomp -lpthread -lrt
+		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
+
+# Keep the manifest objects the unit tests link (make would delete them as intermediates).
+.SECONDARY: $(MANIFEST_OBJS)
 
 progs: $(PROGS)
 unit: $(UNIT_BINS)
@@ -114,6 +121,7 @@ test: all progs unit
 
 # Fuzz targets and benchmarks keep their rules beside their sources.
 -include tests/fuzz/fuzz.mk
+-include tests/fuzz/manifest.mk
 -include bench/bench.mk
 
 # ---- set-up, demo, full check (what CI runs) --------------------------------

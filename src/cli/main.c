@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../confine/confine.h"
+#include "check.h"
 #include "options.h"
 #include "repeat.h"
 #include "vmlet.h"
@@ -18,6 +19,7 @@ extern char **environ;
 
 static const char usage[] =
 	"usage: vmlet run [options] PROGRAM [ARGS...]\n"
+	"       vmlet check MANIFEST   validate a JSON manifest, print what a run would be granted\n"
 	"Run a static x86-64 Linux executable in a fresh KVM micro-VM.\n"
 	"\n"
 	"  --mem SIZE          guest memory, e.g. 64M, 1G (default 256M)\n"
@@ -143,6 +145,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
 		return 0;
