@@ -126,6 +126,19 @@ int vmlet_vm_create(const struct vmlet_config *config, struct vmlet_vm **vm,
 /* Run the VM to completion. A VM runs once. Returns 0 and fills result, or -errno. */
 int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_error *err);
 
+/*
+ * Reset instead of recreate: return a VM that has run to the state of a newly
+ * prepared shell and load c's program into it, ready for vmlet_vm_run. What is
+ * restored: all guest memory (fresh zeroed pages; KVM's shadow page tables are
+ * dropped), the guest kernel and its tables, general, segment and control
+ * registers, every MSR KVM saves (to a new vCPU's values), FPU/SSE/AVX state,
+ * debug registers and pending events; host file handles are closed and the
+ * random seed and AT_RANDOM are drawn anew. Not restored: the guest TSC keeps
+ * counting. c->mem_bytes must be 0 or the VM's size. On failure the VM can only
+ * be destroyed.
+ */
+int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
+
 /* Ask a running VM to stop from another thread; vmlet_vm_run then reports VMLET_FAILED. */
 void vmlet_vm_kill(struct vmlet_vm *vm);
 

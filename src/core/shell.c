@@ -73,7 +73,7 @@ static int create_kvm(struct vmlet_vm *vm, struct vmlet_error *err)
 	return 0;
 }
 
-static int load_gk(struct vmlet_vm *vm, struct vmlet_error *err)
+int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	size_t size = (size_t)(vmlet_gk_image_end - vmlet_gk_image);
 	void *dst = guestmem_ptr(&vm->mem, gpa(vm->kbase + VMLET_GK_OFFSET), size);
@@ -106,7 +106,7 @@ struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err)
 		r = create_kvm(vm, err);
 	t0 = vm_now_ns();
 	if (!r)
-		r = load_gk(vm, err);
+		r = shell_load_kernel(vm, err);
 	if (!r)
 		r = layout_prepare(vm, err);
 	if (!r)

@@ -40,21 +40,28 @@ static struct kvm_segment seg(uint16_t sel, int code, int dpl)
 	return s;
 }
 
-static int set_cpuid(struct vmlet_vm *vm, uint64_t *xcr0, struct vmlet_error *err)
+/* The state components the guest may enable: what KVM supports, within XCR0_ALLOWED. */
+static uint64_t guest_xcr0(void)
+{
+	const struct kvm_cpuid2 *c = kvm_cpuid();
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0xd && c->entries[i].index == 0)
+			return (c->entries[i].eax | ((uint64_t)c->entries[i].edx << 32)) & XCR0_ALLOWED;
+	return 1;
+}
+
+static int set_cpuid(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	const struct kvm_cpuid2 *sup = kvm_cpuid();
 	size_t size = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
 	struct kvm_cpuid2 *c = malloc(size);
-	uint32_t i;
 	int r;
 
 	if (!c)
 		return vm_error(err, -ENOMEM, "out of memory");
 	memcpy(c, sup, size);
-	*xcr0 = 1;
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == 0xd && c->entries[i].index == 0)
-			*xcr0 = (c->entries[i].eax | ((uint64_t)c->entries[i].edx << 32)) & XCR0_ALLOWED;
 	r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r < 0)
@@ -104,19 +111,25 @@ static int set_msrs(struct vmlet_vm *vm, struct vmlet_error *err)
 	return 0;
 }
 
-int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
+int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
-	uint64_t xcr0 = 1;
 	int r;
 
-	if ((r = set_cpuid(vm, &xcr0, err)) || (r = set_sregs(vm, err)) || (r = set_msrs(vm, err)))
+	if ((r = set_sregs(vm, err)) || (r = set_msrs(vm, err)))
 		return r;
 	xcrs.xcrs[0].xcr = 0;
-	xcrs.xcrs[0].value = xcr0;
+	xcrs.xcrs[0].value = guest_xcr0();
 	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
 		return vm_error(err, -errno, "KVM_SET_XCRS: %s", strerror(errno));
 	return 0;
+}
+
+int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	int r = set_cpuid(vm, err);
+
+	return r ? r : vcpu_set_state(vm, err);
 }
 
 int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err)

@@ -215,10 +215,12 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	char msg[200];
 	int r = layout_map_image(vm, img, err);
 
-	/* A process that runs VMs repeatedly (a pool) maps cached images copy-on-write. */
-	if (!r && vm->pool && (r = image_map(vm, &fc->st, file_reader, fc, img)))
+	/* A process that runs VMs repeatedly (pool, reuse) maps cached images copy-on-write. */
+	int cached = vm->pool || vm->reused;
+
+	if (!r && cached && (r = image_map(vm, &fc->st, file_reader, fc, img)))
 		vm_error(err, r, "%s: %s", c->path, strerror(-r));
-	else if (!r && !vm->pool && (r = elf_load(file_reader, fc, img, &vm->mem, msg, sizeof(msg))))
+	else if (!r && !cached && (r = elf_load(file_reader, fc, img, &vm->mem, msg, sizeof(msg))))
 		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
 	if (!r)
 		back_heap_with_huge_pages(vm, img);
@@ -286,6 +288,38 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 	}
 	*out = vm;
 	return 0;
+}
+
+int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
+{
+	struct file_ctx fc = { .fd = -1 };
+	struct vmlet_vm plan;
+	struct elf_image img;
+	int r;
+
+	if (err)
+		err->code = 0, err->message[0] = 0;
+	if (!c || !c->path)
+		return vm_error(err, -EINVAL, "no program given");
+	memset(&plan, 0, sizeof(plan));
+	r = shell_plan(&plan, c->mem_bytes ? c->mem_bytes : vm->mem.size, err);
+	if (!r && plan.mem.size != vm->mem.size)
+		r = vm_error(err, -EINVAL, "a reused VM keeps its memory size (%llu MiB)",
+			     (unsigned long long)(vm->mem.size >> 20));
+	if (!r)
+		r = check_program(c, plan.mmap_top, &fc, &img, err);
+	if (!r)
+		r = shell_reset(vm, err);
+	if (!r) {
+		vm->reused = 1;
+		take_config(vm, c);
+		r = files_init(vm, c, err);
+	}
+	if (!r)
+		r = load_program(vm, c, &fc, &img, err);
+	if (fc.fd >= 0)
+		close(fc.fd);
+	return r;
 }
 
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)

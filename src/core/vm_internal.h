@@ -69,6 +69,7 @@ struct vmlet_vm {
 
 	struct vmlet_pool *pool; /* where it came from and goes back to for teardown */
 	struct vmlet_vm *reap_next; /* in the pool's queue of VMs to destroy */
+	int reused;               /* has run a program before (vmlet_vm_reuse) */
 	volatile int killed;
 	int ran;
 	pthread_t thread;
@@ -107,6 +108,8 @@ int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vm
 
 /* vcpu.c: program-independent state (long mode at CPL3, MSRs, CPUID, XCR0), then the entry. */
 int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
+/* The same without CPUID, which KVM does not let change after a vCPU ran. */
+int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err);
 int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
 
 /* shell.c: a VM with everything but a program (KVM objects, memory, guest kernel,
@@ -115,6 +118,10 @@ int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_e
  * on top, the stack below it, an unmapped guard, mmap space below. */
 int shell_plan(struct vmlet_vm *vm, uint64_t mem_bytes, struct vmlet_error *err);
 struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err);
+/* Copy the embedded guest kernel image into the kernel area. */
+int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err);
+/* reset.c: a used VM back to the state shell_prepare leaves (see vmlet_vm_reuse). */
+int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err);
 void shell_destroy(struct vmlet_vm *vm);
 
 /* run.c: process-wide set-up a run needs (signal handler); done at create so a

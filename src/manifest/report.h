@@ -1,0 +1,96 @@
+/* report.h - the JSON report of a run (ZeroVM's model): exit state, per-channel accounting and etags, counters, phase times. */
+#ifndef VMLET_REPORT_H
+#define VMLET_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sha256.h"
+
+/*
+ * Plain data the caller fills after a run; the writer owns nothing and keeps
+ * no pointer. Independent of the VM's internals: a counter the VM does not
+ * keep stays 0. The JSON it becomes is documented in docs/MANIFEST.md.
+ */
+
+#define REPORT_FORMAT_VERSION 1
+
+enum report_state {
+	REPORT_OK = 1,  /* the program exited with status 0 */
+	REPORT_EXIT,    /* the program exited with another status (exit_code) */
+	REPORT_SIGNAL,  /* the program died of a signal (signal) */
+	REPORT_TIMEOUT, /* the manifest's timeout ran out */
+	REPORT_QUOTA,   /* a declared limit ran out and ended the run (see the channel's quota) */
+	REPORT_ERROR,   /* vmlet failed, or the guest broke the protocol (message) */
+};
+
+/* Which of a channel's limits ran out first (after which calls failed with EDQUOT). */
+enum report_quota {
+	REPORT_QUOTA_NONE = 0,
+	REPORT_QUOTA_READS,
+	REPORT_QUOTA_READ_BYTES,
+	REPORT_QUOTA_WRITES,
+	REPORT_QUOTA_WRITE_BYTES,
+};
+
+struct vmlet_report_channel {
+	const char *guest;                          /* the manifest channel's guest path */
+	uint64_t reads, read_bytes;                 /* read calls, bytes they returned */
+	uint64_t writes, write_bytes;               /* write calls, bytes they accepted */
+	uint8_t read_sha256[SHA256_DIGEST_SIZE];    /* etag: digest of all data read, in order */
+	uint8_t write_sha256[SHA256_DIGEST_SIZE];   /* etag: digest of all data written, in order */
+	enum report_quota quota;
+};
+
+struct vmlet_report_syscall {
+	const char *name;                           /* "write", "openat"... */
+	uint64_t count;
+};
+
+/* Nanoseconds (as struct vmlet_phases); the report shows whole microseconds. */
+struct vmlet_report_phases {
+	uint64_t create_vm, create_vcpu, memory, load, run, destroy;
+};
+
+struct vmlet_report {
+	enum report_state state;
+	int exit_code;                              /* the program's exit status: REPORT_OK/EXIT only */
+	int signal;                                 /* signal number: REPORT_SIGNAL only */
+	const char *message;                        /* why it ended; NULL or "" for none */
+	const struct vmlet_report_channel *channels;
+	size_t nchannels;
+	uint64_t mem_peak;                          /* guest memory peak, bytes */
+	uint64_t exits, hypercalls, syscalls;       /* KVM_RUN returns, hypercalls, syscalls in total */
+	const struct vmlet_report_syscall *syscalls_by_name; /* counts by name; names unique */
+	size_t nsyscalls_by_name;
+	struct vmlet_report_phases phases;
+};
+
+/*
+ * Write r as a JSON object (2-space indent, trailing newline) to f and flush
+ * it. Returns 0, -EINVAL for a report that breaks the contract above (unknown
+ * state or quota, a NULL name or array, a repeated syscall name), -ENOMEM,
+ * or -EIO when f fails.
+ */
+int report_write(FILE *f, const struct vmlet_report *r);
+
+/*
+ * report_write to a manifest's "report" destination: "-" is stderr, anything
+ * else a file created or truncated (mode 0644). Returns 0 or a negative errno
+ * with "path: why" in msg.
+ */
+int report_save(const char *path, const struct vmlet_report *r, char *msg, size_t msglen);
+
+/* "ok", "exit", ... and "reads", "write_bytes", ... (NULL for REPORT_QUOTA_NONE). */
+const char *report_state_name(enum report_state s);
+const char *report_quota_name(enum report_quota q);
+
+/*
+ * jansson seeds its hash function on first use by opening /dev/urandom. Call
+ * this before installing a seccomp allowlist that forbids open (parsing a
+ * manifest has the same effect); afterwards report_write opens nothing.
+ */
+void report_prepare(void);
+
+#endif
