@@ -31,6 +31,7 @@ static const char usage[] =
 	"  --stats             print exits, system calls and phase times to stderr\n"
 	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
 	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
+	"  --reset             with --repeat: reset and reuse each VM instead of a fresh one\n"
 	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"

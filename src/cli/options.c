@@ -104,7 +104,7 @@ static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t m
 }
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
-       OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL };
+       OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -121,6 +121,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "user", required_argument, 0, OPT_USER },
 		{ "repeat", required_argument, 0, OPT_REPEAT },
 		{ "parallel", required_argument, 0, OPT_PARALLEL },
+		{ "reset", no_argument, 0, OPT_RESET },
 		{ 0, 0, 0, 0 },
 	};
 	int c, r;
@@ -157,6 +158,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
 		case OPT_USER: o->user = optarg; break;
+		case OPT_RESET: o->reset = 1; break;
 		case OPT_REPEAT:
 		case OPT_PARALLEL: {
 			uint64_t n;
@@ -179,6 +181,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	}
 	if (optind >= argc)
 		return fail(msg, msglen, "no program given (usage: vmlet run [options] PROGRAM [ARGS...])%s", "");
+	if (o->reset && !o->repeat)
+		return fail(msg, msglen, "--reset needs --repeat%s", "");
 	if (o->parallel && !o->repeat)
 		return fail(msg, msglen, "--parallel needs --repeat%s", "");
 	if (o->repeat && !o->parallel)

@@ -19,6 +19,7 @@ struct cli_options {
 	int stats;
 	int no_seccomp;
 	unsigned repeat, parallel; /* --repeat N (0: a single run), --parallel P */
+	int reset;                 /* --reset: reuse one VM per runner, reset between runs */
 	const char *user;
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */

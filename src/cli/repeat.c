@@ -29,21 +29,36 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int one_run(struct batch *b, struct vmlet_result *res, struct vmlet_error *err)
+/*
+ * A fresh VM from the pool per run; with --reset, one VM per runner that is
+ * reset between runs (*kept holds it).
+ */
+static int one_run(struct batch *b, struct vmlet_vm **kept, struct vmlet_result *res,
+		   struct vmlet_error *err)
 {
-	struct vmlet_vm *vm;
-	int r = vmlet_vm_create(&b->o->config, &vm, err);
+	struct vmlet_vm *vm = *kept;
+	int r = vm ? vmlet_vm_reuse(vm, &b->o->config, err) : vmlet_vm_create(&b->o->config, &vm, err);
 
-	if (r)
+	if (r) {
+		if (vm)
+			vmlet_vm_destroy(vm);
+		*kept = NULL;
 		return r;
+	}
 	r = vmlet_vm_run(vm, res, err);
-	vmlet_vm_destroy(vm); /* back to the pool's reaper */
+	if (b->o->reset && !r)
+		*kept = vm;
+	else {
+		vmlet_vm_destroy(vm); /* back to the pool's reaper */
+		*kept = NULL;
+	}
 	return r;
 }
 
 static void *runner(void *arg)
 {
 	struct batch *b = arg;
+	struct vmlet_vm *kept = NULL;
 
 	pthread_barrier_wait(&b->start);
 	for (;;) {
@@ -56,9 +71,11 @@ static void *runner(void *arg)
 		pthread_mutex_lock(&b->lock);
 		i = b->next < b->o->repeat ? b->next++ : b->o->repeat;
 		pthread_mutex_unlock(&b->lock);
-		if (i == b->o->repeat)
+		if (i == b->o->repeat) {
+			vmlet_vm_destroy(kept);
 			return NULL;
-		r = one_run(b, &res, &err);
+		}
+		r = one_run(b, &kept, &res, &err);
 		code = r ? 125 : res.exit_code;
 		pthread_mutex_lock(&b->lock);
 		b->latency[i] = now_ns() - t0;

@@ -128,6 +128,9 @@ static int add_creator_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *f
 	static const unsigned long build_requests[] = {
 		KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_CPUID2, KVM_SET_SREGS,
 		KVM_SET_MSRS, KVM_SET_XCRS, KVM_SET_REGS, KVM_GET_TSC_KHZ,
+		/* vmlet_vm_reuse: reset the vCPU, read a new vCPU's MSRs once */
+		KVM_SET_XSAVE, KVM_SET_DEBUGREGS, KVM_SET_VCPU_EVENTS, KVM_GET_MSRS,
+		KVM_GET_MSR_INDEX_LIST, KVM_CHECK_EXTENSION,
 	};
 	int r = 0;
 	size_t i;
