@@ -36,6 +36,22 @@ static void mm_init(void)
 	}
 }
 
+/* Ranges at least this large go back to the host instead of being cleared here. */
+#define DISCARD_MIN (1ull << 20)
+
+/* Zero [lo, hi): large page-aligned spans are discarded (one exit, memory returned). */
+static void clear(uint64_t lo, uint64_t hi)
+{
+	uint64_t a = page_up(lo), b = hi & ~(PAGE - 1);
+
+	if (b > a && b - a >= DISCARD_MIN && hc(VMLET_HC_DISCARD, a, b - a, 0, 0) == 0) {
+		memset((void *)lo, 0, a - lo);
+		memset((void *)b, 0, hi - b);
+		return;
+	}
+	memset((void *)lo, 0, hi - lo);
+}
+
 /* Memory handed out before may hold old data: zero it before reuse. */
 static void zero_reused(uint64_t lo, uint64_t hi)
 {
@@ -44,11 +60,18 @@ static void zero_reused(uint64_t lo, uint64_t hi)
 	a = lo;
 	b = hi < brk_max_seen ? hi : brk_max_seen;
 	if (a < b)
-		memset((void *)a, 0, b - a);
+		clear(a, b);
 	a = lo > mmap_low_seen ? lo : mmap_low_seen;
 	b = hi;
 	if (a < b)
-		memset((void *)a, 0, b - a);
+		clear(a, b);
+}
+
+/* Freed memory: large spans go back to the host now. */
+static void release(uint64_t lo, uint64_t hi)
+{
+	if (hi > lo && hi - lo >= DISCARD_MIN)
+		hc(VMLET_HC_DISCARD, lo, hi - lo, 0, 0);
 }
 
 static uint64_t lowest_map(void)
@@ -248,10 +271,15 @@ long sys_munmap(struct gk_frame *f)
 {
 	uint64_t len = page_up(A1);
 
+	long r;
+
 	if ((A0 & (PAGE - 1)) || !A1 || len < A1 || A0 + len < A0)
 		return -EINVAL;
 	mm_init();
-	return unmap_range(A0, A0 + len);
+	r = unmap_range(A0, A0 + len);
+	if (!r && A0 >= page_up(brk_cur) && A0 + len <= gk_boot.mmap_top)
+		release(A0, A0 + len);
+	return r;
 }
 
 static int range_mapped(uint64_t lo, uint64_t hi)
@@ -314,6 +342,6 @@ long sys_madvise(struct gk_frame *f)
 		return -ENOMEM;
 	/* Private anonymous memory reads back as zeros after MADV_DONTNEED. */
 	if (A2 == MADV_DONTNEED && len && A0 >= gk_boot.brk_start)
-		memset((void *)A0, 0, len);
+		clear(A0, A0 + len);
 	return 0;
 }

@@ -66,6 +66,7 @@ enum vmlet_hc {
 	VMLET_HC_TTY = 12,     /* arg0 handle, arg1 request (VMLET_TTY_*), arg2 gpa of result */
 	VMLET_HC_READLINK = 13,/* arg0 gpa of path, arg1 len, arg2 gpa buf, arg3 buf len -> length */
 	VMLET_HC_SEEK = 14,    /* arg0 handle, arg1 offset, arg2 whence -> new offset (directories: rewind) */
+	VMLET_HC_DISCARD = 15, /* arg0 addr, arg1 len: page-aligned heap/mmap memory back to the host; reads as zeros after */
 	VMLET_HC_COUNT
 };
 

@@ -137,6 +137,7 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	b->stack_lo = vm->stack_lo;
 	b->mmap_top = vm->mmap_top;
 	b->brk_start = img->hi;
+	vm->brk_start = img->hi;
 	b->flags = (vm->flags & VMLET_TRACE) ? VMLET_BOOT_TRACE : 0;
 	if (getrandom(b->seed, sizeof(b->seed), 0) != sizeof(b->seed))
 		return vm_error(err, -EIO, "getrandom failed");

@@ -55,6 +55,7 @@ struct vmlet_vm {
 	uint64_t kbase;       /* guest-physical start of the kernel area */
 	uint64_t user_hi, stack_lo, mmap_top;
 	uint64_t pt_next;     /* next free page-table page (guest-physical) */
+	uint64_t brk_start;   /* end of the program image: heap and mmap space start here */
 	struct vmlet_gk_header gk; /* host copy, trusted */
 
 	int stdio[3];

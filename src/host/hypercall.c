@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -413,6 +414,21 @@ static int64_t hc_seek(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return r < 0 ? -errno : r;
 }
 
+/* Give program memory back to the host; anonymous pages read as zeros afterwards. */
+static int64_t hc_discard(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	uint64_t addr = h->arg[0], len = h->arg[1];
+
+	if ((addr | len) & (VMLET_PAGE_SIZE - 1))
+		return -EINVAL;
+	/* Only above the program image, whose pages may be a copy-on-write file mapping. */
+	if (addr < vm->brk_start || !vm_guest_ptr(vm, addr, len) || addr + len > vm->user_hi)
+		return -EINVAL;
+	if (len && madvise(vm->mem.host + addr, len, MADV_DONTNEED) < 0)
+		return -errno;
+	return 0;
+}
+
 static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_EXIT] = hc_exit,	   [VMLET_HC_FLUSH] = hc_flush,
 	[VMLET_HC_READ] = hc_read,	   [VMLET_HC_WRITE] = hc_write,
@@ -421,7 +437,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_GETDENTS] = hc_getdents, [VMLET_HC_CLOCK] = hc_clock,
 	[VMLET_HC_SLEEP] = hc_sleep,	   [VMLET_HC_POLL] = hc_poll,
 	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
-	[VMLET_HC_SEEK] = hc_seek,
+	[VMLET_HC_SEEK] = hc_seek,	   [VMLET_HC_DISCARD] = hc_discard,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,6 +43,22 @@ static json_t *hex(const uint8_t d[SHA256_DIGEST_SIZE])
 	return json_string(sha256_hex(d, s));
 }
 
+/* A string as JSON; bytes that are not UTF-8 (a message may quote the guest) become '?'. */
+static json_t *text(const char *s)
+{
+	json_t *v = json_string(s);
+	char *copy, *p;
+
+	if (v || !(copy = strdup(s)))
+		return v;
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
 /* Whole microseconds, rounded to nearest. */
 static json_t *usec(uint64_t ns)
 {
@@ -72,7 +89,7 @@ static json_t *channel(const struct vmlet_report_channel *c, int *bad)
 		json_decref(o);
 		return NULL;
 	}
-	set(o, "guest", json_string(c->guest), bad);
+	set(o, "guest", text(c->guest), bad);
 	set(o, "reads", u64(c->reads), bad);
 	set(o, "read_bytes", u64(c->read_bytes), bad);
 	set(o, "writes", u64(c->writes), bad);
@@ -104,7 +121,7 @@ static json_t *build(const struct vmlet_report *r, int *bad)
 	set(root, "exit_code", r->state == REPORT_OK || r->state == REPORT_EXIT ? json_integer(r->exit_code)
 										: json_null(), bad);
 	set(root, "signal", r->state == REPORT_SIGNAL ? json_integer(r->signal) : json_null(), bad);
-	set(root, "message", r->message && *r->message ? json_string(r->message) : json_null(), bad);
+	set(root, "message", r->message && *r->message ? text(r->message) : json_null(), bad);
 
 	for (i = 0; i < r->nchannels; i++)
 		if (json_array_append_new(chans, channel(&r->channels[i], bad)))
@@ -121,7 +138,7 @@ static json_t *build(const struct vmlet_report *r, int *bad)
 		if (!s->name || json_object_get(names, s->name))
 			failed(bad, -EINVAL);
 		else
-			set(names, s->name, u64(s->count), bad);
+			set(names, s->name, u64(s->count), bad); /* names are ASCII */
 	}
 	set(sys, "by_name", names, bad);
 	set(root, "syscalls", sys, bad);
