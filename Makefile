@@ -15,9 +15,10 @@ GK_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-pic -fno-pie
 GK_SRCS := $(wildcard guest/*.c)
 GK_OBJS := $(GK_SRCS:guest/%.c=$(BUILD)/guest/%.o) $(BUILD)/guest/entry.o
 
-LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c)
+# SHA-256 lives beside the manifest code but the library's channels use it for digests.
+LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c) src/manifest/sha256.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/core/gk_blob.o
-MANIFEST_SRCS := $(wildcard src/manifest/*.c)
+MANIFEST_SRCS := $(filter-out src/manifest/sha256.c,$(wildcard src/manifest/*.c))
 MANIFEST_OBJS := $(MANIFEST_SRCS:%.c=$(BUILD)/%.o)
 CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c $(MANIFEST_SRCS)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)

@@ -43,6 +43,8 @@ static void stdio_open(int fd)
 	o->handle = (uint32_t)fd;
 	o->oflags = io->oflags;
 	o->off = regular ? (uint64_t)io->offset : 0;
+	o->sequential = 1;
+	o->exact = !!(io->flags & VMLET_STDIO_EXACT);
 	stat_synth(o->kind, io, &o->st);
 	fdt[fd].ofd = (uint8_t)(o - ofds + 1);
 }
@@ -127,7 +129,7 @@ static long stream_read(struct ofd *o, uint8_t *buf, uint64_t len)
 {
 	long n;
 
-	if (o->handle != 0)
+	if (o->handle != 0 || o->exact)
 		return hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, VMLET_OFF_NONE);
 	if (stream_ra.pos == stream_ra.len) {
 		if (len >= STREAM_RA)
@@ -186,7 +188,12 @@ static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int
 	case OFD_STREAM:
 		return positional ? -ESPIPE : stream_read(o, buf, len);
 	case OFD_FILE:
-		n = file_pread(o->handle, buf, len, positional ? off : o->off);
+		if (positional && o->sequential)
+			return -ESPIPE;
+		if (o->exact)
+			n = hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, positional ? off : o->off);
+		else
+			n = file_pread(o->handle, buf, len, positional ? off : o->off);
 		if (n > 0 && !positional)
 			o->off += (uint64_t)n;
 		return n;
@@ -205,8 +212,24 @@ static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int
 	}
 }
 
-static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, int positional)
+static void file_ra_forget(uint32_t handle)
 {
+	int i;
+
+	for (i = 0; i < FILE_SLOTS; i++)
+		if (file_ra[i].handle == handle)
+			file_ra[i].valid = 0;
+}
+
+/*
+ * Sequential output is batched in the output ring; files written at an
+ * offset (random access, read-write) and exact channels go straight to the host.
+ */
+static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional)
+{
+	int stdio = o->handle < 3; /* written at the host fd's own position */
+	int direct = o->exact || (o->kind == OFD_FILE && !stdio && (!o->sequential || readable(o)));
+	uint64_t at = o->append || o->kind == OFD_STREAM || stdio ? VMLET_OFF_NONE : positional ? off : o->off;
 	long n;
 
 	if (!writable(o))
@@ -214,10 +237,15 @@ static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, int positi
 	switch (o->kind) {
 	case OFD_STREAM:
 	case OFD_FILE:
-		if (positional)
+		if (positional && (o->sequential || o->kind == OFD_STREAM))
 			return -ESPIPE;
-		n = out_write(o->handle, buf, len);
-		if (n > 0)
+		if (direct)
+			n = hc(VMLET_HC_WRITE, o->handle, (uint64_t)buf, len, at);
+		else
+			n = out_write(o->handle, buf, len);
+		if (n > 0 && o->kind == OFD_FILE)
+			file_ra_forget(o->handle);
+		if (n > 0 && !positional)
 			o->off += (uint64_t)n;
 		return n;
 	case OFD_NULL:
@@ -266,7 +294,7 @@ long sys_write(struct gk_frame *f)
 		return -EBADF;
 	if (!user_ok(A1, len))
 		return -EFAULT;
-	return do_write(o, (const uint8_t *)A1, len, 0);
+	return do_write(o, (const uint8_t *)A1, len, 0, 0);
 }
 
 long sys_pwrite64(struct gk_frame *f)
@@ -277,7 +305,9 @@ long sys_pwrite64(struct gk_frame *f)
 		return -EBADF;
 	if (!user_ok(A1, A2))
 		return -EFAULT;
-	return do_write(o, (const uint8_t *)A1, A2, 1);
+	if ((int64_t)A3 < 0)
+		return -EINVAL;
+	return do_write(o, (const uint8_t *)A1, A2, A3, 1);
 }
 
 struct iovec_k {
@@ -308,7 +338,7 @@ static long do_vector(struct gk_frame *f, int write, int positional)
 	for (total = 0, i = 0; i < cnt; i++) {
 		if (!iov[i].len)
 			continue;
-		n = write ? do_write(o, (const uint8_t *)iov[i].base, iov[i].len, positional)
+		n = write ? do_write(o, (const uint8_t *)iov[i].base, iov[i].len, off + total, positional)
 			  : do_read(o, (uint8_t *)iov[i].base, iov[i].len, off + total, positional);
 		if (n < 0)
 			return total ? (long)total : n;
@@ -360,8 +390,8 @@ long sys_lseek(struct gk_frame *f)
 	default:
 		break;
 	}
-	if (writable(o) && !(A2 == SEEK_CUR && off == 0))
-		return -ESPIPE; /* output files are written sequentially */
+	if (o->sequential && !(A2 == SEEK_CUR && off == 0))
+		return -ESPIPE;
 	switch (A2) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)o->off; break;

@@ -22,6 +22,9 @@ struct ofd {
 	uint32_t handle;  /* host handle for STREAM, FILE, DIR */
 	uint32_t oflags;  /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
 	uint64_t off;
+	uint8_t sequential; /* the program may not seek or use positioned I/O */
+	uint8_t exact;      /* quotas count calls: one hypercall per call, no read-ahead or batching */
+	uint8_t append;     /* writes go to the end of the file */
 	struct vmlet_stat st;
 	char *path; /* normalized guest path (FILE, DIR), GK_PATH_MAX bytes */
 };

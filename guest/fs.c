@@ -124,7 +124,7 @@ void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vm
 long sys_openat(struct gk_frame *f)
 {
 	static char path[GK_PATH_MAX];
-	uint64_t flags = A2, hflags = 0;
+	uint64_t flags = A2, hflags = 0, opened;
 	long len = path_resolve((long)A0, A1, path), h, fd;
 	enum ofd_kind kind;
 	struct ofd *o;
@@ -150,6 +150,8 @@ long sys_openat(struct gk_frame *f)
 	}
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
 		hflags |= VMLET_OPEN_WRITE;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		hflags |= VMLET_OPEN_READ;
 	if (flags & O_DIRECTORY)
 		hflags |= VMLET_OPEN_DIRECTORY;
 	if (flags & O_NOFOLLOW)
@@ -163,9 +165,15 @@ long sys_openat(struct gk_frame *f)
 		return h;
 	}
 	o->handle = (uint32_t)h;
-	o->oflags = (uint32_t)(flags & O_ACCMODE);
+	o->oflags = (uint32_t)(flags & (O_ACCMODE | O_APPEND));
+	opened = gk_hypercall.out[0];
+	o->sequential = !!(opened & VMLET_OPENED_SEQUENTIAL);
+	o->exact = !!(opened & VMLET_OPENED_EXACT);
+	o->append = !!(opened & VMLET_OPENED_APPEND) || !!(flags & O_APPEND);
 	if (S_ISDIR(o->st.mode))
 		o->kind = OFD_DIR;
+	else if (!S_ISREG(o->st.mode))
+		o->kind = OFD_STREAM; /* FIFO, socket, character device */
 	memcpy(o->path, path, (size_t)len + 1);
 	return fd_install(o, !!(flags & O_CLOEXEC), 0);
 }

@@ -35,6 +35,55 @@ struct vmlet_grant {
 	const char *guest_path; /* absolute; defaults to host_path when NULL */
 };
 
+/*
+ * A channel binds a guest path to a host resource (ZeroVM's model): nothing
+ * else of the host can be opened. Quotas are enforced by the host; past one,
+ * the call fails with EDQUOT and the result says which quota ran out.
+ * Written files are transactional: the guest writes a temporary file beside
+ * the target, renamed over it only when the run commits (see commit).
+ */
+enum vmlet_channel_type {
+	VMLET_CHANNEL_FILE = 1,  /* a regular file */
+	VMLET_CHANNEL_DIRECTORY, /* a read-only tree (like a grant) */
+	VMLET_CHANNEL_FIFO,      /* a named pipe; opening waits for the peer (bounded by the timeout) */
+	VMLET_CHANNEL_CHARDEV,   /* a character device */
+	VMLET_CHANNEL_SOCKET,    /* a UNIX stream socket, connected when the guest opens it */
+};
+
+enum vmlet_channel_mode {
+	VMLET_CHANNEL_READ = 1,
+	VMLET_CHANNEL_WRITE,      /* a file starts empty */
+	VMLET_CHANNEL_APPEND,     /* a file keeps its contents; writes go to its end */
+	VMLET_CHANNEL_READ_WRITE, /* a file keeps its contents */
+};
+
+#define VMLET_UNLIMITED UINT64_MAX
+
+struct vmlet_limits {
+	uint64_t reads, read_bytes, writes, write_bytes; /* VMLET_UNLIMITED when not limited */
+};
+
+struct vmlet_channel {
+	const char *guest_path;   /* absolute */
+	const char *host_path;
+	enum vmlet_channel_type type;
+	enum vmlet_channel_mode mode;
+	int random_access;        /* 0: sequential (seeks and positioned I/O fail with ESPIPE) */
+	struct vmlet_limits limits;
+};
+
+enum vmlet_commit {
+	VMLET_COMMIT_SUCCESS = 0, /* keep written files only if the program exits 0, no quota ran out */
+	VMLET_COMMIT_ALWAYS,      /* keep them whatever happens (but a killed vmlet still keeps none) */
+};
+
+/* Determinism: the same inputs give the same outputs (see docs/DETERMINISM.md). */
+struct vmlet_determinism {
+	int enabled;
+	int64_t epoch;            /* the guest's CLOCK_REALTIME starts here (seconds since 1970) */
+	uint8_t seed[32];         /* getrandom, /dev/urandom and AT_RANDOM derive from this */
+};
+
 #define VMLET_TRACE 1u /* write each guest syscall, strace-like, to trace_fd */
 
 struct vmlet_config {
@@ -49,6 +98,11 @@ struct vmlet_config {
 	unsigned flags;            /* VMLET_TRACE */
 	int trace_fd;              /* where VMLET_TRACE lines go */
 	struct vmlet_pool *pool;   /* take a prepared shell from here; NULL: create cold */
+	const struct vmlet_channel *channels;
+	size_t nchannels;
+	struct vmlet_limits stdio_limits[3]; /* quotas of stdin, stdout, stderr */
+	enum vmlet_commit commit;
+	struct vmlet_determinism determinism;
 };
 
 #define VMLET_DEFAULT_MEM (256ull << 20)
@@ -64,6 +118,17 @@ enum vmlet_outcome {
 	VMLET_TIMEOUT,    /* the wall-clock limit ran out */
 	VMLET_FAILED,     /* vmlet failed, or the guest broke the hypercall protocol */
 };
+
+/* What happened on one channel (stdio first, then config.channels in order). */
+struct vmlet_channel_stats {
+	uint64_t reads, read_bytes, writes, write_bytes;
+	uint8_t read_sha256[32], write_sha256[32]; /* digests of the bytes moved each way */
+	unsigned quota_hit;  /* VMLET_QUOTA_* bits of the quotas that ran out */
+};
+#define VMLET_QUOTA_READS 1u
+#define VMLET_QUOTA_READ_BYTES 2u
+#define VMLET_QUOTA_WRITES 4u
+#define VMLET_QUOTA_WRITE_BYTES 8u
 
 /* Time spent in each phase of a VM's life, in nanoseconds. */
 struct vmlet_phases {
@@ -83,6 +148,11 @@ struct vmlet_result {
 	uint64_t process_calls;   /* fork/clone/execve attempts (refused) */
 	uint64_t mem_peak;        /* highest guest memory in use by the program, bytes */
 	struct vmlet_phases phases;
+	int committed;            /* written files were kept (see enum vmlet_commit) */
+	unsigned quota_hit;       /* VMLET_QUOTA_* bits over all channels */
+	size_t nchannels;         /* 3 + config.nchannels */
+	struct vmlet_channel_stats *channels; /* owned by the VM: valid until vmlet_vm_destroy */
+	uint32_t syscall_counts[512]; /* guest system calls by number */
 };
 
 struct vmlet_vm;

@@ -74,6 +74,11 @@ enum vmlet_hc {
 #define VMLET_OPEN_DIRECTORY 1u /* O_DIRECTORY: fail with ENOTDIR unless a directory */
 #define VMLET_OPEN_NOFOLLOW 2u  /* O_NOFOLLOW: fail with ELOOP on a final symlink */
 #define VMLET_OPEN_WRITE 4u     /* write access or O_CREAT was asked for */
+#define VMLET_OPEN_READ 8u      /* read access was asked for */
+/* What the host says of an opened handle, in out[0]: */
+#define VMLET_OPENED_SEQUENTIAL 1u /* a stream: the program may not seek or use positioned I/O */
+#define VMLET_OPENED_EXACT 2u      /* quotas count each call: no read-ahead, no batched writes */
+#define VMLET_OPENED_APPEND 4u     /* writes go to the end */
 #define VMLET_TTY_TCGETS 1u     /* result: struct termios (kernel layout, 36 bytes) */
 #define VMLET_TTY_TIOCGWINSZ 2u /* result: struct winsize (8 bytes) */
 
@@ -134,6 +139,7 @@ struct vmlet_trace {
 
 /* Per-stdio facts the guest kernel answers fstat/ioctl from without an exit. */
 #define VMLET_STDIO_TTY 1u
+#define VMLET_STDIO_EXACT 2u /* quotas count each call: no read-ahead, no batched writes */
 struct vmlet_stdio_info {
 	uint32_t mode;   /* st_mode of the host fd */
 	uint32_t flags;  /* VMLET_STDIO_* */
@@ -144,6 +150,7 @@ struct vmlet_stdio_info {
 };
 
 #define VMLET_BOOT_TRACE 1u
+#define VMLET_BOOT_DETERMINISTIC 2u /* virtual clock from epoch_ns; no TSC reads */
 #define VMLET_EXE_MAX 256u
 #define VMLET_SYSCALL_MAX 512u
 
@@ -157,6 +164,7 @@ struct vmlet_boot {
 	uint64_t tsc_khz;   /* guest TSC frequency; 0 if unknown */
 	uint32_t flags;     /* VMLET_BOOT_* */
 	uint32_t pad;
+	int64_t epoch_ns;   /* VMLET_BOOT_DETERMINISTIC: CLOCK_REALTIME at the first instruction */
 	uint8_t seed[32];   /* seeds the guest's getrandom generator */
 	struct vmlet_stdio_info stdio[3];
 	char exe[VMLET_EXE_MAX]; /* readlink("/proc/self/exe") */

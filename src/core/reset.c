@@ -118,9 +118,6 @@ int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err)
 	int r;
 
 	files_close_all(vm);
-	free(vm->grants);
-	vm->grants = NULL;
-	vm->ngrants = 0;
 	for (r = 0; r < (int)VMLET_HANDLE_MAX; r++)
 		vm->handles[r] = (struct handle){ .kind = HANDLE_FREE, .fd = -1 };
 	vm->ring_tail = 0;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -31,6 +32,9 @@ static void kick_install_once(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(KICK_SIGNAL, &sa, NULL);
 }
+
+_Static_assert(sizeof(((struct vmlet_result *)0)->syscall_counts) == sizeof(((struct vmlet_stats *)0)->by_nr),
+	       "result counters match the guest kernel's");
 
 void run_prepare_process(void)
 {
@@ -250,6 +254,30 @@ static void collect_stats(struct vmlet_vm *vm)
 	vm->res->mem_peak = s->mmap_bytes_peak;
 	for (i = 0; i < sizeof(process_calls) / sizeof(process_calls[0]); i++)
 		vm->res->process_calls += s->by_nr[process_calls[i]];
+	memcpy(vm->res->syscall_counts, s->by_nr, sizeof(vm->res->syscall_counts));
+}
+
+/* Keep or drop written files (transactional outputs) and publish per-channel figures. */
+static void finish_channels(struct vmlet_vm *vm)
+{
+	struct vmlet_result *r = vm->res;
+	int ok = r->outcome == VMLET_EXITED && r->status == 0;
+	int keep, e;
+	size_t i;
+
+	for (i = 0; i < vm->nchannels; i++)
+		r->quota_hit |= vm->channels[i].stats.quota_hit;
+	keep = vm->commit == VMLET_COMMIT_ALWAYS ? r->outcome != VMLET_FAILED : ok && !r->quota_hit;
+	e = channels_finish(vm, keep);
+	r->committed = keep && !e;
+	if (e)
+		vm_finish(vm, VMLET_FAILED, 0, 0, "committing outputs: %s", strerror(-e));
+	free(vm->channel_stats);
+	vm->channel_stats = calloc(vm->nchannels, sizeof(*vm->channel_stats));
+	r->nchannels = vm->channel_stats ? vm->nchannels : 0;
+	for (i = 0; i < r->nchannels; i++)
+		vm->channel_stats[i] = vm->channels[i].stats;
+	r->channels = vm->channel_stats;
 }
 
 int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_error *err)
@@ -292,6 +320,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	ring_drain(vm);
 	collect_stats(vm);
 	vm->res->hypercalls = vm->hypercalls;
+	finish_channels(vm);
 	*result = *vm->res;
 	return 0;
 }

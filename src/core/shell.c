@@ -124,6 +124,7 @@ void shell_destroy(struct vmlet_vm *vm)
 	if (!vm)
 		return;
 	files_close_all(vm);
+	free(vm->channel_stats);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu_fd >= 0)

@@ -46,6 +46,8 @@ void vmlet_config_init(struct vmlet_config *c)
 	c->stdout_fd = 1;
 	c->stderr_fd = 2;
 	c->trace_fd = 2;
+	c->stdio_limits[0] = c->stdio_limits[1] = c->stdio_limits[2] =
+		(struct vmlet_limits){ VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED };
 }
 
 void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
@@ -143,8 +145,13 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 		return vm_error(err, -EIO, "getrandom failed");
 	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 	b->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		const struct vmlet_limits *l = &vm->channels[i].limits;
 		stdio_info(vm->stdio[i], &b->stdio[i]);
+		if (l->reads != VMLET_UNLIMITED || l->read_bytes != VMLET_UNLIMITED ||
+		    l->writes != VMLET_UNLIMITED || l->write_bytes != VMLET_UNLIMITED)
+			b->stdio[i].flags |= VMLET_STDIO_EXACT;
+	}
 	memcpy(b->exe, vm->exe, sizeof(b->exe));
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "vmlet_abi.h"
 #include "guestmem.h"
 #include "../loader/elf.h"
+#include "../manifest/sha256.h"
 
 /* Offsets inside the kernel area's system part (supervisor-only pages). */
 #define SYS_GDT 0x0000ull
@@ -31,16 +32,34 @@
 #define STACK_GUARD (2ull << 20)
 
 /* HANDLE_VDIR: a directory that exists only because grants lie below it ("/" always). */
-enum handle_kind { HANDLE_FREE = 0, HANDLE_STDIO, HANDLE_FILE, HANDLE_DIR, HANDLE_VDIR };
+/* HANDLE_STREAM: a FIFO, socket or character device channel. */
+enum handle_kind { HANDLE_FREE = 0, HANDLE_STDIO, HANDLE_FILE, HANDLE_DIR, HANDLE_VDIR, HANDLE_STREAM };
 
 struct handle {
 	enum handle_kind kind;
 	int fd;
+	int channel;     /* index into vm->channels (stdio 0..2), -1 for files of a read-only tree */
+	int writable;
 	char *vpath;     /* HANDLE_VDIR: its guest path */
 	size_t vcursor;  /* HANDLE_VDIR: entries already listed */
 };
 
+/* A declared channel (stdio are channels 0..2) and what happened on it. */
+struct channel {
+	char *guest;                 /* NULL for stdio */
+	char *host;                  /* absolute host path */
+	enum vmlet_channel_type type;
+	enum vmlet_channel_mode mode;
+	int random_access;
+	struct vmlet_limits limits;
+	int fd;                      /* FILE and CHARDEV: open at create; -1 otherwise */
+	char *tmp;                   /* FILE in a write mode: the temporary file beside host */
+	struct vmlet_channel_stats stats;
+	struct sha256 read_hash, write_hash;
+};
+
 struct grant {
+	int channel;      /* index into vm->channels of a directory channel, -1 for --ro */
 	char *guest;      /* normalized absolute guest path */
 	size_t guest_len;
 	int dirfd;        /* O_PATH directory: the granted tree, or the parent of a granted file */
@@ -65,6 +84,11 @@ struct vmlet_vm {
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
 	struct grant *grants;
 	size_t ngrants;
+	struct channel *channels;    /* 3 + config.nchannels */
+	struct vmlet_channel_stats *channel_stats; /* published in vmlet_result */
+	size_t nchannels;
+	enum vmlet_commit commit;
+	struct vmlet_determinism determinism;
 	struct handle handles[VMLET_HANDLE_MAX];
 	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
 
@@ -134,6 +158,22 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
+
+/* channels.c: open the declared channels at create (missing resources stop the run
+ * there), find one by guest path, account a transfer against its quotas, and keep or
+ * drop written files at the end. */
+int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
+int channel_find(const struct vmlet_vm *vm, const char *guest_path);
+/* Open channel ch for the guest as a new handle (out: stat, VMLET_OPENED_* flags). */
+int64_t channel_open(struct vmlet_vm *vm, int ch, uint64_t open_flags, struct vmlet_stat *st, uint64_t *opened);
+/* The host fd a handle's output goes to, or -1 if it is not writable. */
+int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
+/* Bytes the call may move (len clamped to what the quotas allow), or -EDQUOT. */
+int64_t channel_admit(struct vmlet_vm *vm, int ch, int write, uint64_t len);
+void channel_account(struct vmlet_vm *vm, int ch, int write, const void *data, uint64_t len);
+/* Rename written files over their targets when commit says so, else remove them. */
+int channels_finish(struct vmlet_vm *vm, int keep);
+void channels_free(struct vmlet_vm *vm);
 
 /* image.c: map the program copy-on-write from a cache of laid-out images (built on
  * first use; a change of the file's inode, size or times makes a new one). */

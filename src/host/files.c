@@ -53,6 +53,7 @@ static char *normalize_guest(const char *p)
 static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vmlet_error *err)
 {
 	struct grant *gr = &vm->grants[vm->ngrants];
+	int channel = gr->channel;
 	const char *guest = g->guest_path ? g->guest_path : g->host_path;
 	char *real = realpath(g->host_path, NULL);
 	struct stat st;
@@ -79,6 +80,7 @@ static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vm
 	free(real);
 	if (gr->dirfd < 0 || (!S_ISDIR(st.st_mode) && !gr->name))
 		return vm_error(err, -errno, "--ro %s: %s", g->host_path, strerror(errno));
+	gr->channel = channel;
 	vm->ngrants++;
 	return 0;
 }
@@ -88,18 +90,28 @@ int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_e
 	size_t i;
 	int r;
 
-	for (i = 0; i < 3; i++) {
-		vm->handles[i].kind = HANDLE_STDIO;
-		vm->handles[i].fd = vm->stdio[i];
-	}
-	if (!c->ngrants)
-		return 0;
-	vm->grants = calloc(c->ngrants, sizeof(*vm->grants));
+	for (i = 0; i < 3; i++)
+		vm->handles[i] = (struct handle){ .kind = HANDLE_STDIO, .fd = vm->stdio[i], .channel = (int)i,
+						  .writable = 1 };
+	if ((r = channels_init(vm, c, err)))
+		return r;
+	vm->grants = calloc(c->ngrants + c->nchannels + 1, sizeof(*vm->grants));
 	if (!vm->grants)
 		return vm_error(err, -ENOMEM, "out of memory");
 	for (i = 0; i < c->ngrants; i++) {
-		vm->grants[i].dirfd = -1;
+		vm->grants[vm->ngrants].dirfd = -1;
+		vm->grants[vm->ngrants].channel = -1;
 		if ((r = add_grant(vm, &c->grants[i], err)))
+			return r;
+	}
+	/* Directory channels are read-only trees, resolved like grants. */
+	for (i = 0; i < c->nchannels; i++) {
+		const struct vmlet_grant g = { c->channels[i].host_path, c->channels[i].guest_path };
+		if (c->channels[i].type != VMLET_CHANNEL_DIRECTORY)
+			continue;
+		vm->grants[vm->ngrants].dirfd = -1;
+		vm->grants[vm->ngrants].channel = (int)(3 + i);
+		if ((r = add_grant(vm, &g, err)))
 			return r;
 	}
 	return 0;
@@ -114,6 +126,7 @@ void files_close_all(struct vmlet_vm *vm)
 			close(vm->handles[i].fd);
 		free(vm->handles[i].vpath);
 	}
+	channels_free(vm);
 	for (i = 0; i < vm->ngrants; i++) {
 		if (vm->grants[i].dirfd >= 0)
 			close(vm->grants[i].dirfd);
@@ -121,6 +134,8 @@ void files_close_all(struct vmlet_vm *vm)
 		free(vm->grants[i].name);
 	}
 	free(vm->grants);
+	vm->grants = NULL;
+	vm->ngrants = 0;
 }
 
 /*
@@ -174,18 +189,21 @@ static int path_sane(const char *p)
 }
 
 /* Open a guest path read-only as an O_PATH or readable fd; -errno when refused. */
-int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor)
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
+	       int *channel)
 {
 	const char *rel = NULL;
 	const struct grant *g;
 	int fd;
 
 	*ancestor = 0;
+	*channel = -1;
 	if (!path_sane(path))
 		return -ENOENT;
 	g = find_grant(vm, path, &rel, ancestor);
 	if (!g)
 		return -ENOENT;
+	*channel = g->channel;
 	if (g->name)
 		rel = g->name;
 	fd = openat2_beneath(g->dirfd, rel, oflags);
@@ -237,5 +255,7 @@ int files_in_grant(const struct vmlet_vm *vm, const char *path)
 
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)
 {
-	return handle < 3 ? vm->stdio[handle] : -1;
+	if (handle >= VMLET_HANDLE_MAX || vm->handles[handle].kind == HANDLE_FREE || !vm->handles[handle].writable)
+		return -1;
+	return vm->handles[handle].fd;
 }

@@ -11,11 +11,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor);
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
+	       int *channel);
 int files_in_grant(const struct vmlet_vm *vm, const char *path);
 size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
@@ -110,21 +113,30 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	struct handle *hd = handle_get(vm, h->arg[0]);
 	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2];
 	void *buf = vm_guest_ptr(vm, h->arg[1], len);
+	int64_t allowed;
 	ssize_t n;
 
 	if (!hd || hd->kind == HANDLE_DIR || hd->kind == HANDLE_VDIR)
 		return hd ? -EISDIR : -EBADF;
 	if (!buf)
 		return -EFAULT;
+	/* Positioned reads of a pipe or socket fail in the host kernel (ESPIPE). */
+	if (h->arg[3] != VMLET_OFF_NONE && h->arg[3] > INT64_MAX)
+		return -EINVAL;
+	if ((allowed = channel_admit(vm, hd->channel, 0, len)) < 0)
+		return allowed;
+	/* A FIFO read before its writer came would see end of file: wait for data first. */
+	if (hd->kind == HANDLE_STREAM && vm_wait_fd(vm, hd->fd, POLLIN, -1) == 0)
+		return -EINTR;
 	for (;;) {
 		if (h->arg[3] == VMLET_OFF_NONE)
-			n = read(hd->fd, buf, len);
-		else if (h->arg[3] > INT64_MAX)
-			return -EINVAL;
+			n = read(hd->fd, buf, (size_t)allowed);
 		else
-			n = pread(hd->fd, buf, len, (off_t)h->arg[3]);
-		if (n >= 0)
+			n = pread(hd->fd, buf, (size_t)allowed, (off_t)h->arg[3]);
+		if (n >= 0) {
+			channel_account(vm, hd->channel, 0, buf, (uint64_t)n);
 			return n;
+		}
 		if (errno != EINTR && errno != EAGAIN)
 			return -errno;
 		if (vm_wait_fd(vm, hd->fd, POLLIN, -1) == 0)
@@ -134,17 +146,26 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
-	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2], done = 0;
+	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2], done = 0, off = h->arg[3];
 	const char *buf = vm_guest_ptr(vm, h->arg[1], len);
-	int fd = h->arg[0] < 3 ? vm->stdio[h->arg[0]] : -1;
+	int fd = hc_out_fd(vm, (uint32_t)h->arg[0]);
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	int64_t allowed;
 
-	if (fd < 0)
+	if (fd < 0 || !hd)
 		return -EBADF;
 	if (!buf)
 		return -EFAULT;
+	if (off != VMLET_OFF_NONE && off > INT64_MAX)
+		return -EINVAL;
+	if ((allowed = channel_admit(vm, hd->channel, 1, len)) < 0)
+		return allowed;
+	len = (uint64_t)allowed;
 	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
+		ssize_t n = off == VMLET_OFF_NONE ? write(fd, buf + done, len - done)
+						  : pwrite(fd, buf + done, len - done, (off_t)(off + done));
 		if (n >= 0) {
+			channel_account(vm, hd->channel, 1, buf + done, (uint64_t)n);
 			done += (uint64_t)n;
 			continue;
 		}
@@ -166,13 +187,96 @@ static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 
 	for (i = 3; i < VMLET_HANDLE_MAX; i++)
 		if (vm->handles[i].kind == HANDLE_FREE) {
-			vm->handles[i].kind = kind;
-			vm->handles[i].fd = fd;
+			vm->handles[i] = (struct handle){ .kind = kind, .fd = fd, .channel = -1 };
 			return i;
 		}
 	if (fd >= 0)
 		close(fd);
 	return -EMFILE;
+}
+
+/* A FIFO opened for writing before its reader exists fails with ENXIO: retry until the deadline. */
+static int open_fifo(struct vmlet_vm *vm, const char *path, int flags)
+{
+	for (;;) {
+		int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0 || errno != ENXIO)
+			return fd >= 0 ? fd : -errno;
+		if (vm_wait_fd(vm, -1, 0, 10000000) == 0)
+			return -EINTR;
+	}
+}
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int channel_stat(struct vmlet_vm *vm, int idx, struct vmlet_stat *out)
+{
+	const struct channel *c = &vm->channels[idx];
+	struct stat st;
+
+	if (stat(c->tmp ? c->tmp : c->host, &st) < 0)
+		return -errno;
+	to_vmlet_stat(&st, out);
+	return 0;
+}
+
+int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_stat *out, uint64_t *opened)
+{
+	const struct channel *c = &vm->channels[idx];
+	int can_read = c->mode == VMLET_CHANNEL_READ || c->mode == VMLET_CHANNEL_READ_WRITE;
+	int can_write = c->mode != VMLET_CHANNEL_READ, fd;
+	static const int modes[] = { [VMLET_CHANNEL_READ] = O_RDONLY, [VMLET_CHANNEL_WRITE] = O_WRONLY,
+				     [VMLET_CHANNEL_APPEND] = O_WRONLY, [VMLET_CHANNEL_READ_WRITE] = O_RDWR };
+	struct stat st;
+	int64_t hd;
+
+	if (((flags & VMLET_OPEN_WRITE) && !can_write) || ((flags & VMLET_OPEN_READ) && !can_read))
+		return -EACCES;
+	if (flags & VMLET_OPEN_DIRECTORY)
+		return -ENOTDIR;
+	switch (c->type) {
+	case VMLET_CHANNEL_FIFO: fd = open_fifo(vm, c->host, modes[c->mode]); break;
+	case VMLET_CHANNEL_SOCKET: fd = connect_socket(c->host); break;
+	default:
+		fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 3);
+		fd = fd < 0 ? -errno : fd;
+		break;
+	}
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	to_vmlet_stat(&st, out);
+	hd = handle_alloc(vm, fd, c->type == VMLET_CHANNEL_FILE ? HANDLE_FILE : HANDLE_STREAM);
+	if (hd < 0)
+		return hd;
+	vm->handles[hd].channel = idx;
+	vm->handles[hd].writable = can_write;
+	*opened = (c->type != VMLET_CHANNEL_FILE || !c->random_access ? VMLET_OPENED_SEQUENTIAL : 0) |
+		  (c->mode == VMLET_CHANNEL_APPEND ? VMLET_OPENED_APPEND : 0) |
+		  (c->limits.reads != VMLET_UNLIMITED || c->limits.read_bytes != VMLET_UNLIMITED ||
+				   c->limits.writes != VMLET_UNLIMITED || c->limits.write_bytes != VMLET_UNLIMITED
+			   ? VMLET_OPENED_EXACT : 0);
+	return hd;
 }
 
 static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
@@ -181,7 +285,7 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[3], sizeof(*out));
 	uint64_t flags = O_RDONLY | O_NONBLOCK;
 	struct stat st;
-	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
 
 	if (r)
 		return r;
@@ -191,7 +295,12 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		flags |= O_DIRECTORY;
 	if (h->arg[2] & VMLET_OPEN_NOFOLLOW)
 		flags |= O_NOFOLLOW;
-	fd = files_open(vm, path, flags, &ancestor);
+	ch = channel_find(vm, path);
+	if (ch >= 0) {
+		int64_t hd = channel_open(vm, ch, h->arg[2], out, &h->out[0]);
+		return hd;
+	}
+	fd = files_open(vm, path, flags, &ancestor, &ch);
 	if (fd < 0 && ancestor && !(h->arg[2] & VMLET_OPEN_WRITE)) {
 		int64_t hd = handle_alloc(vm, -1, HANDLE_VDIR);
 		if (hd >= 0 && !(vm->handles[hd].vpath = strdup(path))) {
@@ -215,7 +324,10 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EACCES; /* only regular files and directories are granted */
 	}
 	to_vmlet_stat(&st, out);
-	return handle_alloc(vm, fd, S_ISDIR(st.st_mode) ? HANDLE_DIR : HANDLE_FILE);
+	r = (int)handle_alloc(vm, fd, S_ISDIR(st.st_mode) ? HANDLE_DIR : HANDLE_FILE);
+	if (r >= 0)
+		vm->handles[r].channel = ch;
+	return r;
 }
 
 static int64_t hc_close(struct vmlet_vm *vm, struct vmlet_hypercall *h)
@@ -251,13 +363,15 @@ static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	char path[PATH_MAX_GUEST];
 	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[2], sizeof(*out));
 	struct stat st;
-	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
 
 	if (r)
 		return r;
 	if (!out)
 		return -EFAULT;
-	fd = files_open(vm, path, O_PATH | (h->arg[3] ? O_NOFOLLOW : 0), &ancestor);
+	if ((ch = channel_find(vm, path)) >= 0)
+		return channel_stat(vm, ch, out);
+	fd = files_open(vm, path, O_PATH | (h->arg[3] ? O_NOFOLLOW : 0), &ancestor, &ch);
 	if (fd < 0) {
 		if (fd == -ENOENT && ancestor) {
 			ancestor_stat(out);
@@ -381,14 +495,14 @@ static int64_t hc_readlink(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	char path[PATH_MAX_GUEST];
 	uint64_t size = h->arg[3] > PATH_MAX_GUEST ? PATH_MAX_GUEST : h->arg[3];
 	char *out = vm_guest_ptr(vm, h->arg[2], size);
-	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor;
+	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
 	ssize_t n;
 
 	if (r)
 		return r;
 	if (!out)
 		return -EFAULT;
-	fd = files_open(vm, path, O_PATH | O_NOFOLLOW, &ancestor);
+	fd = files_open(vm, path, O_PATH | O_NOFOLLOW, &ancestor, &ch);
 	if (fd < 0)
 		return fd == -ENOENT && ancestor ? -EINVAL : fd;
 	n = readlinkat(fd, "", out, size);

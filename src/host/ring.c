@@ -42,7 +42,6 @@ static int write_all(struct vmlet_vm *vm, int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
-int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
 
 void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *buf, size_t size);
 
@@ -104,9 +103,15 @@ int ring_drain(struct vmlet_vm *vm)
 		}
 		if (fd < 0)
 			continue; /* a handle that is not writable: the guest kernel never sends these */
+		/* Quotas hold whatever the guest kernel batched: the excess is dropped. */
+		int ch = vm->handles[rec.chan].channel;
+		int64_t allowed = channel_admit(vm, ch, 1, rec.len);
+		if (allowed <= 0)
+			continue;
+		channel_account(vm, ch, 1, ring->data + pos + sizeof(rec), (uint64_t)allowed);
 		batch_fd = fd;
 		iov[cnt].iov_base = ring->data + pos + sizeof(rec);
-		iov[cnt].iov_len = rec.len;
+		iov[cnt].iov_len = (size_t)allowed;
 		cnt++;
 	}
 	if (cnt && r == 0)

@@ -1,0 +1,261 @@
+/* channels.c - declared channels on the host: resources checked at create, quotas, digests, transactional files. */
+#include "../core/vm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target (see vmlet gc). */
+static char *temp_name(const char *target)
+{
+	static unsigned counter;
+	char *copy = strdup(target), *dir, *base, *out = NULL;
+
+	if (!copy)
+		return NULL;
+	base = strrchr(copy, '/');
+	*base++ = 0;
+	dir = copy[0] ? copy : "/";
+	if (asprintf(&out, "%s/.%s.vmlet-%d-%u.tmp", dir, base, (int)getpid(),
+		     __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED)) < 0)
+		out = NULL;
+	free(copy);
+	return out;
+}
+
+/* The temporary file a write-mode channel writes, seeded with the target's bytes when the mode keeps them. */
+static int open_temp(struct channel *ch, struct vmlet_error *err)
+{
+	struct stat st;
+	int exists = stat(ch->host, &st) == 0, src = -1;
+	mode_t perm = exists ? st.st_mode & 07777 : 0644;
+
+	if (exists && !S_ISREG(st.st_mode))
+		return vm_error(err, -EINVAL, "channel %s: %s is not a regular file", ch->guest, ch->host);
+	ch->tmp = temp_name(ch->host);
+	if (!ch->tmp)
+		return vm_error(err, -ENOMEM, "out of memory");
+	ch->fd = open(ch->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, perm);
+	if (ch->fd < 0)
+		return vm_error(err, errno == ENOENT ? -ENOENT : -EACCES, "channel %s: cannot create a file beside %s: %s",
+				ch->guest, ch->host, strerror(errno));
+	fchmod(ch->fd, perm);
+	if (exists && ch->mode != VMLET_CHANNEL_WRITE) {
+		src = open(ch->host, O_RDONLY | O_CLOEXEC);
+		if (src < 0)
+			return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
+		for (;;) {
+			ssize_t n = copy_file_range(src, NULL, ch->fd, NULL, 1 << 30, 0);
+			if (n <= 0) {
+				close(src);
+				if (n < 0)
+					return vm_error(err, -errno, "channel %s: copying %s: %s", ch->guest,
+							ch->host, strerror(errno));
+				break;
+			}
+		}
+	}
+	if (ch->mode == VMLET_CHANNEL_APPEND)
+		lseek(ch->fd, 0, SEEK_END);
+	else
+		lseek(ch->fd, 0, SEEK_SET);
+	return 0;
+}
+
+static int check_type(const struct channel *ch, const struct stat *st)
+{
+	switch (ch->type) {
+	case VMLET_CHANNEL_FILE: return S_ISREG(st->st_mode);
+	case VMLET_CHANNEL_FIFO: return S_ISFIFO(st->st_mode);
+	case VMLET_CHANNEL_CHARDEV: return S_ISCHR(st->st_mode);
+	case VMLET_CHANNEL_SOCKET: return S_ISSOCK(st->st_mode);
+	default: return 0;
+	}
+}
+
+static int open_channel(struct channel *ch, struct vmlet_error *err)
+{
+	static const int flags[] = { [VMLET_CHANNEL_READ] = O_RDONLY, [VMLET_CHANNEL_WRITE] = O_WRONLY,
+				     [VMLET_CHANNEL_APPEND] = O_WRONLY | O_APPEND,
+				     [VMLET_CHANNEL_READ_WRITE] = O_RDWR };
+	struct stat st;
+
+	if (ch->type == VMLET_CHANNEL_FILE && ch->mode != VMLET_CHANNEL_READ)
+		return open_temp(ch, err);
+	if (stat(ch->host, &st) < 0)
+		return vm_error(err, errno == ENOENT ? -ENOENT : -EACCES, "channel %s: %s: %s", ch->guest,
+				ch->host, strerror(errno));
+	if (!check_type(ch, &st))
+		return vm_error(err, -EINVAL, "channel %s: %s is not of the declared type", ch->guest, ch->host);
+	if (ch->type == VMLET_CHANNEL_FILE || ch->type == VMLET_CHANNEL_CHARDEV) {
+		ch->fd = open(ch->host, flags[ch->mode] | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (ch->fd < 0)
+			return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
+	}
+	return 0;
+}
+
+static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struct vmlet_error *err)
+{
+	struct channel *ch = &vm->channels[vm->nchannels];
+	size_t i;
+
+	if (!c->guest_path || c->guest_path[0] != '/' || !c->host_path || !c->host_path[0])
+		return vm_error(err, -EINVAL, "channel: guest path must be absolute and host path given");
+	if (c->mode < VMLET_CHANNEL_READ || c->mode > VMLET_CHANNEL_READ_WRITE ||
+	    c->type < VMLET_CHANNEL_FILE || c->type > VMLET_CHANNEL_SOCKET)
+		return vm_error(err, -EINVAL, "channel %s: bad type or mode", c->guest_path);
+	for (i = 3; i < vm->nchannels; i++)
+		if (!strcmp(vm->channels[i].guest, c->guest_path))
+			return vm_error(err, -EINVAL, "channel %s: declared twice", c->guest_path);
+	ch->fd = -1;
+	ch->guest = strdup(c->guest_path);
+	ch->host = c->host_path[0] == '/' ? strdup(c->host_path) : realpath(c->host_path, NULL);
+	if (!ch->host && errno == ENOENT && c->mode != VMLET_CHANNEL_READ) {
+		/* An output file that does not exist yet: resolve its directory. */
+		char *copy = strdup(c->host_path), *dir = realpath(dirname(copy), NULL);
+		if (dir && asprintf(&ch->host, "%s/%s", dir, strrchr(c->host_path, '/') ?
+				    strrchr(c->host_path, '/') + 1 : c->host_path) < 0)
+			ch->host = NULL;
+		free(dir);
+		free(copy);
+	}
+	vm->nchannels++; /* counted from here on so that channels_free releases it */
+	sha256_init(&ch->read_hash);
+	sha256_init(&ch->write_hash);
+	if (!ch->guest || !ch->host)
+		return vm_error(err, -ENOENT, "channel %s: %s: %s", c->guest_path, c->host_path, strerror(errno));
+	ch->type = c->type;
+	ch->mode = c->mode;
+	ch->random_access = c->random_access;
+	ch->limits = c->limits;
+	return open_channel(ch, err);
+}
+
+int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
+{
+	size_t i;
+	int r;
+
+	vm->channels = calloc(3 + c->nchannels, sizeof(*vm->channels));
+	if (!vm->channels)
+		return vm_error(err, -ENOMEM, "out of memory");
+	vm->commit = c->commit;
+	for (i = 0; i < 3; i++) {
+		struct channel *ch = &vm->channels[i];
+		ch->fd = -1;
+		ch->limits = c->stdio_limits[i];
+		ch->mode = i == 0 ? VMLET_CHANNEL_READ : VMLET_CHANNEL_WRITE;
+		sha256_init(&ch->read_hash);
+		sha256_init(&ch->write_hash);
+	}
+	vm->nchannels = 3;
+	for (i = 0; i < c->nchannels; i++) {
+		if (c->channels[i].type == VMLET_CHANNEL_DIRECTORY) {
+			vm->nchannels++; /* kept in the grant list; its slot only counts */
+			vm->channels[vm->nchannels - 1].fd = -1;
+			vm->channels[vm->nchannels - 1].type = VMLET_CHANNEL_DIRECTORY;
+			continue;
+		}
+		if ((r = add_channel(vm, &c->channels[i], err)))
+			return r;
+	}
+	return 0;
+}
+
+int channel_find(const struct vmlet_vm *vm, const char *path)
+{
+	size_t i;
+
+	for (i = 3; i < vm->nchannels; i++)
+		if (vm->channels[i].guest && !strcmp(vm->channels[i].guest, path))
+			return (int)i;
+	return -1;
+}
+
+int64_t channel_admit(struct vmlet_vm *vm, int idx, int write, uint64_t len)
+{
+	struct channel *ch;
+	uint64_t calls, calls_max, bytes, bytes_max;
+
+	if (idx < 0 || (size_t)idx >= vm->nchannels)
+		return (int64_t)len;
+	ch = &vm->channels[idx];
+	calls = write ? ch->stats.writes : ch->stats.reads;
+	calls_max = write ? ch->limits.writes : ch->limits.reads;
+	bytes = write ? ch->stats.write_bytes : ch->stats.read_bytes;
+	bytes_max = write ? ch->limits.write_bytes : ch->limits.read_bytes;
+	if (calls >= calls_max) {
+		ch->stats.quota_hit |= write ? VMLET_QUOTA_WRITES : VMLET_QUOTA_READS;
+		return -EDQUOT;
+	}
+	if (len && bytes >= bytes_max) {
+		ch->stats.quota_hit |= write ? VMLET_QUOTA_WRITE_BYTES : VMLET_QUOTA_READ_BYTES;
+		return -EDQUOT;
+	}
+	return (int64_t)(len < bytes_max - bytes ? len : bytes_max - bytes);
+}
+
+void channel_account(struct vmlet_vm *vm, int idx, int write, const void *data, uint64_t len)
+{
+	struct channel *ch;
+
+	if (idx < 0 || (size_t)idx >= vm->nchannels)
+		return;
+	ch = &vm->channels[idx];
+	if (write) {
+		ch->stats.writes++;
+		ch->stats.write_bytes += len;
+		sha256_update(&ch->write_hash, data, len);
+	} else {
+		ch->stats.reads++;
+		ch->stats.read_bytes += len;
+		sha256_update(&ch->read_hash, data, len);
+	}
+}
+
+int channels_finish(struct vmlet_vm *vm, int keep)
+{
+	int r = 0;
+	size_t i;
+
+	for (i = 0; i < vm->nchannels; i++) {
+		struct channel *ch = &vm->channels[i];
+		sha256_final(&ch->read_hash, ch->stats.read_sha256);
+		sha256_final(&ch->write_hash, ch->stats.write_sha256);
+		vm->res->quota_hit |= ch->stats.quota_hit;
+		if (!ch->tmp)
+			continue;
+		if (keep && rename(ch->tmp, ch->host) < 0)
+			r = -errno;
+		if (!keep || r)
+			unlink(ch->tmp);
+		free(ch->tmp);
+		ch->tmp = NULL;
+	}
+	return r;
+}
+
+void channels_free(struct vmlet_vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nchannels; i++) {
+		struct channel *ch = &vm->channels[i];
+		if (ch->fd >= 0)
+			close(ch->fd);
+		if (ch->tmp) /* never committed */
+			unlink(ch->tmp);
+		free(ch->tmp);
+		free(ch->guest);
+		free(ch->host);
+	}
+	free(vm->channels);
+	vm->channels = NULL;
+	vm->nchannels = 0;
+}
