@@ -588,7 +588,7 @@ static long do_poll(struct pollfd_k *p, uint64_t n, long timeout_ms)
 		return ready;
 	if (!wait) {
 		if (timeout_ms > 0)
-			hc(VMLET_HC_SLEEP, (uint64_t)timeout_ms * 1000000ull, 0, 0, 0);
+			time_sleep((uint64_t)timeout_ms * 1000000ull);
 		return 0;
 	}
 	{

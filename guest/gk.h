@@ -60,6 +60,7 @@ long out_write(uint32_t handle, const void *data, size_t len);
 long fd_stdio_closed_all(void);
 void random_fill(void *buf, size_t len);
 uint64_t time_mono_ns(void);
+long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
 long signal_deliver_pending(struct gk_frame *f);
 long signal_raise(struct gk_frame *f, int sig);
 

@@ -267,7 +267,7 @@ long sys_futex(struct gk_frame *f)
 			ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
 			if (cmd == FUTEX_WAIT_BITSET) /* absolute */
 				ns = ns > time_mono_ns() ? ns - time_mono_ns() : 0;
-			hc(VMLET_HC_SLEEP, ns, 0, 0, 0);
+			time_sleep(ns);
 			return -ETIMEDOUT;
 		}
 		/* A single thread waiting with no timeout waits forever, as natively. */

@@ -4,6 +4,24 @@
 #include <linux/errno.h>
 #include <linux/time.h>
 
+/*
+ * Deterministic runs see a virtual clock that moves only with the program's own
+ * actions: 1 us per system call plus the time it asked to sleep (sleeps return
+ * at once). It starts at the manifest's epoch (realtime) and at 1 s (monotonic).
+ */
+#define VIRTUAL_NS_PER_SYSCALL 1000ull
+static uint64_t virtual_slept;
+
+static int deterministic(void)
+{
+	return gk_boot.flags & VMLET_BOOT_DETERMINISTIC;
+}
+
+static uint64_t virtual_ns(void)
+{
+	return gk_stats.syscalls * VIRTUAL_NS_PER_SYSCALL + virtual_slept;
+}
+
 static int calibrated;
 static uint64_t tsc0, mono0, real0, mult; /* ns = base + ((tsc - tsc0) * mult) >> 32 */
 
@@ -42,9 +60,25 @@ static uint64_t elapsed(void)
 
 uint64_t time_mono_ns(void)
 {
-	uint64_t e = elapsed();
+	if (deterministic())
+		return 1000000000ull + virtual_ns();
+	return mono0 + elapsed();
+}
 
-	return mono0 + e;
+static uint64_t real_ns(void)
+{
+	if (deterministic())
+		return (uint64_t)gk_boot.epoch_ns + virtual_ns();
+	return real0 + elapsed();
+}
+
+long time_sleep(uint64_t ns)
+{
+	if (deterministic()) {
+		virtual_slept += ns;
+		return 0;
+	}
+	return ns ? hc(VMLET_HC_SLEEP, ns, 0, 0, 0) : 0;
 }
 
 static long clock_ns(uint64_t id, uint64_t *ns)
@@ -53,7 +87,7 @@ static long clock_ns(uint64_t id, uint64_t *ns)
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:
-		*ns = real0 + elapsed();
+		*ns = real_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -150,7 +184,7 @@ static long sleep_ns(uint64_t ns, uint64_t rem_addr)
 {
 	if (rem_addr && user_ok(rem_addr, 16))
 		memset((void *)rem_addr, 0, 16);
-	return ns ? hc(VMLET_HC_SLEEP, ns, 0, 0, 0) : 0;
+	return time_sleep(ns);
 }
 
 long sys_nanosleep(struct gk_frame *f)

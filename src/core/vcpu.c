@@ -12,6 +12,7 @@
 #define CR0_NE 0x20ull
 #define CR0_WP 0x10000ull
 #define CR0_PG 0x80000000ull
+#define CR4_TSD 0x4ull
 #define CR4_PAE 0x20ull
 #define CR4_OSFXSR 0x200ull
 #define CR4_OSXMMEXCPT 0x400ull
@@ -52,6 +53,23 @@ static uint64_t guest_xcr0(void)
 	return 1;
 }
 
+/*
+ * Guests see no RDRAND or RDSEED: randomness comes from getrandom, which a
+ * deterministic run seeds. (A program executing them regardless still gets
+ * hardware randomness: KVM cannot trap them here; see docs/DETERMINISM.md.)
+ */
+static void hide_random_instructions(struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx &= ~(1u << 30); /* RDRAND */
+		if (c->entries[i].function == 7 && c->entries[i].index == 0)
+			c->entries[i].ebx &= ~(1u << 18); /* RDSEED */
+	}
+}
+
 static int set_cpuid(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	const struct kvm_cpuid2 *sup = kvm_cpuid();
@@ -62,6 +80,7 @@ static int set_cpuid(struct vmlet_vm *vm, struct vmlet_error *err)
 	if (!c)
 		return vm_error(err, -ENOMEM, "out of memory");
 	memcpy(c, sup, size);
+	hide_random_instructions(c);
 	r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r < 0)
@@ -132,9 +151,20 @@ int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
 	return r ? r : vcpu_set_state(vm, err);
 }
 
-int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err)
+int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int deterministic,
+	       struct vmlet_error *err)
 {
 	struct kvm_regs regs = { .rip = entry, .rsp = rsp, .rflags = 0x202 };
+	struct kvm_sregs s;
+
+	/* A deterministic run may not read the TSC: RDTSC faults at CPL3 (CR4.TSD). */
+	if (deterministic) {
+		if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+			return vm_error(err, -errno, "KVM_GET_SREGS: %s", strerror(errno));
+		s.cr4 |= CR4_TSD;
+		if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &s) < 0)
+			return vm_error(err, -errno, "KVM_SET_SREGS: %s", strerror(errno));
+	}
 
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
 		return vm_error(err, -errno, "KVM_SET_REGS: %s", strerror(errno));

@@ -141,8 +141,13 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	b->brk_start = img->hi;
 	vm->brk_start = img->hi;
 	b->flags = (vm->flags & VMLET_TRACE) ? VMLET_BOOT_TRACE : 0;
-	if (getrandom(b->seed, sizeof(b->seed), 0) != sizeof(b->seed))
+	if (vm->determinism.enabled) {
+		b->flags |= VMLET_BOOT_DETERMINISTIC;
+		b->epoch_ns = vm->determinism.epoch * 1000000000ll;
+		memcpy(b->seed, vm->determinism.seed, sizeof(b->seed));
+	} else if (getrandom(b->seed, sizeof(b->seed), 0) != sizeof(b->seed)) {
 		return vm_error(err, -EIO, "getrandom failed");
+	}
 	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 	b->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
 	for (i = 0; i < 3; i++) {
@@ -174,8 +179,17 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 
 	if (!window)
 		return vm_error(err, -EINVAL, "stack outside guest memory");
-	if (getrandom(p.random, sizeof(p.random), 0) != sizeof(p.random))
+	if (vm->determinism.enabled) { /* AT_RANDOM from the seed, apart from the guest's own stream */
+		struct sha256 h;
+		uint8_t d[32];
+		sha256_init(&h);
+		sha256_update(&h, vm->determinism.seed, sizeof(vm->determinism.seed));
+		sha256_update(&h, "AT_RANDOM", 9);
+		sha256_final(&h, d);
+		memcpy(p.random, d, sizeof(p.random));
+	} else if (getrandom(p.random, sizeof(p.random), 0) != sizeof(p.random)) {
 		return vm_error(err, -EIO, "getrandom failed");
+	}
 	r = stack_build(window, vm->user_hi, size, size / 4, &p, rsp);
 	if (r == -E2BIG)
 		return vm_error(err, r, "arguments and environment do not fit the guest stack");
@@ -237,7 +251,7 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	if (!r)
 		r = build_stack(vm, c, img, &rsp, err);
 	if (!r)
-		r = vcpu_start(vm, img->entry, rsp, err);
+		r = vcpu_start(vm, img->entry, rsp, vm->determinism.enabled, err);
 	vm->res->phases.load += vm_now_ns() - t0;
 	return r;
 }
@@ -250,6 +264,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->trace_fd = c->trace_fd;
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
+	vm->determinism = c->determinism;
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

@@ -135,7 +135,8 @@ int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vm
 int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 /* The same without CPUID, which KVM does not let change after a vCPU ran. */
 int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err);
-int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, struct vmlet_error *err);
+int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int deterministic,
+	       struct vmlet_error *err);
 
 /* shell.c: a VM with everything but a program (KVM objects, memory, guest kernel,
  * tables, vCPU state); and its teardown. */

@@ -148,8 +148,9 @@ static int check_creatable(struct hostcheck *h, const char *host)
 static int check_one(struct hostcheck *h, const char *host, enum manifest_type type, enum manifest_mode mode,
 		     int may_create)
 {
+	const char *what;
 	struct stat st;
-	int need = 0, e;
+	int need, e;
 
 	if (stat(host, &st) < 0) {
 		e = errno;
@@ -161,17 +162,21 @@ static int check_one(struct hostcheck *h, const char *host, enum manifest_type t
 	}
 	if (!type_matches(type, st.st_mode))
 		return hfail(h, -EINVAL, host, "is a %s, not a %s", kind_of(st.st_mode), manifest_type_name(type));
-	if (manifest_mode_reads(mode))
-		need |= R_OK;
-	if (manifest_mode_writes(mode) || type == MANIFEST_SOCKET)
-		need |= W_OK;
+	/* What opening it will need: the permission words match the bits. */
 	if (type == MANIFEST_DIRECTORY)
-		need |= X_OK;
+		need = R_OK | X_OK, what = "read and search";
+	else if (type == MANIFEST_SOCKET)
+		need = W_OK, what = "write";
+	else if (mode == MANIFEST_READ_WRITE)
+		need = R_OK | W_OK, what = "read and write";
+	else if (manifest_mode_writes(mode))
+		need = W_OK, what = "write";
+	else
+		need = R_OK, what = "read";
 	if (faccessat(AT_FDCWD, host, need, AT_EACCESS) < 0)
-		return hfail(h, code_of(errno), host, "%s (%s needs %s%s%s)", strerror(errno),
-			     type == MANIFEST_SOCKET ? "connecting" : manifest_mode_name(mode),
-			     need & R_OK ? "read" : "", (need & R_OK) && (need & W_OK) ? " and " : "",
-			     need & W_OK ? "write" : "");
+		return hfail(h, code_of(errno), host, "%s (%s%s needs %s permission)", strerror(errno),
+			     type == MANIFEST_SOCKET ? "connecting" : "mode ",
+			     type == MANIFEST_SOCKET ? "" : manifest_mode_name(mode), what);
 	return 0;
 }
 

@@ -11,18 +11,23 @@
 #include <unistd.h>
 
 static const char *const state_names[] = { NULL, "ok", "exit", "signal", "timeout", "quota", "error" };
-static const char *const quota_names[] = { NULL, "reads", "read_bytes", "writes", "write_bytes" };
+static const char *const quota_names[] = { "reads", "read_bytes", "writes", "write_bytes" };
 _Static_assert(sizeof(state_names) / sizeof(state_names[0]) == REPORT_ERROR + 1, "state names");
-_Static_assert(sizeof(quota_names) / sizeof(quota_names[0]) == REPORT_QUOTA_WRITE_BYTES + 1, "quota names");
+_Static_assert(1u << (sizeof(quota_names) / sizeof(quota_names[0])) == REPORT_QUOTA_ALL + 1, "quota names");
 
 const char *report_state_name(enum report_state s)
 {
 	return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : NULL;
 }
 
-const char *report_quota_name(enum report_quota q)
+const char *report_quota_name(unsigned bit)
 {
-	return (unsigned)q < sizeof(quota_names) / sizeof(quota_names[0]) ? quota_names[q] : NULL;
+	unsigned i;
+
+	for (i = 0; i < sizeof(quota_names) / sizeof(quota_names[0]); i++)
+		if (bit == 1u << i)
+			return quota_names[i];
+	return NULL;
 }
 
 void report_prepare(void)
@@ -81,14 +86,18 @@ static void set(json_t *obj, const char *key, json_t *value, int *bad)
 
 static json_t *channel(const struct vmlet_report_channel *c, int *bad)
 {
-	json_t *o = json_object();
-	const char *q = report_quota_name(c->quota);
+	json_t *o = json_object(), *q = json_array();
+	unsigned bit;
 
-	if (!o || !c->guest || (c->quota != REPORT_QUOTA_NONE && !q)) {
-		failed(bad, o ? -EINVAL : -ENOMEM);
+	if (!o || !q || !c->guest || (c->quotas & ~REPORT_QUOTA_ALL)) {
+		failed(bad, o && q ? -EINVAL : -ENOMEM);
 		json_decref(o);
+		json_decref(q);
 		return NULL;
 	}
+	for (bit = 1; bit <= REPORT_QUOTA_ALL; bit <<= 1)
+		if ((c->quotas & bit) && json_array_append_new(q, json_string(report_quota_name(bit))))
+			failed(bad, -ENOMEM);
 	set(o, "guest", text(c->guest), bad);
 	set(o, "reads", u64(c->reads), bad);
 	set(o, "read_bytes", u64(c->read_bytes), bad);
@@ -96,7 +105,7 @@ static json_t *channel(const struct vmlet_report_channel *c, int *bad)
 	set(o, "write_bytes", u64(c->write_bytes), bad);
 	set(o, "read_sha256", hex(c->read_sha256), bad);
 	set(o, "write_sha256", hex(c->write_sha256), bad);
-	set(o, "quota", q ? json_string(q) : json_null(), bad);
+	set(o, "quotas", q, bad);
 	return o;
 }
 

@@ -25,14 +25,12 @@ enum report_state {
 	REPORT_ERROR,   /* vmlet failed, or the guest broke the protocol (message) */
 };
 
-/* Which of a channel's limits ran out first (after which calls failed with EDQUOT). */
-enum report_quota {
-	REPORT_QUOTA_NONE = 0,
-	REPORT_QUOTA_READS,
-	REPORT_QUOTA_READ_BYTES,
-	REPORT_QUOTA_WRITES,
-	REPORT_QUOTA_WRITE_BYTES,
-};
+/* Bits: which of a channel's limits ran out (after which its calls failed with EDQUOT). */
+#define REPORT_QUOTA_READS 1u
+#define REPORT_QUOTA_READ_BYTES 2u
+#define REPORT_QUOTA_WRITES 4u
+#define REPORT_QUOTA_WRITE_BYTES 8u
+#define REPORT_QUOTA_ALL 15u
 
 struct vmlet_report_channel {
 	const char *guest;                          /* the manifest channel's guest path */
@@ -40,7 +38,7 @@ struct vmlet_report_channel {
 	uint64_t writes, write_bytes;               /* write calls, bytes they accepted */
 	uint8_t read_sha256[SHA256_DIGEST_SIZE];    /* etag: digest of all data read, in order */
 	uint8_t write_sha256[SHA256_DIGEST_SIZE];   /* etag: digest of all data written, in order */
-	enum report_quota quota;
+	unsigned quotas;                            /* REPORT_QUOTA_* bits; 0 if none ran out */
 };
 
 struct vmlet_report_syscall {
@@ -70,7 +68,7 @@ struct vmlet_report {
 /*
  * Write r as a JSON object (2-space indent, trailing newline) to f and flush
  * it. Returns 0, -EINVAL for a report that breaks the contract above (unknown
- * state or quota, a NULL name or array, a repeated syscall name), -ENOMEM,
+ * state, unknown quota bits, a NULL name or array, a repeated syscall name), -ENOMEM,
  * or -EIO when f fails.
  */
 int report_write(FILE *f, const struct vmlet_report *r);
@@ -82,9 +80,9 @@ int report_write(FILE *f, const struct vmlet_report *r);
  */
 int report_save(const char *path, const struct vmlet_report *r, char *msg, size_t msglen);
 
-/* "ok", "exit", ... and "reads", "write_bytes", ... (NULL for REPORT_QUOTA_NONE). */
+/* "ok", "exit", ... (NULL if unknown); "reads", ..., "write_bytes" for one REPORT_QUOTA_* bit (else NULL). */
 const char *report_state_name(enum report_state s);
-const char *report_quota_name(enum report_quota q);
+const char *report_quota_name(unsigned bit);
 
 /*
  * jansson seeds its hash function on first use by opening /dev/urandom. Call
