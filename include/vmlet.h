@@ -232,7 +232,15 @@ struct vmlet_host_fds {
 	int kvm_fd, vm_fd, vcpu_fd;
 	int stdio[3];
 	int trace_fd;
+	int commit_dirs[64];      /* directories where written files are renamed at the end */
+	int ncommit_dirs;
 };
+
+/*
+ * Remove the temporary files that runs killed before committing (SIGKILL)
+ * left in directory `dir`. Returns how many, or -errno.
+ */
+int vmlet_collect_garbage(const char *dir);
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds);
 
 /* Name of a guest syscall number, or NULL. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -103,8 +104,120 @@ static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t m
 	return 0;
 }
 
+static int parse_seed(const char *s, uint8_t seed[32])
+{
+	int i;
+
+	if (strlen(s) != 64)
+		return -EINVAL;
+	for (i = 0; i < 32; i++) {
+		unsigned v;
+		if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		seed[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static int lookup(const char *const *names, int n, const char *v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], v))
+			return i;
+	return -1;
+}
+
+/* One KEY=VALUE of a channel spec into ch. */
+static int channel_option(struct vmlet_channel *ch, char *kv, char *msg, size_t msglen)
+{
+	static const char *const types[] = { NULL, "file", "dir", "fifo", "chardev", "socket" };
+	static const char *const modes[] = { NULL, "read", "write", "append", "rw" };
+	char *eq = strchr(kv, '=');
+	uint64_t v;
+	int i;
+
+	if (!eq)
+		return fail(msg, msglen, "--channel: expected KEY=VALUE, got '%s'", kv);
+	*eq++ = 0;
+	if (!strcmp(kv, "type") && (i = lookup(types, 6, eq)) > 0)
+		ch->type = (enum vmlet_channel_type)i;
+	else if (!strcmp(kv, "mode") && (i = lookup(modes, 5, eq)) > 0)
+		ch->mode = (enum vmlet_channel_mode)i;
+	else if (!strcmp(kv, "access") && (!strcmp(eq, "sequential") || !strcmp(eq, "random")))
+		ch->random_access = !strcmp(eq, "random");
+	else if (!strcmp(kv, "reads") && !parse_size(eq, &v))
+		ch->limits.reads = v;
+	else if (!strcmp(kv, "read-bytes") && !parse_size(eq, &v))
+		ch->limits.read_bytes = v;
+	else if (!strcmp(kv, "writes") && !parse_size(eq, &v))
+		ch->limits.writes = v;
+	else if (!strcmp(kv, "write-bytes") && !parse_size(eq, &v))
+		ch->limits.write_bytes = v;
+	else
+		return fail(msg, msglen, "--channel: bad option '%s'", kv);
+	return 0;
+}
+
+int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_t msglen)
+{
+	static const char *const stdio[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	size_t n = o->config.nchannels;
+	struct vmlet_channel ch = { .type = VMLET_CHANNEL_FILE, .mode = VMLET_CHANNEL_READ,
+				    .random_access = 1,
+				    .limits = { VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED } };
+	char *copy, *host, *opts, *kv, *save = NULL;
+	int i, r, type_given;
+
+	if (n == OPT_MAX_CHANNELS)
+		return fail(msg, msglen, "--channel: at most 256 channels (%s)", spec);
+	copy = strdup(spec);
+	if (!copy)
+		return fail(msg, msglen, "out of memory%s", "");
+	host = strchr(copy, ':');
+	if (!host || copy[0] != '/' || !host[1]) {
+		free(copy);
+		return fail(msg, msglen, "--channel: expected GUEST:HOST[:OPTIONS] with an absolute GUEST, got '%s'", spec);
+	}
+	*host++ = 0;
+	opts = strchr(host, ':');
+	if (opts)
+		*opts++ = 0;
+	type_given = opts && strstr(opts, "type=") != NULL;
+	for (kv = opts ? strtok_r(opts, ",", &save) : NULL; kv; kv = strtok_r(NULL, ",", &save))
+		if ((r = channel_option(&ch, kv, msg, msglen))) {
+			free(copy);
+			return r;
+		}
+	i = lookup(stdio, 3, copy);
+	if (i >= 0) { /* limits of a standard stream */
+		if (strcmp(host, "-") != 0) {
+			free(copy);
+			return fail(msg, msglen, "--channel %s: standard streams take '-' as host (redirect them with the shell)", spec);
+		}
+		o->config.stdio_limits[i] = ch.limits;
+		free(copy);
+		return 0;
+	}
+	if (!type_given) {
+		struct stat st;
+		if (stat(host, &st) == 0 && S_ISDIR(st.st_mode))
+			ch.type = VMLET_CHANNEL_DIRECTORY;
+	}
+	o->channel_storage[n] = copy;
+	ch.guest_path = copy;
+	ch.host_path = host;
+	o->channels[n] = ch;
+	o->config.channels = o->channels;
+	o->config.nchannels = n + 1;
+	return 0;
+}
+
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
-       OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET };
+       OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -122,6 +235,13 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "repeat", required_argument, 0, OPT_REPEAT },
 		{ "parallel", required_argument, 0, OPT_PARALLEL },
 		{ "reset", no_argument, 0, OPT_RESET },
+		{ "channel", required_argument, 0, OPT_CHANNEL },
+		{ "manifest", required_argument, 0, OPT_MANIFEST },
+		{ "report", required_argument, 0, OPT_REPORT },
+		{ "deterministic", no_argument, 0, OPT_DETERMINISTIC },
+		{ "epoch", required_argument, 0, OPT_EPOCH },
+		{ "seed", required_argument, 0, OPT_SEED },
+		{ "commit", required_argument, 0, OPT_COMMIT },
 		{ 0, 0, 0, 0 },
 	};
 	int c, r;
@@ -159,6 +279,34 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
 		case OPT_USER: o->user = optarg; break;
 		case OPT_RESET: o->reset = 1; break;
+		case OPT_CHANNEL:
+			if ((r = parse_channel_spec(optarg, o, msg, msglen)))
+				return r;
+			break;
+		case OPT_MANIFEST: o->manifest = optarg; break;
+		case OPT_REPORT: o->report = optarg; break;
+		case OPT_DETERMINISTIC: o->config.determinism.enabled = 1; break;
+		case OPT_EPOCH: {
+			uint64_t v;
+			if (parse_size(optarg, &v) || v > (1ull << 40))
+				return fail(msg, msglen, "--epoch: expected seconds since 1970, got '%s'", optarg);
+			o->config.determinism.epoch = (int64_t)v;
+			o->config.determinism.enabled = 1;
+			break;
+		}
+		case OPT_SEED:
+			if (parse_seed(optarg, o->config.determinism.seed))
+				return fail(msg, msglen, "--seed: expected 64 hexadecimal digits, got '%s'", optarg);
+			o->config.determinism.enabled = 1;
+			break;
+		case OPT_COMMIT:
+			if (!strcmp(optarg, "success"))
+				o->config.commit = VMLET_COMMIT_SUCCESS;
+			else if (!strcmp(optarg, "always"))
+				o->config.commit = VMLET_COMMIT_ALWAYS;
+			else
+				return fail(msg, msglen, "--commit: expected success or always, got '%s'", optarg);
+			break;
 		case OPT_REPEAT:
 		case OPT_PARALLEL: {
 			uint64_t n;
@@ -181,6 +329,15 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	}
 	if (optind >= argc)
 		return fail(msg, msglen, "no program given (usage: vmlet run [options] PROGRAM [ARGS...])%s", "");
+	if (o->repeat)
+		for (size_t i = 0; i < o->config.nchannels; i++)
+			if (o->channels[i].mode != VMLET_CHANNEL_READ)
+				return fail(msg, msglen, "--repeat: channels that write (%s) are not supported",
+					    o->channels[i].guest_path);
+	if (o->manifest && optind < argc)
+		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
+	if (o->manifest)
+		return 0;
 	if (o->reset && !o->repeat)
 		return fail(msg, msglen, "--reset needs --repeat%s", "");
 	if (o->parallel && !o->repeat)
@@ -203,4 +360,6 @@ void cli_options_free(struct cli_options *o)
 
 	for (i = 0; i < o->config.ngrants; i++)
 		free(o->grant_storage[i]);
+	for (i = 0; i < o->config.nchannels; i++)
+		free(o->channel_storage[i]);
 }

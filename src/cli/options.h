@@ -9,6 +9,7 @@
 
 #define OPT_MAX_GRANTS 64
 #define OPT_MAX_ENV 256
+#define OPT_MAX_CHANNELS 256
 
 struct cli_options {
 	struct vmlet_config config;
@@ -23,7 +24,19 @@ struct cli_options {
 	const char *user;
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
+	struct vmlet_channel channels[OPT_MAX_CHANNELS];
+	char *channel_storage[OPT_MAX_CHANNELS];
+	const char *manifest;      /* --manifest FILE */
+	const char *report;        /* --report FILE or "-" */
 };
+
+/*
+ * "GUEST:HOST[:KEY=VALUE,...]" -> a channel. Keys: type=file|dir|fifo|chardev|socket,
+ * mode=read|write|append|rw, access=sequential|random, reads=N, read-bytes=SIZE,
+ * writes=N, write-bytes=SIZE. GUEST /dev/stdin, /dev/stdout or /dev/stderr with HOST
+ * "-" only sets that stream's limits. Returns 0 or -EINVAL with a message.
+ */
+int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_t msglen);
 
 /* "64M", "1G", "4096", "512k" -> bytes; -EINVAL on junk or overflow. */
 int parse_size(const char *s, uint64_t *out);

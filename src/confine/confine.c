@@ -100,9 +100,12 @@ static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->stdio[i]),
 					      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, tty_requests[j]));
 	/* Hypercalls: stdio and granted files (openat2 always carries RESOLVE_BENEATH). */
-	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(writev) | ALLOW(lseek);
+	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(pwrite64) | ALLOW(writev) | ALLOW(lseek);
 	r |= ALLOW(openat2) | ALLOW(close) | ALLOW(fstat) | ALLOW(newfstatat);
 	r |= ALLOW(getdents64) | ALLOW(readlinkat) | ALLOW(ppoll) | ALLOW(clock_gettime);
+	/* Each guest open of a channel duplicates the fd opened at create. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD)); /* musl's dup */
 	/* The 50 ms tick: timer, kick signal, its handler's return. */
 	r |= ALLOW(timer_create) | ALLOW(timer_settime) | ALLOW(timer_delete) | ALLOW(gettid);
 	r |= ALLOW(rt_sigprocmask) | ALLOW(rt_sigreturn) | ALLOW(restart_syscall);
@@ -116,6 +119,16 @@ static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 			      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | CLONE_UNTRACED));
 	r |= ALLOW(exit) | ALLOW(exit_group);
+	/* Transactional outputs: flush, then rename or remove inside the output directories only. */
+	r |= ALLOW(fsync);
+	for (i = 0; i < (size_t)fds->ncommit_dirs; i++) {
+		scmp_datum_t d = (scmp_datum_t)fds->commit_dirs[i];
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, SCMP_A0(SCMP_CMP_EQ, d),
+				      SCMP_A2(SCMP_CMP_EQ, d));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 2, SCMP_A0(SCMP_CMP_EQ, d),
+				      SCMP_A2(SCMP_CMP_EQ, d));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 1, SCMP_A0(SCMP_CMP_EQ, d));
+	}
 	return r ? -EINVAL : 0;
 }
 
@@ -146,7 +159,6 @@ static int add_creator_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *f
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_open, 1, /* musl's open() */
 			      SCMP_A1(SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD));
 	r |= ALLOW(getrandom) | ALLOW(sched_yield);
 	/* Each VM resolves its read-only grants (realpath, stat). */
 	r |= ALLOW(readlink) | ALLOW(stat) | ALLOW(lstat);
@@ -188,6 +200,8 @@ int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
 int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err)
 {
 	struct vmlet_host_fds fds = { .vm_fd = -1, .vcpu_fd = -1, .trace_fd = trace_fd };
+
+	/* A creator's VMs write outputs in directories it cannot know in advance: deny. */
 	int i;
 
 	vmlet_vm_host_fds(NULL, &fds);

@@ -351,13 +351,29 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 
 	if (kvm_global(&fds->kvm_fd, NULL))
 		fds->kvm_fd = -1;
+	fds->ncommit_dirs = 0;
 	if (!vm)
 		return;
+	fds->ncommit_dirs = 0;
+	for (i = 0; i < (int)vm->nchannels && fds->ncommit_dirs < 64; i++)
+		if (vm->channels[i].dirfd >= 0)
+			fds->commit_dirs[fds->ncommit_dirs++] = vm->channels[i].dirfd;
 	fds->vm_fd = vm->vm_fd;
 	fds->vcpu_fd = vm->vcpu_fd;
 	for (i = 0; i < 3; i++)
 		fds->stdio[i] = vm->stdio[i];
 	fds->trace_fd = vm->trace_fd;
+}
+
+int vmlet_collect_garbage(const char *dir)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return -errno;
+	n = channels_collect_garbage(fd, NULL);
+	close(fd);
+	return n;
 }
 
 void vmlet_vm_destroy(struct vmlet_vm *vm)

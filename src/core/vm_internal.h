@@ -54,6 +54,8 @@ struct channel {
 	struct vmlet_limits limits;
 	int fd;                      /* FILE and CHARDEV: open at create; -1 otherwise */
 	char *tmp;                   /* FILE in a write mode: the temporary file beside host */
+	int dirfd;                   /* its directory: commit is renameat/unlinkat there */
+	char *tmp_name, *name;       /* base names of tmp and host */
 	struct vmlet_channel_stats stats;
 	struct sha256 read_hash, write_hash;
 };
@@ -175,6 +177,8 @@ void channel_account(struct vmlet_vm *vm, int ch, int write, const void *data, u
 /* Rename written files over their targets when commit says so, else remove them. */
 int channels_finish(struct vmlet_vm *vm, int keep);
 void channels_free(struct vmlet_vm *vm);
+/* Remove temporary files of killed runs in dirfd (for target `only_for`, or all); returns how many. */
+int channels_collect_garbage(int dirfd, const char *only_for);
 
 /* image.c: map the program copy-on-write from a cache of laid-out images (built on
  * first use; a change of the file's inode, size or times makes a new one). */

@@ -7,10 +7,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-/* Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target (see vmlet gc). */
+/*
+ * Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target. One
+ * left by a vmlet that was killed (its PID is gone) is removed by the next run
+ * writing the same target, or by `vmlet gc`.
+ */
+int channels_collect_garbage(int dirfd, const char *only_for)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), removed = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		const char *tag = NULL, *p;
+		char tail[8];
+		unsigned n;
+		int pid;
+
+		for (p = e->d_name; (p = strstr(p, ".vmlet-")); p++)
+			tag = p; /* the last one: the target's own name may contain ".vmlet-" */
+		if (e->d_name[0] != '.' || !tag || sscanf(tag, ".vmlet-%d-%u%7s", &pid, &n, tail) != 3 ||
+		    strcmp(tail, ".tmp") != 0)
+			continue;
+		if (only_for && ((size_t)(tag - e->d_name - 1) != strlen(only_for) ||
+				 strncmp(e->d_name + 1, only_for, strlen(only_for)) != 0))
+			continue;
+		if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH && unlinkat(dirfd, e->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
+/* Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target (see above). */
 static char *temp_name(const char *target)
 {
 	static unsigned counter;
@@ -40,6 +81,16 @@ static int open_temp(struct channel *ch, struct vmlet_error *err)
 	ch->tmp = temp_name(ch->host);
 	if (!ch->tmp)
 		return vm_error(err, -ENOMEM, "out of memory");
+	ch->tmp_name = strdup(strrchr(ch->tmp, '/') + 1);
+	ch->name = strdup(strrchr(ch->host, '/') + 1);
+	{
+		char *dir = strndup(ch->host, (size_t)(strrchr(ch->host, '/') - ch->host));
+		ch->dirfd = dir ? open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+		free(dir);
+	}
+	if (ch->dirfd < 0 || !ch->tmp_name || !ch->name)
+		return vm_error(err, -ENOENT, "channel %s: %s: directory not found", ch->guest, ch->host);
+	channels_collect_garbage(ch->dirfd, ch->name);
 	ch->fd = open(ch->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, perm);
 	if (ch->fd < 0)
 		return vm_error(err, errno == ENOENT ? -ENOENT : -EACCES, "channel %s: cannot create a file beside %s: %s",
@@ -67,6 +118,25 @@ static int open_temp(struct channel *ch, struct vmlet_error *err)
 	return 0;
 }
 
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 static int check_type(const struct channel *ch, const struct stat *st)
 {
 	switch (ch->type) {
@@ -92,10 +162,25 @@ static int open_channel(struct channel *ch, struct vmlet_error *err)
 				ch->host, strerror(errno));
 	if (!check_type(ch, &st))
 		return vm_error(err, -EINVAL, "channel %s: %s is not of the declared type", ch->guest, ch->host);
-	if (ch->type == VMLET_CHANNEL_FILE || ch->type == VMLET_CHANNEL_CHARDEV) {
+	switch (ch->type) {
+	case VMLET_CHANNEL_SOCKET:
+		ch->fd = connect_socket(ch->host);
+		break;
+	case VMLET_CHANNEL_FIFO:
+		/* Never blocks: a reader waits for data in poll; a writer holds both ends,
+		 * so it can write before the peer opens (up to the pipe's buffer). */
+		ch->fd = open(ch->host, (ch->mode == VMLET_CHANNEL_READ ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
+		ch->fd = ch->fd < 0 ? -errno : ch->fd;
+		break;
+	default:
 		ch->fd = open(ch->host, flags[ch->mode] | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (ch->fd < 0)
-			return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
+		ch->fd = ch->fd < 0 ? -errno : ch->fd;
+		break;
+	}
+	if (ch->fd < 0) {
+		int e = -ch->fd;
+		ch->fd = -1;
+		return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(e));
 	}
 	return 0;
 }
@@ -113,7 +198,7 @@ static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struc
 	for (i = 3; i < vm->nchannels; i++)
 		if (!strcmp(vm->channels[i].guest, c->guest_path))
 			return vm_error(err, -EINVAL, "channel %s: declared twice", c->guest_path);
-	ch->fd = -1;
+	ch->fd = ch->dirfd = -1;
 	ch->guest = strdup(c->guest_path);
 	ch->host = c->host_path[0] == '/' ? strdup(c->host_path) : realpath(c->host_path, NULL);
 	if (!ch->host && errno == ENOENT && c->mode != VMLET_CHANNEL_READ) {
@@ -148,7 +233,7 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 	vm->commit = c->commit;
 	for (i = 0; i < 3; i++) {
 		struct channel *ch = &vm->channels[i];
-		ch->fd = -1;
+		ch->fd = ch->dirfd = -1;
 		ch->limits = c->stdio_limits[i];
 		ch->mode = i == 0 ? VMLET_CHANNEL_READ : VMLET_CHANNEL_WRITE;
 		sha256_init(&ch->read_hash);
@@ -159,6 +244,7 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 		if (c->channels[i].type == VMLET_CHANNEL_DIRECTORY) {
 			vm->nchannels++; /* kept in the grant list; its slot only counts */
 			vm->channels[vm->nchannels - 1].fd = -1;
+			vm->channels[vm->nchannels - 1].dirfd = -1;
 			vm->channels[vm->nchannels - 1].type = VMLET_CHANNEL_DIRECTORY;
 			continue;
 		}
@@ -231,10 +317,11 @@ int channels_finish(struct vmlet_vm *vm, int keep)
 		vm->res->quota_hit |= ch->stats.quota_hit;
 		if (!ch->tmp)
 			continue;
-		if (keep && rename(ch->tmp, ch->host) < 0)
+		/* By directory fd: a confined process may rename only inside output directories. */
+		if (keep && (fsync(ch->fd) < 0 || renameat(ch->dirfd, ch->tmp_name, ch->dirfd, ch->name) < 0))
 			r = -errno;
 		if (!keep || r)
-			unlink(ch->tmp);
+			unlinkat(ch->dirfd, ch->tmp_name, 0);
 		free(ch->tmp);
 		ch->tmp = NULL;
 	}
@@ -247,11 +334,15 @@ void channels_free(struct vmlet_vm *vm)
 
 	for (i = 0; i < vm->nchannels; i++) {
 		struct channel *ch = &vm->channels[i];
+		if (ch->tmp) /* never committed */
+			unlinkat(ch->dirfd, ch->tmp_name, 0);
 		if (ch->fd >= 0)
 			close(ch->fd);
-		if (ch->tmp) /* never committed */
-			unlink(ch->tmp);
+		if (ch->dirfd >= 0)
+			close(ch->dirfd);
 		free(ch->tmp);
+		free(ch->tmp_name);
+		free(ch->name);
 		free(ch->guest);
 		free(ch->host);
 	}

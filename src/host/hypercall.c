@@ -11,9 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,37 +193,6 @@ static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 	return -EMFILE;
 }
 
-/* A FIFO opened for writing before its reader exists fails with ENXIO: retry until the deadline. */
-static int open_fifo(struct vmlet_vm *vm, const char *path, int flags)
-{
-	for (;;) {
-		int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (fd >= 0 || errno != ENXIO)
-			return fd >= 0 ? fd : -errno;
-		if (vm_wait_fd(vm, -1, 0, 10000000) == 0)
-			return -EINTR;
-	}
-}
-
-static int connect_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 static int channel_stat(struct vmlet_vm *vm, int idx, struct vmlet_stat *out)
 {
 	const struct channel *c = &vm->channels[idx];
@@ -242,8 +209,6 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_
 	const struct channel *c = &vm->channels[idx];
 	int can_read = c->mode == VMLET_CHANNEL_READ || c->mode == VMLET_CHANNEL_READ_WRITE;
 	int can_write = c->mode != VMLET_CHANNEL_READ, fd;
-	static const int modes[] = { [VMLET_CHANNEL_READ] = O_RDONLY, [VMLET_CHANNEL_WRITE] = O_WRONLY,
-				     [VMLET_CHANNEL_APPEND] = O_WRONLY, [VMLET_CHANNEL_READ_WRITE] = O_RDWR };
 	struct stat st;
 	int64_t hd;
 
@@ -251,16 +216,10 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_
 		return -EACCES;
 	if (flags & VMLET_OPEN_DIRECTORY)
 		return -ENOTDIR;
-	switch (c->type) {
-	case VMLET_CHANNEL_FIFO: fd = open_fifo(vm, c->host, modes[c->mode]); break;
-	case VMLET_CHANNEL_SOCKET: fd = connect_socket(c->host); break;
-	default:
-		fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 3);
-		fd = fd < 0 ? -errno : fd;
-		break;
-	}
+	/* Every channel was opened at create: the running VMM only duplicates fds. */
+	fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
-		return fd;
+		return -errno;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
 		return -EIO;

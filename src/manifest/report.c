@@ -127,8 +127,10 @@ static json_t *build(const struct vmlet_report *r, int *bad)
 	}
 	set(root, "version", json_integer(REPORT_FORMAT_VERSION), bad);
 	set(root, "state", json_string(state), bad);
-	set(root, "exit_code", r->state == REPORT_OK || r->state == REPORT_EXIT ? json_integer(r->exit_code)
-										: json_null(), bad);
+	set(root, "exit_code",
+	    r->state == REPORT_OK || r->state == REPORT_EXIT || r->state == REPORT_QUOTA ? json_integer(r->exit_code)
+											  : json_null(),
+	    bad);
 	set(root, "signal", r->state == REPORT_SIGNAL ? json_integer(r->signal) : json_null(), bad);
 	set(root, "message", r->message && *r->message ? text(r->message) : json_null(), bad);
 

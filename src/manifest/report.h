@@ -17,11 +17,12 @@
 #define REPORT_FORMAT_VERSION 1
 
 enum report_state {
-	REPORT_OK = 1,  /* the program exited with status 0 */
+	REPORT_OK = 1,  /* the program exited with status 0 and no limit ran out: a success */
 	REPORT_EXIT,    /* the program exited with another status (exit_code) */
 	REPORT_SIGNAL,  /* the program died of a signal (signal) */
 	REPORT_TIMEOUT, /* the manifest's timeout ran out */
-	REPORT_QUOTA,   /* a declared limit ran out and ended the run (see the channel's quota) */
+	REPORT_QUOTA,   /* the program exited (exit_code), but a declared limit ran out on the way
+			   (some calls failed with EDQUOT; each channel's quotas say which) */
 	REPORT_ERROR,   /* vmlet failed, or the guest broke the protocol (message) */
 };
 
@@ -53,7 +54,7 @@ struct vmlet_report_phases {
 
 struct vmlet_report {
 	enum report_state state;
-	int exit_code;                              /* the program's exit status: REPORT_OK/EXIT only */
+	int exit_code;                              /* the program's exit status: REPORT_OK/EXIT/QUOTA only */
 	int signal;                                 /* signal number: REPORT_SIGNAL only */
 	const char *message;                        /* why it ended; NULL or "" for none */
 	const struct vmlet_report_channel *channels;
