@@ -16,14 +16,7 @@
 #define MAX_EPOCH 9223372036ll       /* epoch * 1e9 still fits an int64_t of nanoseconds */
 #define MAX_TIMEOUT_S 1000000000ll   /* parse_duration's ceiling, 1e18 ns */
 
-static const char *const stdio_paths[MANIFEST_STDIO] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
 
-struct parser {
-	const char *name;
-	char *msg;
-	size_t msglen;
-	struct vmlet_manifest *m;
-};
 
 /* ---- messages ---------------------------------------------------------------- */
 
@@ -50,9 +43,7 @@ int manifest_fail(const char *name, char *msg, size_t msglen, const char *path, 
 	return -EINVAL;
 }
 
-#define FAIL(p, path, ...) manifest_fail((p)->name, (p)->msg, (p)->msglen, (path), __VA_ARGS__)
-
-static int oom(struct parser *p)
+int mp_oom(struct parser *p)
 {
 	manifest_fail(p->name, p->msg, p->msglen, NULL, "out of memory");
 	return -ENOMEM;
@@ -85,20 +76,20 @@ const char *manifest_show_str(const char *s, char buf[MANIFEST_SHOW_SIZE])
 
 /* ---- names ------------------------------------------------------------------- */
 
-static const char *const type_names[] = { "inherited", "file", "directory", "fifo", "chardev", "socket" };
-static const char *const mode_names[] = { NULL, "read", "write", "append", "read-write" };
-static const char *const access_names[] = { NULL, "sequential", "random" };
+const char *const mp_type_names[] = { "inherited", "file", "directory", "fifo", "chardev", "socket" };
+const char *const mp_mode_names[] = { NULL, "read", "write", "append", "read-write" };
+const char *const mp_access_names[] = { NULL, "sequential", "random" };
 static const char *const commit_names[] = { NULL, "success", "always" };
-_Static_assert(sizeof(type_names) / sizeof(type_names[0]) == MANIFEST_SOCKET + 1, "type names");
-_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == MANIFEST_READ_WRITE + 1, "mode names");
-_Static_assert(sizeof(access_names) / sizeof(access_names[0]) == MANIFEST_RANDOM + 1, "access names");
+_Static_assert(sizeof(mp_type_names) / sizeof(mp_type_names[0]) == MANIFEST_SOCKET + 1, "type names");
+_Static_assert(sizeof(mp_mode_names) / sizeof(mp_mode_names[0]) == MANIFEST_READ_WRITE + 1, "mode names");
+_Static_assert(sizeof(mp_access_names) / sizeof(mp_access_names[0]) == MANIFEST_RANDOM + 1, "access names");
 _Static_assert(sizeof(commit_names) / sizeof(commit_names[0]) == MANIFEST_COMMIT_ALWAYS + 1, "commit names");
 
 #define NAME_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) && table[v] ? table[v] : "?")
 
-const char *manifest_type_name(enum manifest_type t) { return NAME_OF(type_names, t); }
-const char *manifest_mode_name(enum manifest_mode mode) { return NAME_OF(mode_names, mode); }
-const char *manifest_access_name(enum manifest_access a) { return NAME_OF(access_names, a); }
+const char *manifest_type_name(enum manifest_type t) { return NAME_OF(mp_type_names, t); }
+const char *manifest_mode_name(enum manifest_mode mode) { return NAME_OF(mp_mode_names, mode); }
+const char *manifest_access_name(enum manifest_access a) { return NAME_OF(mp_access_names, a); }
 const char *manifest_commit_name(enum manifest_commit c) { return NAME_OF(commit_names, c); }
 
 int manifest_mode_reads(enum manifest_mode mode)
@@ -114,7 +105,7 @@ int manifest_mode_writes(enum manifest_mode mode)
 /* ---- field helpers ----------------------------------------------------------- */
 
 /* Every key of obj must be one of allowed (NULL-terminated). */
-static int known_fields(struct parser *p, const char *path, json_t *obj, const char *const *allowed)
+int mp_known_fields(struct parser *p, const char *path, json_t *obj, const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -135,12 +126,12 @@ static int known_fields(struct parser *p, const char *path, json_t *obj, const c
 	return 0;
 }
 
-static void join(char *out, size_t n, const char *path, const char *field)
+void mp_join(char *out, size_t n, const char *path, const char *field)
 {
 	snprintf(out, n, "%s%s%s", path, *path ? "." : "", field);
 }
 
-static int want_object(struct parser *p, const char *path, json_t *v)
+int mp_want_object(struct parser *p, const char *path, json_t *v)
 {
 	char show[MANIFEST_SHOW_SIZE];
 
@@ -148,7 +139,7 @@ static int want_object(struct parser *p, const char *path, json_t *v)
 }
 
 /* A string (non-empty unless allow_empty) copied into *out. */
-static int get_string(struct parser *p, const char *path, json_t *v, int allow_empty, char **out)
+int mp_get_string(struct parser *p, const char *path, json_t *v, int allow_empty, char **out)
 {
 	char show[MANIFEST_SHOW_SIZE];
 
@@ -156,11 +147,11 @@ static int get_string(struct parser *p, const char *path, json_t *v, int allow_e
 		return FAIL(p, path, "must be a %sstring, got %s", allow_empty ? "" : "non-empty ",
 			    manifest_show(v, show));
 	*out = strdup(json_string_value(v));
-	return *out ? 0 : oom(p);
+	return *out ? 0 : mp_oom(p);
 }
 
 /* One of names[lo..hi], by name. */
-static int get_enum(struct parser *p, const char *path, json_t *v, const char *const *names, int lo,
+int mp_get_enum(struct parser *p, const char *path, json_t *v, const char *const *names, int lo,
 		    int hi, int *out)
 {
 	char list[120] = "", show[MANIFEST_SHOW_SIZE];
@@ -178,7 +169,7 @@ static int get_enum(struct parser *p, const char *path, json_t *v, const char *c
 }
 
 /* A byte count: a non-negative integer, or a size string as --mem takes ("64M"). */
-static int get_size(struct parser *p, const char *path, json_t *v, uint64_t *out)
+int mp_get_size(struct parser *p, const char *path, json_t *v, uint64_t *out)
 {
 	char show[MANIFEST_SHOW_SIZE];
 
@@ -191,7 +182,7 @@ static int get_size(struct parser *p, const char *path, json_t *v, uint64_t *out
 	return FAIL(p, path, "must be a non-negative integer or size string, got %s", manifest_show(v, show));
 }
 
-static int get_count(struct parser *p, const char *path, json_t *v, uint64_t *out)
+int mp_get_count(struct parser *p, const char *path, json_t *v, uint64_t *out)
 {
 	char show[MANIFEST_SHOW_SIZE];
 
@@ -234,10 +225,10 @@ static int has_dotdot(const char *s)
 }
 
 /* A host path: non-empty, shorter than PATH_MAX, no ".." component. */
-static int get_host_path(struct parser *p, const char *path, json_t *v, char **out)
+int mp_get_host_path(struct parser *p, const char *path, json_t *v, char **out)
 {
 	char show[MANIFEST_SHOW_SIZE];
-	int r = get_string(p, path, v, 0, out);
+	int r = mp_get_string(p, path, v, 0, out);
 
 	if (r)
 		return r;
@@ -249,11 +240,11 @@ static int get_host_path(struct parser *p, const char *path, json_t *v, char **o
 }
 
 /* A guest path: absolute, no ".." component; stored normalized (no "//", ".", trailing "/"). */
-static int get_guest_path(struct parser *p, const char *path, json_t *v, char **out)
+int mp_get_guest_path(struct parser *p, const char *path, json_t *v, char **out)
 {
 	char show[MANIFEST_SHOW_SIZE], *raw, *o;
 	const char *c;
-	int r = get_string(p, path, v, 0, &raw);
+	int r = mp_get_string(p, path, v, 0, &raw);
 
 	if (r)
 		return r;
@@ -302,14 +293,14 @@ static int parse_strings(struct parser *p, const char *path, json_t *v, size_t f
 	n = v ? json_array_size(v) : 0;
 	*out = calloc(first + n + 1, sizeof(char *));
 	if (!*out)
-		return oom(p);
+		return mp_oom(p);
 	*count = first + n;
 	json_array_foreach(v, i, e) {
 		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
 		if (!json_is_string(e))
 			return FAIL(p, ipath, "must be a string, got %s", manifest_show(e, show));
 		if (!((*out)[first + i] = strdup(json_string_value(e))))
-			return oom(p);
+			return mp_oom(p);
 	}
 	return 0;
 }
@@ -342,7 +333,7 @@ static int parse_deterministic(struct parser *p, json_t *v)
 	json_t *f;
 	int r, i;
 
-	if ((r = want_object(p, "deterministic", v)) || (r = known_fields(p, "deterministic", v, fields)))
+	if ((r = mp_want_object(p, "deterministic", v)) || (r = mp_known_fields(p, "deterministic", v, fields)))
 		return r;
 	d->enabled = 1;
 	if ((f = json_object_get(v, "enabled"))) {
@@ -384,17 +375,17 @@ static int parse_scalars(struct parser *p, json_t *root)
 		return FAIL(p, "version", "must be 1 (the only format version so far), got %s", manifest_show(v, show));
 	if (!(v = json_object_get(root, "program")))
 		return FAIL(p, "program", "required field missing");
-	if ((r = get_host_path(p, "program", v, &m->program)))
+	if ((r = mp_get_host_path(p, "program", v, &m->program)))
 		return r;
 	if ((r = parse_strings(p, "args", json_object_get(root, "args"), 1, &m->argv, &m->argc)))
 		return r;
 	if (!(m->argv[0] = strdup(m->program)))
-		return oom(p);
+		return mp_oom(p);
 	if ((r = parse_env(p, json_object_get(root, "env"))))
 		return r;
 	m->memory = VMLET_DEFAULT_MEM;
 	if ((v = json_object_get(root, "memory"))) {
-		if ((r = get_size(p, "memory", v, &m->memory)))
+		if ((r = mp_get_size(p, "memory", v, &m->memory)))
 			return r;
 		if (m->memory < VMLET_MIN_MEM || m->memory > VMLET_MAX_MEM)
 			return FAIL(p, "memory", "must be between %lluM and %lluG, got %s",
@@ -406,260 +397,19 @@ static int parse_scalars(struct parser *p, json_t *root)
 		return r;
 	if ((v = json_object_get(root, "report"))) {
 		if (json_is_string(v) && !strcmp(json_string_value(v), "-"))
-			r = get_string(p, "report", v, 0, &m->report);
+			r = mp_get_string(p, "report", v, 0, &m->report);
 		else
-			r = get_host_path(p, "report", v, &m->report);
+			r = mp_get_host_path(p, "report", v, &m->report);
 		if (r)
 			return r;
 	}
 	m->commit = MANIFEST_COMMIT_SUCCESS;
 	if ((v = json_object_get(root, "commit"))) {
-		if ((r = get_enum(p, "commit", v, commit_names, MANIFEST_COMMIT_SUCCESS, MANIFEST_COMMIT_ALWAYS, &e)))
+		if ((r = mp_get_enum(p, "commit", v, commit_names, MANIFEST_COMMIT_SUCCESS, MANIFEST_COMMIT_ALWAYS, &e)))
 			return r;
 		m->commit = (enum manifest_commit)e;
 	}
 	return 0;
-}
-
-/* ---- channels ---------------------------------------------------------------- */
-
-static int parse_limits(struct parser *p, const char *cpath, json_t *v, struct manifest_channel *c)
-{
-	static const char *const fields[] = { "reads", "read_bytes", "writes", "write_bytes", NULL };
-	uint64_t *slot[] = { &c->limits.reads, &c->limits.read_bytes, &c->limits.writes, &c->limits.write_bytes };
-	char path[64], fpath[96];
-	json_t *f;
-	int i, r;
-
-	join(path, sizeof(path), cpath, "limits");
-	if ((r = want_object(p, path, v)) || (r = known_fields(p, path, v, fields)))
-		return r;
-	for (i = 0; i < 4; i++) {
-		int reading = i < 2;
-
-		if (!(f = json_object_get(v, fields[i])))
-			continue;
-		join(fpath, sizeof(fpath), path, fields[i]);
-		r = (i & 1) ? get_size(p, fpath, f, slot[i]) : get_count(p, fpath, f, slot[i]);
-		if (r)
-			return r;
-		if (reading ? !manifest_mode_reads(c->mode) : !manifest_mode_writes(c->mode))
-			return FAIL(p, fpath, "the channel's mode is %s (no %s)", manifest_mode_name(c->mode),
-				    reading ? "reads" : "writes");
-	}
-	return 0;
-}
-
-static int stdio_slot(const char *guest)
-{
-	int i;
-
-	for (i = 0; i < MANIFEST_STDIO; i++)
-		if (!strcmp(guest, stdio_paths[i]))
-			return i;
-	return -1;
-}
-
-/* Rules between the fields of one channel, once each has parsed. */
-static int channel_rules(struct parser *p, const char *cpath, json_t *v, struct manifest_channel *c)
-{
-	char path[64], show[MANIFEST_SHOW_SIZE];
-	int s = stdio_slot(c->guest);
-
-	if (s == 0 && c->mode != MANIFEST_READ) {
-		join(path, sizeof(path), cpath, "mode");
-		return FAIL(p, path, "/dev/stdin must be mode read, got %s",
-			    manifest_show(json_object_get(v, "mode"), show));
-	}
-	if (s > 0 && c->mode != MANIFEST_WRITE && c->mode != MANIFEST_APPEND) {
-		join(path, sizeof(path), cpath, "mode");
-		return FAIL(p, path, "%s cannot be mode %s (write or append)", c->guest, manifest_mode_name(c->mode));
-	}
-	if (s >= 0 && c->type == MANIFEST_DIRECTORY) {
-		join(path, sizeof(path), cpath, "type");
-		return FAIL(p, path, "%s cannot be a directory", c->guest);
-	}
-	if (c->type == MANIFEST_DIRECTORY && c->mode != MANIFEST_READ) {
-		join(path, sizeof(path), cpath, "mode");
-		return FAIL(p, path, "a directory channel must be mode read, got %s",
-			    manifest_show(json_object_get(v, "mode"), show));
-	}
-	if (!strcmp(c->guest, "/") && c->type != MANIFEST_DIRECTORY) {
-		join(path, sizeof(path), cpath, "guest");
-		return FAIL(p, path, "only a directory channel can be /");
-	}
-	if (c->access == MANIFEST_RANDOM &&
-	    (c->type == MANIFEST_FIFO || c->type == MANIFEST_CHARDEV || c->type == MANIFEST_SOCKET)) {
-		join(path, sizeof(path), cpath, "access");
-		return FAIL(p, path, "a %s channel is sequential, got \"random\"", manifest_type_name(c->type));
-	}
-	if (c->access == MANIFEST_RANDOM && c->mode == MANIFEST_APPEND) {
-		join(path, sizeof(path), cpath, "access");
-		return FAIL(p, path, "an append channel is sequential, got \"random\"");
-	}
-	return 0;
-}
-
-static int parse_channel(struct parser *p, size_t index, json_t *v, struct manifest_channel *c)
-{
-	static const char *const fields[] = { "guest", "host", "type", "mode", "access", "limits", NULL };
-	char cpath[32], path[64];
-	json_t *f;
-	int r, e, s;
-
-	snprintf(cpath, sizeof(cpath), "channels[%zu]", index);
-	c->index = (int)index;
-	c->limits = (struct manifest_limits){ MANIFEST_UNLIMITED, MANIFEST_UNLIMITED, MANIFEST_UNLIMITED,
-					      MANIFEST_UNLIMITED };
-	if ((r = want_object(p, cpath, v)) || (r = known_fields(p, cpath, v, fields)))
-		return r;
-	join(path, sizeof(path), cpath, "guest");
-	if (!(f = json_object_get(v, "guest")))
-		return FAIL(p, path, "required field missing");
-	if ((r = get_guest_path(p, path, f, &c->guest)))
-		return r;
-	s = stdio_slot(c->guest);
-
-	join(path, sizeof(path), cpath, "host");
-	if ((f = json_object_get(v, "host")) && (r = get_host_path(p, path, f, &c->host)))
-		return r;
-	if (!f && s < 0)
-		return FAIL(p, path, "required field missing");
-
-	join(path, sizeof(path), cpath, "type");
-	c->type = c->host ? MANIFEST_FILE : MANIFEST_INHERITED;
-	if ((f = json_object_get(v, "type"))) {
-		if (!c->host)
-			return FAIL(p, path, "needs host (without one, %s is vmlet's own)", c->guest);
-		if ((r = get_enum(p, path, f, type_names, MANIFEST_FILE, MANIFEST_SOCKET, &e)))
-			return r;
-		c->type = (enum manifest_type)e;
-	}
-
-	join(path, sizeof(path), cpath, "mode");
-	c->mode = s > 0 ? MANIFEST_WRITE : MANIFEST_READ;
-	if ((f = json_object_get(v, "mode"))) {
-		if ((r = get_enum(p, path, f, mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, &e)))
-			return r;
-		c->mode = (enum manifest_mode)e;
-	}
-
-	join(path, sizeof(path), cpath, "access");
-	c->access = (c->type == MANIFEST_FILE || c->type == MANIFEST_DIRECTORY) && s < 0 &&
-				    c->mode != MANIFEST_APPEND
-			    ? MANIFEST_RANDOM
-			    : MANIFEST_SEQUENTIAL;
-	if ((f = json_object_get(v, "access"))) {
-		if ((r = get_enum(p, path, f, access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, &e)))
-			return r;
-		c->access = (enum manifest_access)e;
-	}
-
-	if ((r = channel_rules(p, cpath, v, c)))
-		return r;
-	if ((f = json_object_get(v, "limits")) && (r = parse_limits(p, cpath, f, c)))
-		return r;
-	return 0;
-}
-
-/* Is b beneath a ("/a" contains "/a/b"; "/" contains everything else)? */
-static int beneath(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	if (!strcmp(a, "/"))
-		return strcmp(b, "/") != 0;
-	return !strncmp(a, b, n) && b[n] == '/';
-}
-
-static void describe(const struct manifest_channel *c, char *out, size_t n)
-{
-	if (c->index >= 0)
-		snprintf(out, n, "channels[%d] (%s)", c->index, c->guest);
-	else
-		snprintf(out, n, "%s", c->guest);
-}
-
-/* c against an earlier channel o: not the same path, and only directories hold other paths. */
-static int no_clash(struct parser *p, const struct manifest_channel *c, const struct manifest_channel *o)
-{
-	char path[64], other[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "channels[%d].guest", c->index);
-	describe(o, other, sizeof(other));
-	if (!strcmp(c->guest, o->guest))
-		return FAIL(p, path, "duplicate of %s", other);
-	if (beneath(o->guest, c->guest) && o->type != MANIFEST_DIRECTORY)
-		return FAIL(p, path, "%s lies inside %s, which is not a directory", c->guest, other);
-	if (beneath(c->guest, o->guest) && c->type != MANIFEST_DIRECTORY)
-		return FAIL(p, path, "%s is not a directory but %s lies inside it", c->guest, other);
-	return 0;
-}
-
-static int parse_channels(struct parser *p, json_t *v)
-{
-	struct vmlet_manifest *m = p->m;
-	struct manifest_channel *decl = NULL, *c;
-	char show[MANIFEST_SHOW_SIZE];
-	size_t n = v ? json_array_size(v) : 0, i, j, k;
-	int r = 0, s, declared[MANIFEST_STDIO] = { 0 };
-	json_t *e;
-
-	if (v && !json_is_array(v))
-		return FAIL(p, "channels", "must be an array of objects, got %s", manifest_show(v, show));
-	if (n > MANIFEST_MAX_CHANNELS)
-		return FAIL(p, "channels", "at most %d channels, got %zu", MANIFEST_MAX_CHANNELS, n);
-	m->channels = calloc(n + MANIFEST_STDIO, sizeof(*m->channels));
-	if (!m->channels || (n && !(decl = calloc(n, sizeof(*decl)))))
-		return oom(p);
-	/* Undeclared stdio are inherited; declared ones replace them. */
-	m->nchannels = MANIFEST_STDIO;
-	for (i = 0; i < MANIFEST_STDIO; i++) {
-		c = &m->channels[i];
-		c->index = -1;
-		c->type = MANIFEST_INHERITED;
-		c->mode = i ? MANIFEST_WRITE : MANIFEST_READ;
-		c->access = MANIFEST_SEQUENTIAL;
-		c->limits = (struct manifest_limits){ MANIFEST_UNLIMITED, MANIFEST_UNLIMITED, MANIFEST_UNLIMITED,
-						      MANIFEST_UNLIMITED };
-		if (!(c->guest = strdup(stdio_paths[i]))) {
-			free(decl);
-			return oom(p);
-		}
-	}
-	json_array_foreach(v, i, e) {
-		if ((r = parse_channel(p, i, e, &decl[i]))) {
-			n = i + 1;
-			goto out;
-		}
-	}
-	for (i = 0; i < n; i++)
-		if ((s = stdio_slot(decl[i].guest)) >= 0)
-			declared[s] = 1;
-	/* Clashes, in declaration order, against the inherited stdio and earlier channels. */
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < MANIFEST_STDIO; k++)
-			if (!declared[k] && (r = no_clash(p, &decl[i], &m->channels[k])))
-				goto out;
-		for (j = 0; j < i; j++)
-			if ((r = no_clash(p, &decl[i], &decl[j])))
-				goto out;
-	}
-	/* Move the declared channels into place: stdio to their slots, others after. */
-	for (i = 0; i < n; i++) {
-		s = stdio_slot(decl[i].guest);
-		c = s >= 0 ? &m->channels[s] : &m->channels[m->nchannels++];
-		free(c->guest);
-		*c = decl[i];
-		memset(&decl[i], 0, sizeof(decl[i]));
-	}
-out:
-	for (i = 0; i < n; i++) {
-		free(decl[i].guest);
-		free(decl[i].host);
-	}
-	free(decl);
-	return r;
 }
 
 /* ---- entry points ------------------------------------------------------------ */
@@ -683,10 +433,10 @@ int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_
 		return FAIL(&p, NULL, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root))
 		r = FAIL(&p, NULL, "must be a JSON object, got %s", manifest_show(root, show));
-	else if (!(r = known_fields(&p, NULL, root, fields)) && !(r = parse_scalars(&p, root)))
-		r = parse_channels(&p, json_object_get(root, "channels"));
+	else if (!(r = mp_known_fields(&p, NULL, root, fields)) && !(r = parse_scalars(&p, root)))
+		r = mp_parse_channels(&p, json_object_get(root, "channels"));
 	if (!r && !(m->name = strdup(p.name)))
-		r = oom(&p);
+		r = mp_oom(&p);
 	json_decref(root);
 	if (r)
 		manifest_free(m);
