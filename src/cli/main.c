@@ -8,6 +8,7 @@
 #include "../confine/confine.h"
 #include "check.h"
 #include "options.h"
+#include "job.h"
 #include "repeat.h"
 #include "vmlet.h"
 
@@ -35,8 +36,37 @@ static const char usage[] =
 	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
+	"  --channel G:H[:OPT] a channel: guest path G, host path H; OPT: type=, mode=, access=,\n"
+	"                      reads=, read-bytes=, writes=, write-bytes= (see docs/MANIFEST.md)\n"
+	"  --manifest FILE     run what a JSON manifest declares (vmlet check FILE validates it)\n"
+	"  --report FILE|-     write a JSON report of the run\n"
+	"  --deterministic     fixed clock and random seed (--epoch SECONDS, --seed HEX64)\n"
+	"  --commit success|always  when written files replace their targets (default success)\n"
+	"\n"
+	"Other commands: vmlet check FILE; vmlet gc DIR... (remove temporary files of killed runs)\n"
+	"\n"
 	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
 	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
+
+/* A manifest whose resources are missing or inaccessible stops the run before it starts: 125. */
+static int exit_code_for_manifest(int code)
+{
+	(void)code;
+	return EXIT_VMLET_ERROR;
+}
+
+static const char *quota_names(unsigned bits, char *buf, size_t len)
+{
+	static const char *const names[] = { "reads", "read bytes", "writes", "write bytes" };
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < 4; i++)
+		if (bits & (1u << i))
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "", names[i]);
+	return buf;
+}
 
 static int exit_code_for(int code)
 {
@@ -81,9 +111,55 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmle
 #endif
 }
 
+/* SIGTERM, SIGINT, SIGHUP during a run: stop the guest, drop its outputs, exit 128+N. */
+static struct vmlet_vm *running;
+static volatile sig_atomic_t terminated;
+
+static void on_terminate(int sig)
+{
+	terminated = sig;
+	if (running)
+		vmlet_vm_kill(running);
+}
+
+static void catch_termination(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_terminate;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int cmd_gc(int argc, char **argv)
+{
+	int i, status = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: vmlet gc DIR...  (remove temporary files of killed runs)\n");
+		return EXIT_VMLET_ERROR;
+	}
+	for (i = 1; i < argc; i++) {
+		int n = vmlet_collect_garbage(argv[i]);
+		if (n < 0) {
+			fprintf(stderr, "vmlet: gc %s: %s\n", argv[i], strerror(-n));
+			status = EXIT_VMLET_ERROR;
+		} else {
+			printf("%s: removed %d stale file%s\n", argv[i], n, n == 1 ? "" : "s");
+		}
+	}
+	return status;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const char *default_env[] = { "PATH=/bin:/usr/bin", "HOME=/", NULL };
+	struct vmlet_manifest manifest;
+	FILE *report = NULL;
 	struct cli_options o;
 	struct vmlet_error err;
 	struct vmlet_result res;
@@ -91,6 +167,7 @@ static int cmd_run(int argc, char **argv)
 	char msg[300];
 	int r;
 
+	memset(&manifest, 0, sizeof(manifest));
 	if (parse_run_options(argc, argv, &o, msg, sizeof(msg))) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		cli_options_free(&o);
@@ -105,6 +182,19 @@ static int cmd_run(int argc, char **argv)
 		o.config.envp = (const char *const *)environ;
 	else
 		o.config.envp = o.nenv ? o.env : default_env;
+	if (o.manifest && (r = job_from_manifest(&o, &manifest, msg, sizeof(msg)))) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		manifest_free(&manifest);
+		cli_options_free(&o);
+		return exit_code_for_manifest(r);
+	}
+	report = job_open_report(o.report, msg, sizeof(msg));
+	if (o.report && !report) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		manifest_free(&manifest);
+		cli_options_free(&o);
+		return EXIT_VMLET_ERROR;
+	}
 	if (o.repeat) {
 		r = run_repeated(&o);
 		cli_options_free(&o);
@@ -116,21 +206,42 @@ static int cmd_run(int argc, char **argv)
 		cli_options_free(&o);
 		return exit_code_for(r);
 	}
+	catch_termination(); /* before confinement: it installs handlers */
 	r = confine(&o, vm, &err);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		cli_options_free(&o);
 		return EXIT_VMLET_ERROR;
 	}
+	running = vm;
 	r = vmlet_vm_run(vm, &res, &err);
+	running = NULL;
+	if (terminated) {
+		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", (int)terminated);
+		res.exit_code = 128 + terminated;
+	}
+	if (!r && res.quota_hit) {
+		char q[80];
+		for (size_t i = 0; i < res.nchannels; i++)
+			if (res.channels[i].quota_hit)
+				fprintf(stderr, "vmlet: quota ran out on %s (%s)\n",
+					i < 3 ? (const char *[]){ "stdin", "stdout", "stderr" }[i]
+					      : o.config.channels[i - 3].guest_path,
+					quota_names(res.channels[i].quota_hit, q, sizeof(q)));
+	}
+	if (!r && report && job_write_report(report, &o.config, &res))
+		fprintf(stderr, "vmlet: writing the report failed\n");
+	if (report && report != stderr)
+		fclose(report);
 	/* We exit next: tear the VM down in a detached process, off our critical path. */
 	vmlet_vm_destroy_detached(vm);
+	manifest_free(&manifest);
 	cli_options_free(&o);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		return EXIT_VMLET_ERROR;
 	}
-	if (res.message[0])
+	if (res.message[0] && !terminated)
 		fprintf(stderr, "vmlet: %s\n", res.message);
 	if (res.process_calls)
 		fprintf(stderr, "vmlet: note: the program tried to start a process or thread "
@@ -152,6 +263,8 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "gc"))
+		return cmd_gc(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		puts("vmlet 0.1");
 		return 0;

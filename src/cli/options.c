@@ -327,6 +327,13 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			return fail(msg, msglen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	o->env[o->nenv] = NULL;
+	if (o->manifest && optind < argc)
+		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
+	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants))
+		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel or --ro with it%s", "");
+	if (o->manifest)
+		return 0;
 	if (optind >= argc)
 		return fail(msg, msglen, "no program given (usage: vmlet run [options] PROGRAM [ARGS...])%s", "");
 	if (o->repeat)
@@ -334,10 +341,6 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			if (o->channels[i].mode != VMLET_CHANNEL_READ)
 				return fail(msg, msglen, "--repeat: channels that write (%s) are not supported",
 					    o->channels[i].guest_path);
-	if (o->manifest && optind < argc)
-		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
-	if (o->manifest)
-		return 0;
 	if (o->reset && !o->repeat)
 		return fail(msg, msglen, "--reset needs --repeat%s", "");
 	if (o->parallel && !o->repeat)
@@ -350,7 +353,6 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		return fail(msg, msglen, "--parallel: at most 256 concurrent runs%s", "");
 	o->config.path = argv[optind];
 	o->config.argv = (const char *const *)&argv[optind];
-	o->env[o->nenv] = NULL;
 	return 0;
 }
 

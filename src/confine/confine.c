@@ -109,7 +109,10 @@ static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
 	/* The 50 ms tick: timer, kick signal, its handler's return. */
 	r |= ALLOW(timer_create) | ALLOW(timer_settime) | ALLOW(timer_delete) | ALLOW(gettid);
 	r |= ALLOW(rt_sigprocmask) | ALLOW(rt_sigreturn) | ALLOW(restart_syscall);
-	r |= ALLOW(getpid) | ALLOW(tgkill); /* vmlet_vm_kill from another thread */
+	/* vmlet_vm_kill kicks the vCPU thread: signals to this process's own threads only. */
+	r |= ALLOW(getpid);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	/* The allocator and locks; no new executable memory. */
 	r |= ALLOW(brk) | ALLOW(munmap) | ALLOW(mremap) | ALLOW(madvise) | ALLOW(futex);
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

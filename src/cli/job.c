@@ -1,0 +1,151 @@
+/* job.c - maps a manifest onto struct vmlet_config, and a finished run onto the JSON report. */
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../manifest/report.h"
+
+static const enum vmlet_channel_type channel_types[] = {
+	[MANIFEST_FILE] = VMLET_CHANNEL_FILE,     [MANIFEST_DIRECTORY] = VMLET_CHANNEL_DIRECTORY,
+	[MANIFEST_FIFO] = VMLET_CHANNEL_FIFO,     [MANIFEST_CHARDEV] = VMLET_CHANNEL_CHARDEV,
+	[MANIFEST_SOCKET] = VMLET_CHANNEL_SOCKET,
+};
+
+static const enum vmlet_channel_mode channel_modes[] = {
+	[MANIFEST_READ] = VMLET_CHANNEL_READ, [MANIFEST_WRITE] = VMLET_CHANNEL_WRITE,
+	[MANIFEST_APPEND] = VMLET_CHANNEL_APPEND, [MANIFEST_READ_WRITE] = VMLET_CHANNEL_READ_WRITE,
+};
+
+static struct vmlet_limits limits_of(const struct manifest_limits *l)
+{
+	return (struct vmlet_limits){ l->reads, l->read_bytes, l->writes, l->write_bytes };
+}
+
+/* stdin, stdout or stderr given a host path: opened directly (not transactional). */
+static int open_stdio(const struct manifest_channel *ch, int i, char *msg, size_t msglen)
+{
+	int flags = i == 0 ? O_RDONLY : ch->mode == MANIFEST_APPEND ? O_WRONLY | O_CREAT | O_APPEND
+								     : O_WRONLY | O_CREAT | O_TRUNC;
+	int fd = open(ch->host, flags | O_CLOEXEC | O_NOCTTY, 0644);
+
+	if (fd < 0) {
+		snprintf(msg, msglen, "%s: %s", ch->host, strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg, size_t msglen)
+{
+	struct vmlet_config *c = &o->config;
+	int r = manifest_load(o->manifest, m, msg, msglen);
+	size_t i;
+
+	if (!r)
+		r = manifest_check_host(m, msg, msglen);
+	if (r)
+		return r;
+	c->path = m->program;
+	c->argv = (const char *const *)m->argv;
+	c->envp = (const char *const *)m->envp;
+	c->mem_bytes = m->memory;
+	c->timeout_ns = m->timeout;
+	c->commit = m->commit == MANIFEST_COMMIT_ALWAYS ? VMLET_COMMIT_ALWAYS : VMLET_COMMIT_SUCCESS;
+	c->determinism.enabled = m->deterministic.enabled;
+	c->determinism.epoch = m->deterministic.epoch;
+	memcpy(c->determinism.seed, m->deterministic.seed, sizeof(c->determinism.seed));
+	for (i = 0; i < MANIFEST_STDIO && i < m->nchannels; i++) {
+		int fd;
+		c->stdio_limits[i] = limits_of(&m->channels[i].limits);
+		if (!m->channels[i].host)
+			continue;
+		if ((fd = open_stdio(&m->channels[i], (int)i, msg, msglen)) < 0)
+			return fd;
+		*(i == 0 ? &c->stdin_fd : i == 1 ? &c->stdout_fd : &c->stderr_fd) = fd;
+	}
+	if (m->nchannels - MANIFEST_STDIO > OPT_MAX_CHANNELS) {
+		snprintf(msg, msglen, "%s: too many channels", o->manifest);
+		return -EINVAL;
+	}
+	for (i = MANIFEST_STDIO; i < m->nchannels; i++) {
+		const struct manifest_channel *mc = &m->channels[i];
+		o->channels[i - MANIFEST_STDIO] = (struct vmlet_channel){
+			.guest_path = mc->guest, .host_path = mc->host, .type = channel_types[mc->type],
+			.mode = channel_modes[mc->mode], .random_access = mc->access == MANIFEST_RANDOM,
+			.limits = limits_of(&mc->limits),
+		};
+	}
+	c->channels = o->channels;
+	c->nchannels = m->nchannels - MANIFEST_STDIO;
+	if (!o->report)
+		o->report = m->report;
+	return 0;
+}
+
+FILE *job_open_report(const char *path, char *msg, size_t msglen)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	report_prepare();
+	if (!strcmp(path, "-"))
+		return stderr;
+	f = fopen(path, "we");
+	if (!f)
+		snprintf(msg, msglen, "--report %s: %s", path, strerror(errno));
+	return f;
+}
+
+static enum report_state state_of(const struct vmlet_result *res)
+{
+	switch (res->outcome) {
+	case VMLET_SIGNALED: return REPORT_SIGNAL;
+	case VMLET_TIMEOUT: return REPORT_TIMEOUT;
+	case VMLET_FAILED: return REPORT_ERROR;
+	default: return res->quota_hit ? REPORT_QUOTA : res->status == 0 ? REPORT_OK : REPORT_EXIT;
+	}
+}
+
+int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_result *res)
+{
+	static const char *const stdio[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	struct vmlet_report_channel ch[3 + OPT_MAX_CHANNELS];
+	struct vmlet_report_syscall sys[512];
+	char unnamed[512][16];
+	struct vmlet_report r = {
+		.state = state_of(res), .exit_code = res->status, .signal = res->signal,
+		.message = res->message, .channels = ch, .mem_peak = res->mem_peak, .exits = res->exits,
+		.hypercalls = res->hypercalls, .syscalls = res->syscalls, .syscalls_by_name = sys,
+		.phases = { res->phases.create_vm, res->phases.create_vcpu, res->phases.memory,
+			    res->phases.load, res->phases.run, res->phases.destroy },
+	};
+	size_t i;
+
+	for (i = 0; i < res->nchannels && i < 3 + OPT_MAX_CHANNELS; i++) {
+		const struct vmlet_channel_stats *s = &res->channels[i];
+		ch[i] = (struct vmlet_report_channel){
+			.guest = i < 3 ? stdio[i] : c->channels[i - 3].guest_path, .reads = s->reads,
+			.read_bytes = s->read_bytes, .writes = s->writes, .write_bytes = s->write_bytes,
+			.quotas = s->quota_hit,
+		};
+		memcpy(ch[i].read_sha256, s->read_sha256, sizeof(ch[i].read_sha256));
+		memcpy(ch[i].write_sha256, s->write_sha256, sizeof(ch[i].write_sha256));
+	}
+	r.nchannels = i;
+	for (i = 0; i < 512; i++) {
+		const char *name = vmlet_syscall_name((unsigned)i);
+		if (!res->syscall_counts[i])
+			continue;
+		if (!name) {
+			snprintf(unnamed[i], sizeof(unnamed[i]), "syscall_%zu", i);
+			name = unnamed[i];
+		}
+		sys[r.nsyscalls_by_name++] = (struct vmlet_report_syscall){ name, res->syscall_counts[i] };
+	}
+	return report_write(f, &r);
+}

@@ -1,0 +1,22 @@
+/* job.h - a run described by a manifest: config from the manifest model, report from the result. */
+#ifndef VMLET_JOB_H
+#define VMLET_JOB_H
+
+#include <stdio.h>
+
+#include "../manifest/manifest.h"
+#include "options.h"
+
+/*
+ * Load and check o->manifest into *m and fill o->config from it (stdio with a
+ * host path is opened here). Returns 0, or -errno with a one-line message.
+ */
+int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg, size_t msglen);
+
+/* Where the report goes ("-": stderr), opened before the VMM narrows itself; NULL if none. */
+FILE *job_open_report(const char *path, char *msg, size_t msglen);
+
+/* Write the JSON report of a finished run. */
+int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_result *res);
+
+#endif
