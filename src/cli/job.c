@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../manifest/report.h"
@@ -20,18 +22,41 @@ static const enum vmlet_channel_mode channel_modes[] = {
 	[MANIFEST_APPEND] = VMLET_CHANNEL_APPEND, [MANIFEST_READ_WRITE] = VMLET_CHANNEL_READ_WRITE,
 };
 
+_Static_assert(REPORT_QUOTA_READS == VMLET_QUOTA_READS && REPORT_QUOTA_READ_BYTES == VMLET_QUOTA_READ_BYTES &&
+		       REPORT_QUOTA_WRITES == VMLET_QUOTA_WRITES && REPORT_QUOTA_WRITE_BYTES == VMLET_QUOTA_WRITE_BYTES,
+	       "report quota bits are the library's");
+
 static struct vmlet_limits limits_of(const struct manifest_limits *l)
 {
 	return (struct vmlet_limits){ l->reads, l->read_bytes, l->writes, l->write_bytes };
 }
 
-/* stdin, stdout or stderr given a host path: opened directly (not transactional). */
+/*
+ * stdin, stdout or stderr given a host path: opened directly (not transactional).
+ * A FIFO opens without waiting for its peer (the run waits in poll, bounded by
+ * the timeout); a socket is connected.
+ */
 static int open_stdio(const struct manifest_channel *ch, int i, char *msg, size_t msglen)
 {
 	int flags = i == 0 ? O_RDONLY : ch->mode == MANIFEST_APPEND ? O_WRONLY | O_CREAT | O_APPEND
 								     : O_WRONLY | O_CREAT | O_TRUNC;
-	int fd = open(ch->host, flags | O_CLOEXEC | O_NOCTTY, 0644);
+	int fd;
 
+	if (ch->type == MANIFEST_FIFO)
+		flags = (i == 0 ? O_RDONLY : O_RDWR) | O_NONBLOCK;
+	if (ch->type == MANIFEST_SOCKET) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ch->host);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			int e = errno;
+			close(fd);
+			fd = -1;
+			errno = e;
+		}
+	} else {
+		fd = open(ch->host, flags | O_CLOEXEC | O_NOCTTY, 0644);
+	}
 	if (fd < 0) {
 		snprintf(msg, msglen, "%s: %s", ch->host, strerror(errno));
 		return -errno;
