@@ -127,6 +127,7 @@ test: all progs unit
 
 # ---- set-up, demo, full check (what CI runs) --------------------------------
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CHECK_FUZZ_SECONDS ?= 60
 
 deps:
 	scripts/deps.sh
@@ -135,10 +136,16 @@ demo: deps
 	$(MAKE) all progs
 	scripts/demo.sh
 
-# Everything: the suite, the suite again under ASan+UBSan, and a bounded fuzz run.
-check: deps
-	$(MAKE) test
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" test
-	$(MAKE) fuzz-run
+# Memcheck over the unit tests and the CLI (glibc build: MUSL_CC= disables musl).
+valgrind: deps
+	$(MAKE) BUILD=build-vg MUSL_CC= CFLAGS="-O1 -g" all unit progs
+	BUILD=build-vg tests/valgrind.sh
 
-.PHONY: deps demo check
+# Everything CI runs: bounded fuzzing, memcheck, the suite under ASan+UBSan, then the suite.
+check: deps
+	$(MAKE) fuzz-run fuzz-manifest-run FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(MAKE) valgrind
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" test
+	$(MAKE) test
+
+.PHONY: deps demo check valgrind

@@ -219,7 +219,8 @@ void vmlet_vm_destroy(struct vmlet_vm *vm);
  * For a process about to exit: hand the VM's teardown (hundreds of us of KVM
  * work) to a detached process sharing this address space, and return at once.
  * The VM's memory stays mapped until that process is done; do not use the VM
- * again. Falls back to vmlet_vm_destroy when no process can be started.
+ * again. Falls back to vmlet_vm_destroy when no process can be started, and
+ * when VMLET_NO_REAPER is set in the environment (valgrind cannot follow it).
  */
 int vmlet_vm_destroy_detached(struct vmlet_vm *vm);
 

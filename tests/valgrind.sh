@@ -1,0 +1,32 @@
+#!/bin/bash
+# valgrind.sh - memcheck over the unit tests (real VMs included) and the CLI running a few guests; prints "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+: "${BUILD:=build-vg}"
+export BUILD VMLET_NO_REAPER=1
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
+passed=0 failed=0
+check() { # NAME WANT_RC CMD...
+	local name=$1 want=$2 out rc; shift 2
+	out=$("$@" 2>&1 </dev/null); rc=$?
+	if [ "$rc" = "$want" ] && ! grep -q "^==[0-9]*== .*\(Invalid\|uninitialised\|definitely lost\)" <<<"$out"; then
+		echo "ok valgrind/$name"; passed=$((passed + 1))
+	else
+		echo "FAIL valgrind/$name: exit $rc (want $want)"; echo "$out" | grep "^==" | head -20
+		failed=$((failed + 1))
+	fi
+}
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	case "$(basename "$t")" in test_confine) continue ;; esac # seccomp kills valgrind's own calls
+	check "$(basename "$t")" 0 $VG "$t"
+done
+V="$VG $BUILD/vmlet run --no-seccomp"
+check hello-musl 0 $V "$BUILD/progs/demo_hello-musl"
+check hello-glibc 0 $V "$BUILD/progs/demo_hello-glibc"
+check busybox-sha256 0 $V --ro "$PWD/$BUILD/progs:/p" /bin/busybox sha256sum /p/demo_hello-musl
+check fault 139 $V "$BUILD/progs/crash-musl" null
+check timeout 124 $V --timeout 1s "$BUILD/progs/demo_spin-musl"
+check trace 0 $V --trace "$BUILD/progs/demo_hello-musl"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
