@@ -143,7 +143,7 @@ long sys_openat(struct gk_frame *f)
 	if (kind != OFD_FREE) {
 		o = ofd_alloc(kind);
 		if (!o)
-			return -ENFILE;
+			return -EMFILE; /* documented per-VM limit: see docs/SECURITY.md */
 		o->oflags = (uint32_t)(flags & O_ACCMODE);
 		stat_synth(kind, 0, &o->st);
 		return fd_install(o, !!(flags & O_CLOEXEC), 0);
@@ -158,7 +158,7 @@ long sys_openat(struct gk_frame *f)
 		hflags |= VMLET_OPEN_NOFOLLOW;
 	o = ofd_alloc(OFD_FILE);
 	if (!o)
-		return -ENFILE;
+		return -EMFILE; /* documented per-VM limit: see docs/SECURITY.md */
 	h = hc(VMLET_HC_OPEN, (uint64_t)path, (uint64_t)len, hflags, (uint64_t)&o->st);
 	if (h < 0) {
 		o->kind = OFD_FREE;
