@@ -26,6 +26,7 @@
 
 struct vmlet_error {
 	int code;          /* negative errno, 0 if none */
+	int program;       /* 1 if it concerns the program file (missing, not runnable) */
 	char message[256]; /* one line, no trailing newline */
 };
 

@@ -204,8 +204,9 @@ static int cmd_run(int argc, char **argv)
 	r = vmlet_vm_create(&o.config, &vm, &err);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
+		manifest_free(&manifest);
 		cli_options_free(&o);
-		return exit_code_for(r);
+		return err.program ? exit_code_for(r) : EXIT_VMLET_ERROR;
 	}
 	catch_termination(); /* before confinement: it installs handlers */
 	r = confine(&o, vm, &err);

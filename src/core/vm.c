@@ -24,6 +24,7 @@ int vm_error(struct vmlet_error *err, int code, const char *fmt, ...)
 
 	if (err) {
 		err->code = code;
+		err->program = 0;
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
@@ -219,13 +220,18 @@ static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct
 	char msg[200];
 	int r = open_program(c->path, &fc->fd, &fc->st, err);
 
-	if (r)
+	if (r) {
+		if (err)
+			err->program = 1;
 		return r;
+	}
 	r = elf_parse(file_reader, fc, (uint64_t)fc->st.st_size, img, msg, sizeof(msg));
 	if (!r)
 		r = elf_check_fit(img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
 	if (r)
 		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+	if (r && err)
+		err->program = 1;
 	return r;
 }
 

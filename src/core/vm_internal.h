@@ -171,8 +171,9 @@ int channel_find(const struct vmlet_vm *vm, const char *guest_path);
 int64_t channel_open(struct vmlet_vm *vm, int ch, uint64_t open_flags, struct vmlet_stat *st, uint64_t *opened);
 /* The host fd a handle's output goes to, or -1 if it is not writable. */
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
-/* Bytes the call may move (len clamped to what the quotas allow), or -EDQUOT. */
-int64_t channel_admit(struct vmlet_vm *vm, int ch, int write, uint64_t len);
+/* Bytes the call may move (len clamped to what the quotas allow), or -EDQUOT; at_eof: 1 if a
+ * read would find end of file (then an exhausted byte quota is not hit), 0 no, -1 unknown. */
+int64_t channel_admit(struct vmlet_vm *vm, int ch, int write, uint64_t len, int at_eof);
 void channel_account(struct vmlet_vm *vm, int ch, int write, const void *data, uint64_t len);
 /* Rename written files over their targets when commit says so, else remove them. */
 int channels_finish(struct vmlet_vm *vm, int keep);

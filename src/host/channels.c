@@ -196,7 +196,7 @@ static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struc
 	    c->type < VMLET_CHANNEL_FILE || c->type > VMLET_CHANNEL_SOCKET)
 		return vm_error(err, -EINVAL, "channel %s: bad type or mode", c->guest_path);
 	for (i = 3; i < vm->nchannels; i++)
-		if (!strcmp(vm->channels[i].guest, c->guest_path))
+		if (vm->channels[i].guest && !strcmp(vm->channels[i].guest, c->guest_path))
 			return vm_error(err, -EINVAL, "channel %s: declared twice", c->guest_path);
 	ch->fd = ch->dirfd = -1;
 	ch->guest = strdup(c->guest_path);
@@ -242,10 +242,14 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 	vm->nchannels = 3;
 	for (i = 0; i < c->nchannels; i++) {
 		if (c->channels[i].type == VMLET_CHANNEL_DIRECTORY) {
-			vm->nchannels++; /* kept in the grant list; its slot only counts */
-			vm->channels[vm->nchannels - 1].fd = -1;
-			vm->channels[vm->nchannels - 1].dirfd = -1;
-			vm->channels[vm->nchannels - 1].type = VMLET_CHANNEL_DIRECTORY;
+			/* Resolved like a grant (files.c); this slot holds its quotas and figures. */
+			struct channel *ch = &vm->channels[vm->nchannels++];
+			ch->fd = ch->dirfd = -1;
+			ch->type = VMLET_CHANNEL_DIRECTORY;
+			ch->mode = VMLET_CHANNEL_READ;
+			ch->limits = c->channels[i].limits;
+			sha256_init(&ch->read_hash);
+			sha256_init(&ch->write_hash);
 			continue;
 		}
 		if ((r = add_channel(vm, &c->channels[i], err)))
@@ -264,7 +268,7 @@ int channel_find(const struct vmlet_vm *vm, const char *path)
 	return -1;
 }
 
-int64_t channel_admit(struct vmlet_vm *vm, int idx, int write, uint64_t len)
+int64_t channel_admit(struct vmlet_vm *vm, int idx, int write, uint64_t len, int at_eof)
 {
 	struct channel *ch;
 	uint64_t calls, calls_max, bytes, bytes_max;
@@ -281,6 +285,8 @@ int64_t channel_admit(struct vmlet_vm *vm, int idx, int write, uint64_t len)
 		return -EDQUOT;
 	}
 	if (len && bytes >= bytes_max) {
+		if (!write && at_eof >= 0 && at_eof)
+			return 0; /* nothing left to read anyway: end of file, as without a quota */
 		ch->stats.quota_hit |= write ? VMLET_QUOTA_WRITE_BYTES : VMLET_QUOTA_READ_BYTES;
 		return -EDQUOT;
 	}

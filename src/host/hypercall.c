@@ -106,6 +106,19 @@ static int64_t hc_flush(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return 0; /* the ring was drained before dispatch */
 }
 
+/* For a regular file: 1 if a read at `off` (VMLET_OFF_NONE: the fd's position) finds end of file. */
+static int file_at_eof(const struct handle *hd, uint64_t off)
+{
+	struct stat st;
+	off_t pos = off == VMLET_OFF_NONE ? lseek(hd->fd, 0, SEEK_CUR) : (off_t)off;
+
+	if (hd->kind != HANDLE_FILE && hd->kind != HANDLE_STDIO)
+		return -1;
+	if (pos < 0 || fstat(hd->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return pos >= st.st_size;
+}
+
 static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
@@ -121,7 +134,7 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	/* Positioned reads of a pipe or socket fail in the host kernel (ESPIPE). */
 	if (h->arg[3] != VMLET_OFF_NONE && h->arg[3] > INT64_MAX)
 		return -EINVAL;
-	if ((allowed = channel_admit(vm, hd->channel, 0, len)) < 0)
+	if ((allowed = channel_admit(vm, hd->channel, 0, len, file_at_eof(hd, h->arg[3]))) <= 0)
 		return allowed;
 	/* A FIFO read before its writer came would see end of file: wait for data first. */
 	if (hd->kind == HANDLE_STREAM && vm_wait_fd(vm, hd->fd, POLLIN, -1) == 0)
@@ -156,7 +169,7 @@ static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EFAULT;
 	if (off != VMLET_OFF_NONE && off > INT64_MAX)
 		return -EINVAL;
-	if ((allowed = channel_admit(vm, hd->channel, 1, len)) < 0)
+	if ((allowed = channel_admit(vm, hd->channel, 1, len, -1)) < 0)
 		return allowed;
 	len = (uint64_t)allowed;
 	while (done < len) {

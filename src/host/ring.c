@@ -105,7 +105,7 @@ int ring_drain(struct vmlet_vm *vm)
 			continue; /* a handle that is not writable: the guest kernel never sends these */
 		/* Quotas hold whatever the guest kernel batched: the excess is dropped. */
 		int ch = vm->handles[rec.chan].channel;
-		int64_t allowed = channel_admit(vm, ch, 1, rec.len);
+		int64_t allowed = channel_admit(vm, ch, 1, rec.len, -1);
 		if (allowed <= 0)
 			continue;
 		channel_account(vm, ch, 1, ring->data + pos + sizeof(rec), (uint64_t)allowed);
