@@ -125,7 +125,7 @@ long sys_openat(struct gk_frame *f)
 {
 	static char path[GK_PATH_MAX];
 	uint64_t flags = A2, hflags = 0, opened;
-	long len = path_resolve((long)A0, A1, path), h, fd;
+	long len = path_resolve((long)(int)A0, A1, path), h, fd; /* dirfd is an int: glibc zero-extends it */
 	enum ofd_kind kind;
 	struct ofd *o;
 

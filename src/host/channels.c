@@ -280,13 +280,14 @@ int64_t channel_admit(struct vmlet_vm *vm, int idx, int write, uint64_t len, int
 	calls_max = write ? ch->limits.writes : ch->limits.reads;
 	bytes = write ? ch->stats.write_bytes : ch->stats.read_bytes;
 	bytes_max = write ? ch->limits.write_bytes : ch->limits.read_bytes;
+	/* A read that would find end of file transfers nothing: it is EOF, quota or not. */
+	if (!write && at_eof == 1 && (calls >= calls_max || bytes >= bytes_max))
+		return 0;
 	if (calls >= calls_max) {
 		ch->stats.quota_hit |= write ? VMLET_QUOTA_WRITES : VMLET_QUOTA_READS;
 		return -EDQUOT;
 	}
 	if (len && bytes >= bytes_max) {
-		if (!write && at_eof >= 0 && at_eof)
-			return 0; /* nothing left to read anyway: end of file, as without a quota */
 		ch->stats.quota_hit |= write ? VMLET_QUOTA_WRITE_BYTES : VMLET_QUOTA_READ_BYTES;
 		return -EDQUOT;
 	}
