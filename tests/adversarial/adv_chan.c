@@ -9,6 +9,8 @@
  *        adv_chan writeloop PATH N      open PATH for writing, write N bytes in 10-byte pieces;
  *                                       prints "total T last R"
  *        adv_chan stdout N              write(1) N bytes in 10-byte pieces (through the ring)
+ *        adv_chan stat PATH             stat, lstat, open, fstat through the guest kernel (what
+ *                                       any program does); prints "stat A lstat B open C fstat D"
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +64,12 @@ int main(int argc, char **argv)
 			total += r;
 		}
 		snprintf(line, sizeof(line), "total %ld last %ld\n", total, h < 0 ? h : r);
+	} else if (!strcmp(mode, "stat") && argc > 2) {
+		long a = sc2(4, argv[2], &st), b = sc2(6, argv[2], &st), fd = sc3(2, argv[2], 0, 0), d;
+		if (fd < 0)
+			fd = sc3(2, argv[2], 1 /* O_WRONLY */, 0);
+		d = sc2(5, fd, &st);
+		snprintf(line, sizeof(line), "stat %ld lstat %ld open %ld fstat %ld\n", a, b, fd < 0 ? fd : 0, d);
 	} else if (!strcmp(mode, "stdout") && argc > 2) {
 		n = atol(argv[2]);
 		for (i = 0; i < n; i += 10)

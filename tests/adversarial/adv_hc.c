@@ -13,6 +13,8 @@
  *   write-stdin   write to handle 0 (the host's stdin); prints the result
  *   misaligned    stat, fstat and open with a result buffer at an odd address (the host
  *                 writes struct vmlet_stat there); prints the three results
+ *   discard       VMLET_HC_DISCARD on heap pages, unaligned, wrapping, below the heap, the stack,
+ *                 past user memory, the kernel; prints the results
  *   text          have the host read stdin into the guest kernel's text at the syscall entry,
  *                 then make a syscall (the bytes given decide what runs there)
  */
@@ -230,6 +232,25 @@ int main(int argc, char **argv)
 		r = adv_hc(VMLET_HC_READ, 0, (uint64_t)page, 16, VMLET_OFF_NONE);
 	} else if (!strcmp(mode, "write-stdin")) {
 		r = adv_hc(VMLET_HC_WRITE, 0, (uint64_t)"x", 1, VMLET_OFF_NONE);
+	} else if (!strcmp(mode, "discard")) {
+		const volatile struct vmlet_boot *boot = (const volatile struct vmlet_boot *)ADV_GK->boot;
+		uint64_t heap = (boot->brk_start + (2ull << 20)) & ~4095ull, hi = boot->user_hi;
+		long r[10];
+		*(volatile char *)heap = 1;
+		r[0] = adv_hc(VMLET_HC_DISCARD, heap, 1 << 20, 0, 0);
+		r[1] = adv_hc(VMLET_HC_DISCARD, heap + 1, 4096, 0, 0);
+		r[2] = adv_hc(VMLET_HC_DISCARD, heap, 4095, 0, 0);
+		r[3] = adv_hc(VMLET_HC_DISCARD, heap, ~0ull - 4095, 0, 0);
+		r[4] = adv_hc(VMLET_HC_DISCARD, 0x400000, 4096, 0, 0); /* the program image */
+		r[5] = adv_hc(VMLET_HC_DISCARD, boot->stack_lo, 4096, 0, 0); /* the (unused) bottom of the stack */
+		r[6] = adv_hc(VMLET_HC_DISCARD, hi, 4096, 0, 0);
+		r[7] = adv_hc(VMLET_HC_DISCARD, VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, 4096, 0, 0);
+		r[8] = adv_hc(VMLET_HC_DISCARD, ADV_GK->text_end, 4096, 0, 0);
+		r[9] = adv_hc(VMLET_HC_DISCARD, heap, 0, 0, 0);
+		snprintf(line, sizeof(line), "adv_hc discard: %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld heap %d\n", r[0], r[1],
+			 r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], *(volatile char *)heap);
+		adv_hc(VMLET_HC_WRITE, 1, (uint64_t)line, strlen(line), VMLET_OFF_NONE);
+		return 0;
 	} else if (!strcmp(mode, "misaligned")) {
 		long a, b, c;
 		page[0] = '/';

@@ -1,6 +1,7 @@
 /* adv_sweep.c - every syscall number 0..1023 with pseudo-random arguments (fixed seed, bounded).
  *
- * usage: adv_sweep [SEED [CALLS_PER_NUMBER]]   (defaults: 0x5eed, 32)
+ * usage: adv_sweep [SEED [CALLS_PER_NUMBER [PATH...]]]   (defaults: 0x5eed, 32)
+ *        PATHs (granted files, channels) join "/" and "/dev/null" as the paths the calls see.
  *
  * Arguments come from a pool of edge values (region edges, kernel addresses, non-canonical
  * addresses, huge lengths, small ints) and raw 64-bit noise. Pointers into valid memory only
@@ -98,7 +99,15 @@ int main(int argc, char **argv)
 			/* Scratch holds pool words (so iovecs, sigactions, paths... are edge values too) and a path. */
 			for (k = 0; k < 64; k++)
 				scratch[k] = pick(&s);
-			memcpy((char *)SCRATCH_LO + 4096, (adv_rand(&s) & 1) ? "/dev/null" : "/", 10);
+			{
+				uint64_t pick_path = adv_rand(&s) % (uint64_t)(argc > 3 ? argc - 1 : 2);
+				const char *path = pick_path == 0 ? "/dev/null" : pick_path == 1 ? "/" : argv[pick_path + 1];
+				size_t len = strlen(path);
+				if (len > 4000)
+					len = 4000;
+				memcpy((char *)SCRATCH_LO + 4096, path, len);
+				((char *)SCRATCH_LO)[4096 + len] = 0;
+			}
 			for (k = 0; k < 6; k++)
 				a[k] = pick(&s);
 			switch (nr) {

@@ -7,7 +7,11 @@
  * 2. cycles: CYCLES create/run/destroy cycles of hostile guests (rotating through the list below)
  *    after a warm-up; open fds, POSIX timers, threads, heap bytes and RSS must not grow.
  * 3. kill: vmlet_vm_kill on a guest spinning in a signal loop, and on one blocked in a host poll.
- * 4. channels (when the library has them): a program using direct hypercalls against declared
+ * 3b. pool: hostile guests on shells from a vmlet_pool; after vmlet_pool_destroy no fd or thread
+ *    is left.
+ * 4. reuse: one VM runs a hostile guest, then (vmlet_vm_reuse) the good guest and a checker for
+ *    marks the hostile ones leave everywhere; nothing may carry over, no fd may pile up.
+ * 5. channels (when the library has them): a program using direct hypercalls against declared
  *    channels; the host alone must hold their modes, sequential access and quotas.
  * Prints "ok NAME", "FAIL NAME: why", or "known NAME: what" (a reported bug still present) per
  * check; exit 0 when nothing FAILs. */
@@ -87,6 +91,20 @@ static void report(int ok, const char *name, const char *fmt, ...)
 	pthread_mutex_unlock(&out_lock);
 }
 
+/* Printable, one line, in a static copy. */
+static const char *flat_copy(const char *s)
+{
+	static char buf[512];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = s[i] < 0x20 || s[i] > 0x7e ? ' ' : s[i];
+	buf[i] = 0;
+	return buf;
+}
+
+static struct vmlet_pool *use_pool; /* run_guest takes shells from here when set */
+
 /* Create, run, destroy one guest; returns the create/run error or 0, fills *res. */
 static int run_guest(const struct guest *g, int out_fd, struct vmlet_result *res, char *msg, size_t size)
 {
@@ -114,6 +132,7 @@ static int run_guest(const struct guest *g, int out_fd, struct vmlet_result *res
 	c.trace_fd = null;
 	c.grants = &grant;
 	c.ngrants = 1;
+	c.pool = use_pool;
 	memset(res, 0, sizeof(*res));
 	r = vmlet_vm_create(&c, &vm, &err);
 	if (r) {
@@ -203,19 +222,47 @@ struct usage {
 	size_t heap;
 };
 
-static long count_fds(void)
+/* Open fds, leaving out the process-wide program image cache (memfds named vmlet-image, at most
+ * 32 by design; counted separately by cached_images). */
+static long count_fds_images(long *images)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
+	char link[300], target[300];
 	long n = 0;
 
+	*images = 0;
 	if (!d)
 		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
+	while ((e = readdir(d))) {
+		ssize_t k;
+		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		k = readlink(link, target, sizeof(target) - 1);
+		target[k > 0 ? k : 0] = 0;
+		if (!strncmp(target, "/memfd:vmlet-image", 18))
+			(*images)++;
+		else
 			n++;
+	}
 	closedir(d);
-	return n - 1; /* the directory's own fd */
+	return n;
+}
+
+static long count_fds(void)
+{
+	long images;
+
+	return count_fds_images(&images);
+}
+
+static long cached_images(void)
+{
+	long images;
+
+	count_fds_images(&images);
+	return images;
 }
 
 static long status_field(const char *file, const char *key)
@@ -353,8 +400,135 @@ static void kill_case(const char *name, const struct guest *g)
 		report(1, name, "%s", "");
 }
 
+/* ---- 3b. pool ---- */
+static void pool(void)
+{
+	struct vmlet_pool_config pc = { 2, 64ull << 20 };
+	struct vmlet_result res;
+	struct vmlet_error err;
+	long fds, threads;
+	char msg[300];
+	size_t i;
+	int bad = 0;
+
+	fds = count_fds();
+	threads = status_field("/proc/self/status", "Threads:");
+	if (vmlet_pool_create(&pc, &use_pool, &err)) {
+		report(0, "pool/create", "%s", err.message);
+		return;
+	}
+	for (i = 0; i < 2 * NHOSTILE; i++) {
+		const struct guest *g = &hostile[i % NHOSTILE];
+		if (run_guest(g, -1, &res, msg, sizeof(msg)) || res.outcome == 0) {
+			report(0, "pool/hostile", "%s-%s: %s (outcome %d)", g->prog, g->args[0] ? g->args[0] : "", msg, res.outcome);
+			bad++;
+		}
+	}
+	vmlet_pool_destroy(use_pool);
+	use_pool = NULL;
+	if (!bad)
+		report(1, "pool/hostile", "%s", "");
+	if (cached_images() > 32)
+		report(0, "pool/image-cache", "%ld cached program images (at most 32 by design)", cached_images());
+	if (count_fds() != fds || status_field("/proc/self/status", "Threads:") != threads)
+		report(0, "pool/teardown", "fds %ld -> %ld, threads %ld -> %ld", fds, count_fds(), threads,
+		       status_field("/proc/self/status", "Threads:"));
+	else
+		report(1, "pool/teardown", "%s", "");
+}
+
+/* ---- 4. reuse ---- */
+static const char good_want_prefix[] = "good line 0 of 300\n";
+
+/* Run g on *vm (creating it when NULL, else reusing it); stdout into out (NUL-terminated). */
+static int run_on(struct vmlet_vm **vm, const struct guest *g, struct vmlet_result *res, char *out, size_t size)
+{
+	char path[4096], tmpl[] = "/tmp/vmlet-reuse-XXXXXX";
+	const char *argv[5] = { path };
+	struct vmlet_config c;
+	struct vmlet_error err;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd = mkstemp(tmpl), in = null, r, i;
+	ssize_t n;
+
+	unlink(tmpl);
+	snprintf(path, sizeof(path), "%s/%s", dir, g->prog);
+	for (i = 0; i < 3 && g->args[i]; i++)
+		argv[i + 1] = g->args[i];
+	if (g->stdin_payload)
+		in = open(payload_path, O_RDONLY | O_CLOEXEC);
+	vmlet_config_init(&c);
+	c.path = path;
+	c.argv = argv;
+	c.mem_bytes = 64ull << 20;
+	c.timeout_ns = g->timeout_ms * 1000000ull;
+	c.stdin_fd = in;
+	c.stdout_fd = fd;
+	c.stderr_fd = c.trace_fd = null;
+	memset(res, 0, sizeof(*res));
+	r = *vm ? vmlet_vm_reuse(*vm, &c, &err) : vmlet_vm_create(&c, vm, &err);
+	if (!r)
+		r = vmlet_vm_run(*vm, res, &err);
+	if (r)
+		snprintf(out, size, "%s: %s", *vm ? "reuse/run" : "create", err.message);
+	else if ((n = pread(fd, out, size - 1, 0)) >= 0)
+		out[n] = 0;
+	if (in != null)
+		close(in);
+	close(fd);
+	close(null);
+	return r;
+}
+
+static void reuse(void)
+{
+	static const struct guest good = { "good", { "300" }, 0, 5000 };
+	static const struct guest check = { "adv_persist", { "check" }, 0, 5000 };
+	static const struct guest marks = { "adv_persist", { "write" }, 0, 5000 };
+	/* The hostile guests that leave state behind (indexes into hostile[]; -1: the marker). */
+	static const int persistent[] = { 0, 1, 2, 5, 6, 7, 10, 11, 15, 19, -1 };
+	static char out[65536];
+	struct vmlet_vm *vm = NULL;
+	struct vmlet_result res;
+	long fds_before = -1;
+	size_t i;
+	int bad = 0, pass;
+
+	/* Two passes: the first fills process-wide caches (program images), the second must not grow. */
+	for (pass = 0; pass < 2 && !bad; pass++) {
+		if (pass == 1)
+			fds_before = count_fds();
+		for (i = 0; i < sizeof(persistent) / sizeof(persistent[0]) && !bad; i++) {
+			const struct guest *h = persistent[i] < 0 ? &marks : &hostile[persistent[i]];
+			char name[120];
+			snprintf(name, sizeof(name), "reuse/after-%s-%s", h->prog, h->args[0] ? h->args[0] : "");
+			if (run_on(&vm, h, &res, out, sizeof(out)) || res.outcome == 0) {
+				report(0, name, "hostile run: %s (outcome %d)", out, res.outcome);
+				bad++;
+			} else if (run_on(&vm, &good, &res, out, sizeof(out)) || res.outcome != VMLET_EXITED || res.status != 0 ||
+				   strncmp(out, good_want_prefix, sizeof(good_want_prefix) - 1) || !strstr(out, "good checksum ")) {
+				report(0, name, "good guest after it: outcome %d status %d '%.60s'", res.outcome, res.status,
+				       flat_copy(out));
+				bad++;
+			} else if (run_on(&vm, &check, &res, out, sizeof(out)) || strcmp(out, "adv_persist: clean\n")) {
+				report(0, name, "something carried over: '%.100s'", flat_copy(out));
+				bad++;
+			}
+		}
+	}
+	if (!bad)
+		report(1, "reuse/hostile-then-good", "%s", "");
+	if (vm && !bad) {
+		long fds_after = count_fds();
+		if (fds_after != fds_before)
+			report(0, "reuse/fds", "%ld open fds after the first pass, %ld after the second", fds_before, fds_after);
+		else
+			report(1, "reuse/fds", "%s", "");
+	}
+	vmlet_vm_destroy(vm);
+}
+
 #ifdef VMLET_UNLIMITED
-/* ---- 4. channels ---- */
+/* ---- 5. channels ---- */
 static void write_file(const char *path, const char *data)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -592,6 +766,8 @@ int main(int argc, char **argv)
 	cycles(n);
 	kill_case("kill/spinning", &spin);
 	kill_case("kill/blocked-in-host", &blocked);
+	pool();
+	reuse();
 #ifdef VMLET_UNLIMITED
 	channels();
 #endif

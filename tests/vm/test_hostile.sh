@@ -159,6 +159,7 @@ read -r hkind hrc hms < "$H/status"
 if host_ok "hostile/hc-read-forever"; then
 	[ "$hrc" = 124 ] && [ "$hms" -lt 3000 ] && pass "hostile/hc-read-forever" || fail "hostile/hc-read-forever" "exit $hrc after $hms ms"
 fi
+hostile hc-discard 0 "" '^adv_hc discard: 0 -22 -22 -22 -22 0 -22 -22 -22 0 heap 0$' -- $R "$ADV/adv_hc" discard
 # struct vmlet_stat written through a guest-chosen odd address: undefined behaviour in the host
 # (known bug); a UBSan build stops there, a normal build works.
 hrun /dev/null -- $R "$ADV/adv_hc" misaligned
@@ -221,6 +222,65 @@ want=$(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n' | head -c 16777216 | cksum)
 read -r hkind hrc hms < "$H/status"
 if host_ok "hostile/out-epipe"; then
 	[ "$hrc" = 141 ] && pass "hostile/out-epipe" || fail "hostile/out-epipe" "exit $hrc, want 141; stderr: $(head -c 200 "$H/err")"
+fi
+
+# --- many runs of hostile guests in one vmlet: pools, parallel runners, reset VMs
+hostile repeat-parallel 0 "" 'adv_gk flip: survived' -- run --timeout 5s --repeat 6 --parallel 3 "$ADV/adv_gk" flip 3
+hostile repeat-reset-battery 0 '4 runs, 0 failed' '0 unexpected' -- run --timeout 5s --repeat 4 --reset "$ADV/adv_hc" battery
+hostile repeat-reset-marks '159!' 'first failure: guest fault: corrupt output ring' "" -- run --timeout 5s --repeat 4 --reset "$ADV/adv_persist" write
+hostile repeat-parallel-reset-ring '159!' 'first failure: guest fault' "" -- run --timeout 5s --repeat 3 --parallel 2 --reset "$ADV/adv_ring" head-back
+hostile repeat-timeout 124 'first failure: timeout' "" -- run --timeout 300ms --repeat 2 --parallel 2 "$ADV/adv_hc" poll-forever
+
+# --- channels: the host alone must hold a channel's mode (the program uses direct hypercalls)
+if "$VMLET" --help 2>&1 | grep -q -- '--channel'; then
+	echo "SECRET-LOG" > "$H/log"
+	hrun /dev/null -- $R --channel "/c/log:$H/log:mode=append" "$ADV/adv_chan" read /c/log 0
+	if host_ok "hostile/channel-append-read"; then
+		if grep -q SECRET "$H/out"; then known "hostile/channel-append-read" "an append-only channel's existing contents are readable (src/host/hypercall.c hc_read checks no mode)"
+		elif [ "$hrc" = 0 ]; then pass "hostile/channel-append-read"
+		else fail "hostile/channel-append-read" "exit $hrc; stderr: $(head -c 200 "$H/err")"; fi
+	fi
+	hrun /dev/null -- $R --channel "/c/log:$H/log:mode=append" "$ADV/adv_chan" write /c/log 0 XXXXXX
+	if host_ok "hostile/channel-append-overwrite"; then
+		if ! grep -q '^SECRET-LOG' "$H/log"; then known "hostile/channel-append-overwrite" "a positioned write rewrites an append-only channel's contents (now '$(head -c 20 "$H/log")')"
+		elif [ "$hrc" = 0 ]; then pass "hostile/channel-append-overwrite"
+		else fail "hostile/channel-append-overwrite" "exit $hrc; stderr: $(head -c 200 "$H/err")"; fi
+	fi
+fi
+# An ordinary program stat'ing its channel, and the syscall sweep over granted files and channels:
+# the confined VMM must survive every host call a hypercall makes (a seccomp kill is a host crash).
+if "$VMLET" --help 2>&1 | grep -q -- '--channel'; then
+	mkdir -p "$H/g"
+	echo "granted" > "$H/g/a"
+	echo "channel" > "$H/cr"
+	hostile channel-stat 0 "" '^stat 0 lstat 0 open 0 fstat 0$' -- $R --channel "/c/r:$H/cr:mode=read" "$ADV/adv_chan" stat /c/r
+	hostile channel-stat-write 0 "" '^stat 0 lstat 0 open 0 fstat 0$' -- $R --channel "/c/w:$H/cw:mode=write" "$ADV/adv_chan" stat /c/w
+	for seed in 1 2 3 4 5 6; do
+		hostile "sweep-channels-$seed" 0 "" '^adv_sweep: [0-9]+ calls, done$' -- $R --ro "$H/g:/g" --channel "/c/r:$H/cr:mode=read" \
+			--channel "/c/w:$H/cw:mode=write" "$ADV/adv_sweep" $seed 16 /g /g/a /c/r /c/w
+	done
+fi
+# A manifest with a directory channel before another channel (as in docs/MANIFEST.md's example).
+if "$VMLET" --help 2>&1 | grep -q -- '--manifest'; then
+	mkdir -p "$H/mdir"
+	echo "SECRET-LOG" > "$H/log"
+	cat > "$H/m.json" <<EOF
+{"program": "$ADV/adv_chan", "args": ["read", "/out/log", "-"], "timeout": "5s",
+ "channels": [
+  {"guest": "/data", "host": "$H/mdir", "type": "directory"},
+  {"guest": "/out/log", "host": "$H/log", "mode": "append"}
+ ]}
+EOF
+	if "$VMLET" check "$H/m.json" > /dev/null 2>&1; then
+		hrun /dev/null -- run --manifest "$H/m.json"
+		if [ "$hkind" = signal ] || grep -q 'runtime error: null pointer' "$H/err"; then
+			known "hostile/manifest-directory-then-file" "vmlet dies ($hkind $hrc) on a manifest with a directory channel followed by another channel (src/host/channels.c add_channel: strcmp on the directory slot's NULL guest path)"
+		elif host_ok "hostile/manifest-directory-then-file"; then
+			[ "$hrc" = 0 ] && pass "hostile/manifest-directory-then-file" || fail "hostile/manifest-directory-then-file" "exit $hrc; stderr: $(head -c 200 "$H/err")"
+		fi
+	else
+		skip "hostile/manifest-directory-then-file" "vmlet check refuses the test manifest: $("$VMLET" check "$H/m.json" 2>&1 | head -c 200)"
+	fi
 fi
 
 # --- the library: hostile and good guests in one process; no fd, timer, thread or memory growth
