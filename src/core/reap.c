@@ -43,9 +43,11 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
 		vmlet_vm_destroy(vm);
 		return 0;
 	}
-	stack = malloc(REAPER_STACK);
-	if (!stack || pipe2(pipe_fds, O_CLOEXEC) < 0) {
-		free(stack);
+	/* The reaper's stack outlives this call: it is the process's last user of the memory. */
+	stack = mmap(NULL, REAPER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stack == MAP_FAILED || pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		if (stack != MAP_FAILED)
+			munmap(stack, REAPER_STACK);
 		vmlet_vm_destroy(vm);
 		return 0;
 	}
@@ -53,7 +55,7 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
 	if (pid < 0) {
 		close(pipe_fds[0]);
 		close(pipe_fds[1]);
-		free(stack);
+		munmap(stack, REAPER_STACK);
 		vmlet_vm_destroy(vm);
 		return 0;
 	}
@@ -65,5 +67,8 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
 	files_close_all(vm);
 	close(pipe_fds[1]); /* the reaper may go on */
 	close(pipe_fds[0]);
+	/* Guest memory stays mapped (the reaper unmaps it by exiting); the bookkeeping goes. */
+	free(vm->channel_stats);
+	free(vm);
 	return 0;
 }
