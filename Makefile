@@ -123,6 +123,8 @@ test: all progs unit
 # Fuzz targets and benchmarks keep their rules beside their sources.
 -include tests/fuzz/fuzz.mk
 -include tests/fuzz/manifest.mk
+-include tests/fuzz/hypercall.mk
+-include tests/adversarial/adversarial.mk
 -include bench/bench.mk
 
 # ---- set-up, demo, full check (what CI runs) --------------------------------
@@ -143,7 +145,7 @@ valgrind: deps
 
 # Everything CI runs: bounded fuzzing, memcheck, the suite under ASan+UBSan, then the suite.
 check: deps
-	$(MAKE) fuzz-run fuzz-manifest-run FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	$(MAKE) fuzz-run fuzz-manifest-run fuzz-hypercall-run FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(MAKE) valgrind
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" test
 	$(MAKE) test

@@ -1,6 +1,7 @@
 /* vm.c - VM creation and destruction: KVM objects, guest memory, guest kernel, program and stack. */
 #include "vm_internal.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -63,6 +64,34 @@ void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
 	if (gva < VMLET_USER_LO || gva > vm->user_hi || len > vm->user_hi - gva)
 		return NULL;
 	return guestmem_ptr(&vm->mem, gpa(gva), len);
+}
+
+void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
+{
+	size_t i;
+
+	if (gva >= VMLET_KERNEL_VBASE && gva < vm->gk.text_end)
+		return NULL;
+	for (i = 0; i < vm->nreadonly; i++)
+		if (gva < vm->readonly[i].hi && gva + len > vm->readonly[i].lo)
+			return NULL;
+	return vm_guest_ptr(vm, gva, len);
+}
+
+/* Pages entirely inside non-writable segments (a page shared with a writable one stays writable). */
+static void note_readonly(struct vmlet_vm *vm, const struct elf_image *img)
+{
+	size_t i;
+
+	vm->nreadonly = 0;
+	for (i = 0; i < img->nsegs; i++) {
+		const struct elf_segment *s = &img->segs[i];
+		uint64_t lo = (s->vaddr + 4095) & ~4095ull, hi = (s->vaddr + s->memsz) & ~4095ull;
+		if (!(s->flags & PF_W) && lo < hi) {
+			vm->readonly[vm->nreadonly].lo = lo;
+			vm->readonly[vm->nreadonly++].hi = hi;
+		}
+	}
 }
 
 struct file_ctx {
@@ -242,6 +271,8 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	uint64_t rsp, t0 = vm_now_ns();
 	char msg[200];
 	int r = layout_map_image(vm, img, err);
+
+	note_readonly(vm, img);
 
 	/* A process that runs VMs repeatedly (pool, reuse) maps cached images copy-on-write. */
 	int cached = vm->pool || vm->reused;

@@ -39,7 +39,9 @@ struct handle {
 	enum handle_kind kind;
 	int fd;
 	int channel;     /* index into vm->channels (stdio 0..2), -1 for files of a read-only tree */
-	int writable;
+	int writable, readable;
+	int sequential;   /* the channel is read/written in order: positioned I/O only at seq_off */
+	uint64_t seq_off;
 	char *vpath;     /* HANDLE_VDIR: its guest path */
 	size_t vcursor;  /* HANDLE_VDIR: entries already listed */
 };
@@ -77,6 +79,8 @@ struct vmlet_vm {
 	uint64_t user_hi, stack_lo, mmap_top;
 	uint64_t pt_next;     /* next free page-table page (guest-physical) */
 	uint64_t brk_start;   /* end of the program image: heap and mmap space start here */
+	struct { uint64_t lo, hi; } readonly[ELF_MAX_SEGMENTS]; /* the program's read-only pages */
+	size_t nreadonly;
 	struct vmlet_gk_header gk; /* host copy, trusted */
 
 	int stdio[3];
@@ -111,6 +115,10 @@ enum exit_action { EXIT_CONTINUE, EXIT_STOP };
 /* Host pointer for guest-virtual [gva, gva+len) in the user region or the guest
  * kernel image; NULL when outside. The one path for hypercall addresses. */
 void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
+/* The same for memory the host writes on the guest's behalf: NULL also when the range
+ * touches read-only memory (the guest kernel's text, the program's read-only segments),
+ * so a hypercall cannot do what the page tables forbid. The pointer may be unaligned. */
+void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
 
 /* Record how the run ended (first call wins). */
 void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,
@@ -168,7 +176,7 @@ void files_close_all(struct vmlet_vm *vm);
 int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 int channel_find(const struct vmlet_vm *vm, const char *guest_path);
 /* Open channel ch for the guest as a new handle (out: stat, VMLET_OPENED_* flags). */
-int64_t channel_open(struct vmlet_vm *vm, int ch, uint64_t open_flags, struct vmlet_stat *st, uint64_t *opened);
+int64_t channel_open(struct vmlet_vm *vm, int ch, uint64_t open_flags, void *st, uint64_t *opened);
 /* The host fd a handle's output goes to, or -1 if it is not writable. */
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
 /* Bytes the call may move (len clamped to what the quotas allow), or -EDQUOT; at_eof: 1 if a

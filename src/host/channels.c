@@ -111,10 +111,10 @@ static int open_temp(struct channel *ch, struct vmlet_error *err)
 			}
 		}
 	}
-	if (ch->mode == VMLET_CHANNEL_APPEND)
-		lseek(ch->fd, 0, SEEK_END);
-	else
-		lseek(ch->fd, 0, SEEK_SET);
+	/* Append: every write, positioned or not, goes to the end (Linux pwrite with O_APPEND). */
+	if (ch->mode == VMLET_CHANNEL_APPEND && fcntl(ch->fd, F_SETFL, O_APPEND) < 0)
+		return vm_error(err, -errno, "channel %s: %s", ch->guest, strerror(errno));
+	lseek(ch->fd, 0, ch->mode == VMLET_CHANNEL_APPEND ? SEEK_END : SEEK_SET);
 	return 0;
 }
 

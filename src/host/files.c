@@ -90,9 +90,12 @@ int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_e
 	size_t i;
 	int r;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		int fl = fcntl(vm->stdio[i], F_GETFL);
+		int acc = fl < 0 ? O_RDWR : fl & O_ACCMODE;
 		vm->handles[i] = (struct handle){ .kind = HANDLE_STDIO, .fd = vm->stdio[i], .channel = (int)i,
-						  .writable = 1 };
+						  .writable = acc != O_RDONLY, .readable = acc != O_WRONLY };
+	}
 	if ((r = channels_init(vm, c, err)))
 		return r;
 	vm->grants = calloc(c->ngrants + c->nchannels + 1, sizeof(*vm->grants));

@@ -57,8 +57,11 @@ static int guest_path(struct vmlet_vm *vm, uint64_t addr, uint64_t len, char *bu
 	return strlen(buf) == len ? 0 : -EINVAL;
 }
 
-static void to_vmlet_stat(const struct stat *s, struct vmlet_stat *v)
+/* Stat results are copied, not stored through the pointer: a guest address may be unaligned. */
+static void to_vmlet_stat(const struct stat *s, void *out)
 {
+	struct vmlet_stat vs, *v = &vs;
+
 	memset(v, 0, sizeof(*v));
 	v->dev = s->st_dev;
 	v->ino = s->st_ino;
@@ -76,24 +79,31 @@ static void to_vmlet_stat(const struct stat *s, struct vmlet_stat *v)
 	v->mtime_ns = s->st_mtim.tv_nsec;
 	v->ctime = s->st_ctim.tv_sec;
 	v->ctime_ns = s->st_ctim.tv_nsec;
+	memcpy(out, v, sizeof(*v));
 }
 
 /* A directory that exists only because grants lie below it. */
-static void ancestor_stat(struct vmlet_stat *v)
+static void ancestor_stat(void *out)
 {
-	memset(v, 0, sizeof(*v));
-	v->mode = S_IFDIR | 0555;
-	v->nlink = 2;
-	v->blksize = 4096;
-	v->ino = 1;
+	struct vmlet_stat v;
+
+	memset(&v, 0, sizeof(v));
+	v.mode = S_IFDIR | 0555;
+	v.nlink = 2;
+	v.blksize = 4096;
+	v.ino = 1;
+	memcpy(out, &v, sizeof(v));
 }
 
 static int64_t hc_exit(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
-	int sig = (int)(h->arg[1] & 0x7f);
+	uint64_t sig = h->arg[1];
 
-	if (sig) /* a signal the program sent itself: no message, as a native death */
-		vm_finish(vm, VMLET_SIGNALED, 0, sig, NULL);
+	if (sig > 64) /* no such signal: the guest kernel is broken or hostile */
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: exit with invalid signal %llu",
+			  (unsigned long long)sig);
+	else if (sig) /* a signal the program sent itself: no message, as a native death */
+		vm_finish(vm, VMLET_SIGNALED, 0, (int)sig, NULL);
 	else
 		vm_finish(vm, VMLET_EXITED, (int)(h->arg[0] & 0xff), 0, NULL);
 	return 0;
@@ -123,14 +133,19 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
 	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2];
-	void *buf = vm_guest_ptr(vm, h->arg[1], len);
+	void *buf = vm_guest_ptr_w(vm, h->arg[1], len);
 	int64_t allowed;
 	ssize_t n;
 
 	if (!hd || hd->kind == HANDLE_DIR || hd->kind == HANDLE_VDIR)
 		return hd ? -EISDIR : -EBADF;
+	if (!hd->readable)
+		return -EBADF;
 	if (!buf)
 		return -EFAULT;
+	/* A sequential channel is read in order: the guest kernel may read ahead, but not elsewhere. */
+	if (hd->sequential && h->arg[3] != VMLET_OFF_NONE && h->arg[3] != hd->seq_off)
+		return -ESPIPE;
 	/* Positioned reads of a pipe or socket fail in the host kernel (ESPIPE). */
 	if (h->arg[3] != VMLET_OFF_NONE && h->arg[3] > INT64_MAX)
 		return -EINVAL;
@@ -146,6 +161,7 @@ static int64_t hc_read(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 			n = pread(hd->fd, buf, (size_t)allowed, (off_t)h->arg[3]);
 		if (n >= 0) {
 			channel_account(vm, hd->channel, 0, buf, (uint64_t)n);
+			hd->seq_off += (uint64_t)n;
 			return n;
 		}
 		if (errno != EINTR && errno != EAGAIN)
@@ -169,6 +185,8 @@ static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EFAULT;
 	if (off != VMLET_OFF_NONE && off > INT64_MAX)
 		return -EINVAL;
+	if (hd->sequential && off != VMLET_OFF_NONE && off != hd->seq_off)
+		return -ESPIPE;
 	if ((allowed = channel_admit(vm, hd->channel, 1, len, -1)) < 0)
 		return allowed;
 	len = (uint64_t)allowed;
@@ -177,6 +195,7 @@ static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 						  : pwrite(fd, buf + done, len - done, (off_t)(off + done));
 		if (n >= 0) {
 			channel_account(vm, hd->channel, 1, buf + done, (uint64_t)n);
+			hd->seq_off += (uint64_t)n;
 			done += (uint64_t)n;
 			continue;
 		}
@@ -198,7 +217,7 @@ static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 
 	for (i = 3; i < VMLET_HANDLE_MAX; i++)
 		if (vm->handles[i].kind == HANDLE_FREE) {
-			vm->handles[i] = (struct handle){ .kind = kind, .fd = fd, .channel = -1 };
+			vm->handles[i] = (struct handle){ .kind = kind, .fd = fd, .channel = -1, .readable = 1 };
 			return i;
 		}
 	if (fd >= 0)
@@ -206,18 +225,18 @@ static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 	return -EMFILE;
 }
 
-static int channel_stat(struct vmlet_vm *vm, int idx, struct vmlet_stat *out)
+static int channel_stat(struct vmlet_vm *vm, int idx, void *out)
 {
 	const struct channel *c = &vm->channels[idx];
 	struct stat st;
 
-	if (stat(c->tmp ? c->tmp : c->host, &st) < 0)
+	if (fstat(c->fd, &st) < 0) /* every channel's fd was opened at create */
 		return -errno;
 	to_vmlet_stat(&st, out);
 	return 0;
 }
 
-int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_stat *out, uint64_t *opened)
+int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, void *out, uint64_t *opened)
 {
 	const struct channel *c = &vm->channels[idx];
 	int can_read = c->mode == VMLET_CHANNEL_READ || c->mode == VMLET_CHANNEL_READ_WRITE;
@@ -243,6 +262,9 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_
 		return hd;
 	vm->handles[hd].channel = idx;
 	vm->handles[hd].writable = can_write;
+	vm->handles[hd].readable = can_read;
+	vm->handles[hd].sequential = c->type == VMLET_CHANNEL_FILE && !c->random_access;
+	vm->handles[hd].seq_off = (uint64_t)lseek(fd, 0, SEEK_CUR);
 	*opened = (c->type != VMLET_CHANNEL_FILE || !c->random_access ? VMLET_OPENED_SEQUENTIAL : 0) |
 		  (c->mode == VMLET_CHANNEL_APPEND ? VMLET_OPENED_APPEND : 0) |
 		  (c->limits.reads != VMLET_UNLIMITED || c->limits.read_bytes != VMLET_UNLIMITED ||
@@ -254,7 +276,7 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, struct vmlet_
 static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	char path[PATH_MAX_GUEST];
-	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[3], sizeof(*out));
+	void *out = vm_guest_ptr_w(vm, h->arg[3], sizeof(struct vmlet_stat));
 	uint64_t flags = O_RDONLY | O_NONBLOCK;
 	struct stat st;
 	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
@@ -313,7 +335,7 @@ static int64_t hc_close(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 static int64_t hc_fstat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
-	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[1], sizeof(*out));
+	void *out = vm_guest_ptr_w(vm, h->arg[1], sizeof(struct vmlet_stat));
 	struct stat st;
 
 	if (!hd)
@@ -333,7 +355,7 @@ static int64_t hc_fstat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	char path[PATH_MAX_GUEST];
-	struct vmlet_stat *out = vm_guest_ptr(vm, h->arg[2], sizeof(*out));
+	void *out = vm_guest_ptr_w(vm, h->arg[2], sizeof(struct vmlet_stat));
 	struct stat st;
 	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
 
@@ -393,7 +415,7 @@ static int64_t hc_getdents(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
 	uint64_t len = h->arg[2] > IO_MAX ? IO_MAX : h->arg[2];
-	void *buf = vm_guest_ptr(vm, h->arg[1], len);
+	void *buf = vm_guest_ptr_w(vm, h->arg[1], len);
 	long n;
 
 	if (!hd)
@@ -448,7 +470,7 @@ static int64_t hc_tty(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	unsigned char buf[64];
 	uint64_t size = h->arg[1] == VMLET_TTY_TCGETS ? 36 : 8;
 	unsigned long req = h->arg[1] == VMLET_TTY_TCGETS ? 0x5401 /* TCGETS */ : 0x5413 /* TIOCGWINSZ */;
-	void *out = vm_guest_ptr(vm, h->arg[2], size);
+	void *out = vm_guest_ptr_w(vm, h->arg[2], size);
 
 	if (h->arg[0] >= 3)
 		return -ENOTTY;
@@ -466,7 +488,7 @@ static int64_t hc_readlink(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	char path[PATH_MAX_GUEST];
 	uint64_t size = h->arg[3] > PATH_MAX_GUEST ? PATH_MAX_GUEST : h->arg[3];
-	char *out = vm_guest_ptr(vm, h->arg[2], size);
+	char *out = vm_guest_ptr_w(vm, h->arg[2], size);
 	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
 	ssize_t n;
 

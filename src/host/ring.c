@@ -95,7 +95,7 @@ int ring_drain(struct vmlet_vm *vm)
 		}
 		if (fd == -2) {
 			struct vmlet_trace t;
-			if (rec.len == sizeof(t)) {
+			if (rec.len == sizeof(t) && (vm->flags & VMLET_TRACE)) { /* else: the guest made it up */
 				memcpy(&t, ring->data + pos + sizeof(rec), sizeof(t));
 				trace_line(vm, &t);
 			}
