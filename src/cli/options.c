@@ -341,6 +341,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			if (o->channels[i].mode != VMLET_CHANNEL_READ)
 				return fail(msg, msglen, "--repeat: channels that write (%s) are not supported",
 					    o->channels[i].guest_path);
+	if (o->reset && o->config.determinism.enabled)
+		return fail(msg, msglen, "--reset cannot be used with --deterministic: a deterministic run needs a VM that has not run%s", "");
 	if (o->reset && !o->repeat)
 		return fail(msg, msglen, "--reset needs --repeat%s", "");
 	if (o->parallel && !o->repeat)

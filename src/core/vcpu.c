@@ -70,21 +70,85 @@ static void hide_random_instructions(struct kvm_cpuid2 *c)
 	}
 }
 
-static int set_cpuid(struct vmlet_vm *vm, struct vmlet_error *err)
+/*
+ * The fixed CPU a deterministic run sees (within what the host supports): x86-64-v3
+ * features (SSE to SSE4.2, POPCNT, AVX, AVX2, BMI1/2, FMA, F16C, MOVBE, LZCNT, XSAVE),
+ * no AVX-512, no RDRAND/RDSEED, family 6 model 0, the same brand string, and x87,
+ * SSE and AVX state only.
+ */
+#define FIXED_1_ECX 0x3c982203u /* SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE OSXSAVE AVX F16C */
+#define FIXED_1_EDX 0x178bfbffu /* FPU..SSE2 (+HTT off) */
+#define FIXED_7_EBX 0x00000129u /* FSGSBASE BMI1 AVX2 BMI2 */
+#define FIXED_80000001_ECX 0x00000021u /* LAHF LZCNT */
+#define FIXED_80000001_EDX 0x2c100800u /* SYSCALL NX PDPE1GB RDTSCP LM */
+#define FIXED_XCR0 0x7ull
+
+static void fixed_cpu(struct kvm_cpuid2 *c)
+{
+	static const char brand[48] = "vmlet deterministic x86-64-v3";
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+		switch (e->function) {
+		case 1:
+			e->eax = 0x00060f00; /* family 6, model 0, stepping 0 */
+			e->ebx &= 0xff000000u; /* keep the APIC id only */
+			e->ebx |= 1u << 16;
+			e->ecx &= FIXED_1_ECX;
+			e->edx &= FIXED_1_EDX;
+			break;
+		case 7:
+			if (e->index == 0) {
+				e->ebx &= FIXED_7_EBX;
+				e->ecx = e->edx = 0;
+			} else {
+				e->eax = e->ebx = e->ecx = e->edx = 0;
+			}
+			break;
+		case 0xd:
+			if (e->index == 0) {
+				e->eax &= FIXED_XCR0;
+				e->edx = 0;
+			} else if (e->index > 2) {
+				e->eax = e->ebx = e->ecx = e->edx = 0;
+			}
+			break;
+		case 0x80000001:
+			e->ecx &= FIXED_80000001_ECX;
+			e->edx &= FIXED_80000001_EDX;
+			break;
+		case 0x80000002: case 0x80000003: case 0x80000004:
+			memcpy(&e->eax, brand + 16 * (e->function - 0x80000002), 16);
+			break;
+		}
+	}
+}
+
+static int vcpu_set_cpuid(struct vmlet_vm *vm, int deterministic, struct vmlet_error *err)
 {
 	const struct kvm_cpuid2 *sup = kvm_cpuid();
 	size_t size = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
 	struct kvm_cpuid2 *c = malloc(size);
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
 	int r;
 
 	if (!c)
 		return vm_error(err, -ENOMEM, "out of memory");
 	memcpy(c, sup, size);
 	hide_random_instructions(c);
+	if (deterministic)
+		fixed_cpu(c);
 	r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r < 0)
-		return vm_error(err, -errno, "KVM_SET_CPUID2: %s", strerror(errno));
+		return vm_error(err, -errno, deterministic ? "a deterministic run needs a VM that has not run (%s)"
+							 : "KVM_SET_CPUID2: %s", strerror(errno));
+	if (!deterministic)
+		return 0;
+	xcrs.xcrs[0].value = FIXED_XCR0 & guest_xcr0();
+	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
+		return vm_error(err, -errno, "KVM_SET_XCRS: %s", strerror(errno));
 	return 0;
 }
 
@@ -146,7 +210,7 @@ int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err)
 
 int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
 {
-	int r = set_cpuid(vm, err);
+	int r = vcpu_set_cpuid(vm, 0, err);
 
 	return r ? r : vcpu_set_state(vm, err);
 }
@@ -157,8 +221,11 @@ int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int determinis
 	struct kvm_regs regs = { .rip = entry, .rsp = rsp, .rflags = 0x202 };
 	struct kvm_sregs s;
 
-	/* A deterministic run may not read the TSC: RDTSC faults at CPL3 (CR4.TSD). */
+	/* A deterministic run sees a fixed CPU, and may not read the TSC (CR4.TSD). */
 	if (deterministic) {
+		int r = vcpu_set_cpuid(vm, 1, err);
+		if (r)
+			return r;
 		if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 			return vm_error(err, -errno, "KVM_GET_SREGS: %s", strerror(errno));
 		s.cr4 |= CR4_TSD;
