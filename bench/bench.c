@@ -1,4 +1,4 @@
-/* bench.c - vmlet benchmark driver: cold-start latency and real-program run time, VM vs native, measured interleaved. */
+/* bench.c - vmlet benchmark driver: cold start, real programs, shared helpers and main; issue 4 parts in start.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,20 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmlet.h"
+#include "bench.h"
 
 /* ---- configuration --------------------------------------------------------------------------- */
-
-struct options {
-	const char *vmlet;    /* the vmlet CLI */
-	const char *dir;      /* build/bench: helper programs and generated inputs */
-	const char *out;      /* where latest.txt and latest.json go */
-	const char *busybox;  /* a static busybox */
-	const char *bwrap;    /* bubblewrap, for the sandbox comparison */
-	const char *commit;   /* vmlet revision being measured, for the record */
-	int iters;            /* cold-start iterations per alternative */
-	int real_iters;       /* real-program iterations per alternative */
-};
 
 /* Targets: the figures vmlet is expected to reach. */
 #define TARGET_VS_NATIVE 3.0   /* vmlet run <= 3x native fork+exec */
@@ -40,13 +29,13 @@ struct options {
 #define TARGET_REAL_RATIO 1.2  /* real programs within 1.2x of native */
 
 /* The same small environment for every program, native or guest. */
-static char *const guest_env[] = { "PATH=/bin:/usr/bin", "HOME=/", "LC_ALL=C", NULL };
+char *const guest_env[] = { "PATH=/bin:/usr/bin", "HOME=/", "LC_ALL=C", NULL };
 
-static int devnull = -1;
+int devnull = -1;
 
 /* ---- small utilities ------------------------------------------------------------------------- */
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,7 +47,7 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -66,7 +55,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static char *xasprintf(const char *fmt, ...)
+char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -90,7 +79,7 @@ static char *xrealpath(const char *path)
 }
 
 /* Absolute path of a file in the benchmark directory (paths stay valid inside bwrap too). */
-static char *dir_file(const char *dir, const char *name)
+char *dir_file(const char *dir, const char *name)
 {
 	char *p = xasprintf("%s/%s", dir, name), *r = xrealpath(p);
 
@@ -109,14 +98,7 @@ static int open_read(const char *path)
 
 /* ---- samples and medians --------------------------------------------------------------------- */
 
-#define MAX_SAMPLES 1024
-
-struct samples {
-	uint64_t v[MAX_SAMPLES];
-	int n;
-};
-
-static void add_sample(struct samples *s, uint64_t v)
+void add_sample(struct samples *s, uint64_t v)
 {
 	if (s->n < MAX_SAMPLES)
 		s->v[s->n++] = v;
@@ -130,7 +112,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Quantile q in [0,1] of the samples (nearest rank; the median averages the middle pair). */
-static double quantile(const struct samples *s, double q)
+double quantile(const struct samples *s, double q)
 {
 	uint64_t sorted[MAX_SAMPLES];
 	int n = s->n;
@@ -144,7 +126,7 @@ static double quantile(const struct samples *s, double q)
 	return (double)sorted[(int)(q * (n - 1) + 0.5)];
 }
 
-static double median(const struct samples *s)
+double median(const struct samples *s)
 {
 	return quantile(s, 0.5);
 }
@@ -156,7 +138,7 @@ static double median(const struct samples *s)
  * return the wall time from spawn to reaped exit. A failing program stops the
  * benchmark: timing a broken run is worse than no figure.
  */
-static uint64_t spawn_wait(char *const argv[], int in_fd, int out_fd)
+uint64_t spawn_wait(char *const argv[], int in_fd, int out_fd)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -195,7 +177,7 @@ static uint64_t spawn_wait(char *const argv[], int in_fd, int out_fd)
 
 /* ---- running programs in a VM through the library -------------------------------------------- */
 
-static void vm_config(struct vmlet_config *c, char *const argv[], int in_fd, int out_fd)
+void vm_config(struct vmlet_config *c, char *const argv[], int in_fd, int out_fd)
 {
 	vmlet_config_init(c);
 	c->path = argv[0];
@@ -205,8 +187,8 @@ static void vm_config(struct vmlet_config *c, char *const argv[], int in_fd, int
 	c->stdout_fd = out_fd;
 }
 
-static void check_result(const char *what, int r, const struct vmlet_error *err,
-			 const struct vmlet_result *res)
+void check_result(const char *what, int r, const struct vmlet_error *err,
+		  const struct vmlet_result *res)
 {
 	if (r)
 		die("%s: %s", what, err->message);
@@ -216,7 +198,7 @@ static void check_result(const char *what, int r, const struct vmlet_error *err,
 }
 
 /* Cold path: create, run and destroy one VM; returns the total wall time, fills res (with phases). */
-static uint64_t vm_cold(char *const argv[], int in_fd, int out_fd, struct vmlet_result *res)
+uint64_t vm_cold(char *const argv[], int in_fd, int out_fd, struct vmlet_result *res)
 {
 	struct vmlet_config c;
 	struct vmlet_error err;
@@ -368,9 +350,10 @@ static void make_text(const char *path, size_t size, uint64_t seed)
 /* ---- report output --------------------------------------------------------------------------- */
 
 /* The human table goes to stdout and latest.txt; the JSON only to latest.json. */
-static FILE *txt, *json;
+static FILE *txt;
+FILE *json;
 
-static void out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -383,7 +366,7 @@ static void out(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void json_string(const char *s)
+void json_string(const char *s)
 {
 	fputc('"', json);
 	for (; *s; s++) {
@@ -398,41 +381,126 @@ static void json_string(const char *s)
 }
 
 /* Summary of a sample set in JSON, scaled by `div` (1e3 for us, 1e6 for ms). */
-static void json_stats(const char *name, const struct samples *s, double div, const char *sep)
+void json_stats(const char *name, const struct samples *s, double div, const char *sep)
 {
 	fprintf(json, "\"%s\": {\"median\": %.1f, \"min\": %.1f, \"p90\": %.1f, \"n\": %d}%s", name,
 		median(s) / div, quantile(s, 0) / div, quantile(s, 0.9) / div, s->n, sep);
 }
 
-static const char *verdict(bool met)
+const char *verdict(bool met)
 {
 	return met ? "met" : "NOT MET";
 }
 
 /* Targets are collected as they are evaluated and written together at the end. */
+#define MAX_TARGETS 48
+
 struct target {
 	char name[96];
 	double value, limit;
 	const char *unit;
+	bool at_least; /* the target is value >= limit, not value <= limit */
 	bool met;
 };
 
-static struct target targets[32];
+static struct target targets[MAX_TARGETS];
 static int ntargets;
 
-static bool target(const char *unit, double value, double limit, const char *fmt, ...)
+static bool add_target(const char *unit, double value, double limit, bool at_least,
+		       const char *fmt, va_list ap)
 {
-	struct target *t = &targets[ntargets < 32 ? ntargets++ : 31];
-	va_list ap;
+	struct target *t = &targets[ntargets < MAX_TARGETS ? ntargets++ : MAX_TARGETS - 1];
 
-	va_start(ap, fmt);
 	vsnprintf(t->name, sizeof(t->name), fmt, ap);
-	va_end(ap);
 	t->value = value;
 	t->limit = limit;
 	t->unit = unit;
-	t->met = value <= limit;
+	t->at_least = at_least;
+	t->met = at_least ? value >= limit : value <= limit;
 	return t->met;
+}
+
+bool target(const char *unit, double value, double limit, const char *fmt, ...)
+{
+	va_list ap;
+	bool met;
+
+	va_start(ap, fmt);
+	met = add_target(unit, value, limit, false, fmt, ap);
+	va_end(ap);
+	return met;
+}
+
+bool target_min(const char *unit, double value, double limit, const char *fmt, ...)
+{
+	va_list ap;
+	bool met;
+
+	va_start(ap, fmt);
+	met = add_target(unit, value, limit, true, fmt, ap);
+	va_end(ap);
+	return met;
+}
+
+/* ---- phase breakdown ------------------------------------------------------------------------- */
+
+/* "other": the total's time outside the library's phases (ELF checks, setup, frees). */
+const char *const phase_name[NPHASE] = { "create_vm", "create_vcpu", "memory", "load",
+					 "run", "destroy", "other" };
+
+void split_phases(const struct vmlet_result *res, uint64_t total, uint64_t ph[NPHASE])
+{
+	uint64_t sum = 0;
+	int i;
+
+	ph[0] = res->phases.create_vm, ph[1] = res->phases.create_vcpu;
+	ph[2] = res->phases.memory, ph[3] = res->phases.load;
+	ph[4] = res->phases.run, ph[5] = res->phases.destroy;
+	for (i = 0; i < NPHASE - 1; i++)
+		sum += ph[i];
+	ph[NPHASE - 1] = total > sum ? total - sum : 0;
+}
+
+/* Bars for breakdown.png, written to breakdown.dat at the end (gnuplot draws it, see bench.mk). */
+#define MAX_BARS 8
+
+static struct bar {
+	char label[48];
+	double us[NPHASE];
+} bars[MAX_BARS];
+static int nbars;
+
+void breakdown_bar(const char *label, const struct samples phase[NPHASE])
+{
+	struct bar *b = &bars[nbars < MAX_BARS ? nbars++ : MAX_BARS - 1];
+	int i;
+
+	snprintf(b->label, sizeof(b->label), "%s", label);
+	for (i = 0; i < NPHASE; i++)
+		b->us[i] = median(&phase[i]) / 1e3;
+}
+
+static void write_breakdown(const char *path)
+{
+	FILE *f;
+	int i, k;
+
+	if (!nbars)
+		return;
+	if (!(f = fopen(path, "w")))
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "# median microseconds per phase of one hello run (bench/bench.c); columns:\nbar");
+	for (k = 0; k < NPHASE; k++)
+		fprintf(f, " %s", phase_name[k]);
+	fputc('\n', f);
+	for (i = 0; i < nbars; i++) {
+		fprintf(f, "\"%s\"", bars[i].label);
+		for (k = 0; k < NPHASE; k++)
+			fprintf(f, " %.1f", bars[i].us[k]);
+		fputc('\n', f);
+	}
+	if (fclose(f))
+		die("%s: write failed", path);
 }
 
 /* ---- machine description --------------------------------------------------------------------- */
@@ -442,6 +510,20 @@ struct machine {
 	long cpus;
 	unsigned long long mem_kib;
 };
+
+/* The 1-minute load average: other work on the machine while the benchmark runs. */
+static double load_average(void)
+{
+	double load = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	return load;
+}
 
 static void describe_machine(struct machine *m)
 {
@@ -486,13 +568,7 @@ static const char *const cold_label[COLD_MODES] = {
 	"library create+run+destroy", "vmlet run --no-seccomp",
 };
 
-#define NLIBC 2
-static const char *const libc_name[NLIBC] = { "musl", "glibc" };
-
-/* The library's phases, plus "other": the total's time outside them (ELF checks, setup, frees). */
-#define NPHASE 7
-static const char *const phase_name[NPHASE] = { "create_vm", "create_vcpu", "memory", "load",
-						"run", "destroy", "other" };
+const char *const libc_name[NLIBC] = { "musl", "glibc" };
 
 struct cold {
 	char *hello;                        /* absolute path of the hello binary */
@@ -523,17 +599,12 @@ static void cold_once(const struct options *o, struct cold *c, int mode)
 		add_sample(&c->t[mode], spawn_wait(noseccomp_argv, devnull, devnull));
 		break;
 	case COLD_LIBRARY: {
-		uint64_t total = vm_cold(native_argv, devnull, devnull, &res), ph[NPHASE], sum = 0;
+		uint64_t total = vm_cold(native_argv, devnull, devnull, &res), ph[NPHASE];
 		int i;
 
 		add_sample(&c->t[mode], total);
 		add_sample(&c->exits, res.exits);
-		ph[0] = res.phases.create_vm, ph[1] = res.phases.create_vcpu;
-		ph[2] = res.phases.memory, ph[3] = res.phases.load;
-		ph[4] = res.phases.run, ph[5] = res.phases.destroy;
-		for (i = 0; i < NPHASE - 1; i++)
-			sum += ph[i];
-		ph[NPHASE - 1] = total > sum ? total - sum : 0;
+		split_phases(&res, total, ph);
 		for (i = 0; i < NPHASE; i++)
 			add_sample(&c->phase[i], ph[i]);
 		break;
@@ -593,7 +664,8 @@ static void bench_cold(const struct options *o)
 	    median(&c[1].t[COLD_VMLET]) / median(&c[1].t[COLD_NOSECCOMP]));
 	out("   %-34s %10.0f %10.0f\n", "KVM exits per run (library)", median(&c[0].exits),
 	    median(&c[1].exits));
-	out("\n   library path phases, median microseconds (other: outside the phases)\n");
+	out("\n   library path phases, median microseconds (other: outside the phases;\n"
+	    "   plotted in breakdown.png)\n");
 	for (m = 0; m < NPHASE; m++)
 		out("   %-34s %10.0f %10.0f\n", phase_name[m], median(&c[0].phase[m]) / 1e3,
 		    median(&c[1].phase[m]) / 1e3);
@@ -616,6 +688,12 @@ static void bench_cold(const struct options *o)
 		fprintf(json, "    }%s\n", l + 1 < NLIBC ? "," : "");
 	}
 	fprintf(json, "  },\n");
+	for (l = 0; l < NLIBC; l++) {
+		char label[48];
+
+		snprintf(label, sizeof(label), "%s hello, cold VM", libc_name[l]);
+		breakdown_bar(label, c[l].phase);
+	}
 
 	for (l = 0; l < NLIBC; l++) {
 		target("x", median(&c[l].t[COLD_VMLET]) / median(&c[l].t[COLD_NATIVE]),
@@ -729,9 +807,23 @@ static void bench_real(const struct options *o)
 static void usage(void)
 {
 	fputs("usage: bench [--vmlet PATH] [--dir BUILD/bench] [--out DIR] [--busybox PATH]\n"
-	      "             [--bwrap PATH] [--iters N] [--real-iters N] [--commit REV]\n",
+	      "             [--bwrap PATH] [--iters N] [--real-iters N] [--commit REV]\n"
+	      "             [--parts DIGITS] [--tput-ms MS] [--tput-rounds N]\n"
+	      "             [--scale-max N] [--scale-probes N] [--no-scale]\n"
+	      "parts: 1 cold start, 2 real programs, 3 start latency (pooled, reset, cold,\n"
+	      "       fork+exec), 4 throughput on all cores, 5 scale with N idle VMs\n",
 	      stderr);
 	exit(2);
+}
+
+static int int_arg(const char *name, const char *v, int lo, int hi)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || end == v || n < lo || n > hi)
+		die("%s: expected a number between %d and %d, got \"%s\"", name, lo, hi, v);
+	return (int)n;
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -740,10 +832,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .vmlet = "build/vmlet", .dir = "build/bench", .out = "bench/results",
 			       .busybox = "/bin/busybox", .bwrap = "/usr/bin/bwrap", .commit = "unknown",
-			       .iters = 50, .real_iters = 7 };
+			       .parts = "12345", .iters = 50, .real_iters = 7, .tput_ms = 1000,
+			       .tput_rounds = 5, .scale_max = 2000, .scale_probes = 10 };
 	for (i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(argv[i], "--no-scale")) {
+			o->scale_max = 0;
+			continue;
+		}
 		if (!v)
 			usage();
 		if (!strcmp(argv[i], "--vmlet"))
@@ -758,18 +855,30 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->bwrap = v;
 		else if (!strcmp(argv[i], "--commit"))
 			o->commit = v;
+		else if (!strcmp(argv[i], "--parts"))
+			o->parts = v;
 		else if (!strcmp(argv[i], "--iters"))
-			o->iters = atoi(v);
+			o->iters = int_arg(argv[i], v, 1, MAX_SAMPLES);
 		else if (!strcmp(argv[i], "--real-iters"))
-			o->real_iters = atoi(v);
+			o->real_iters = int_arg(argv[i], v, 1, MAX_SAMPLES);
+		else if (!strcmp(argv[i], "--tput-ms"))
+			o->tput_ms = int_arg(argv[i], v, 100, 60000);
+		else if (!strcmp(argv[i], "--tput-rounds"))
+			o->tput_rounds = int_arg(argv[i], v, 1, MAX_SAMPLES);
+		else if (!strcmp(argv[i], "--scale-max"))
+			o->scale_max = int_arg(argv[i], v, 0, 100000);
+		else if (!strcmp(argv[i], "--scale-probes"))
+			o->scale_probes = int_arg(argv[i], v, 1, MAX_SAMPLES);
 		else
 			usage();
 		i++;
 	}
-	if (o->iters < 1 || o->iters > MAX_SAMPLES || o->real_iters < 1 ||
-	    o->real_iters > MAX_SAMPLES)
-		die("iteration counts must be between 1 and %d", MAX_SAMPLES);
 	o->vmlet = xrealpath(o->vmlet);
+}
+
+static bool part(const struct options *o, char digit)
+{
+	return strchr(o->parts, digit) != NULL;
 }
 
 int main(int argc, char **argv)
@@ -777,8 +886,11 @@ int main(int argc, char **argv)
 	char *txt_path, *json_path, *txt_tmp, *json_tmp;
 	struct options o;
 	struct machine m;
+	double load0, load1;
 	int i;
 
+	if (argc == 4 && !strcmp(argv[1], "--helper"))
+		return helper_main(argv[2], atoi(argv[3]));
 	parse_options(argc, argv, &o);
 	/* The library requires SIGPIPE ignored; children get it back at default. */
 	signal(SIGPIPE, SIG_IGN);
@@ -795,10 +907,12 @@ int main(int argc, char **argv)
 	if (!(txt = fopen(txt_tmp, "w")) || !(json = fopen(json_tmp, "w")))
 		die("%s: %s", o.out, strerror(errno));
 
+	load0 = load_average();
 	describe_machine(&m);
 	out("vmlet benchmark, %s, vmlet %s\n", m.date, o.commit);
 	out("machine: %s, %s, %ld CPUs, %.1f GiB RAM\n", m.kernel, m.cpu, m.cpus,
 	    m.mem_kib / 1048576.0);
+	out("1-minute load average at the start: %.2f (at the end: with the targets)\n", load0);
 	out("all figures are medians of interleaved (round-robin) runs; absolute numbers\n"
 	    "move with machine load, ratios are the figures to compare\n");
 	fprintf(json, "{\n  \"date\": \"%s\",\n  \"vmlet_commit\": ", m.date);
@@ -807,30 +921,41 @@ int main(int argc, char **argv)
 	json_string(m.kernel);
 	fprintf(json, ", \"cpu\": ");
 	json_string(m.cpu);
-	fprintf(json, ", \"nproc\": %ld, \"mem_total_kib\": %llu},\n", m.cpus, m.mem_kib);
+	fprintf(json, ", \"nproc\": %ld, \"mem_total_kib\": %llu, \"load_average_start\": %.2f},\n",
+		m.cpus, m.mem_kib, load0);
 
-	bench_cold(&o);
-	bench_real(&o);
+	if (part(&o, '1'))
+		bench_cold(&o);
+	if (part(&o, '2'))
+		bench_real(&o);
+	if (part(&o, '3'))
+		bench_latency(&o);
+	if (part(&o, '4'))
+		bench_throughput(&o);
+	if (part(&o, '5') && o.scale_max > 0)
+		bench_scale(&o);
 
-	out("\n3. Targets\n\n");
+	out("\n6. Targets (load average at the end: %.2f)\n\n", load1 = load_average());
 	fprintf(json, "  \"targets\": [\n");
 	for (i = 0; i < ntargets; i++) {
 		const struct target *t = &targets[i];
 
-		out("   %-52s %8.2f %-5s <= %-5g %s\n", t->name, t->value, t->unit, t->limit,
-		    verdict(t->met));
+		out("   %-56s %8.2f %-5s %s %-5g %s\n", t->name, t->value, t->unit,
+		    t->at_least ? ">=" : "<=", t->limit, verdict(t->met));
 		fprintf(json, "    {\"name\": ");
 		json_string(t->name);
-		fprintf(json, ", \"value\": %.3f, \"limit\": %g, \"unit\": \"%s\", \"met\": %s}%s\n",
-			t->value, t->limit, t->unit, t->met ? "true" : "false",
+		fprintf(json, ", \"value\": %.3f, \"limit\": %g, \"compare\": \"%s\", \"unit\": \"%s\", "
+			"\"met\": %s}%s\n", t->value, t->limit, t->at_least ? ">=" : "<=", t->unit,
+			t->met ? "true" : "false",
 			i + 1 < ntargets ? "," : "");
 	}
-	fprintf(json, "  ]\n}\n");
+	fprintf(json, "  ],\n  \"load_average_end\": %.2f\n}\n", load1);
 
 	if (fclose(txt) || fclose(json))
 		die("%s: write failed", o.out);
 	if (rename(txt_tmp, txt_path) || rename(json_tmp, json_path))
 		die("%s: %s", o.out, strerror(errno));
+	write_breakdown(xasprintf("%s/breakdown.dat", o.out));
 	printf("\nwrote %s and %s\n", txt_path, json_path);
 	return 0;
 }
