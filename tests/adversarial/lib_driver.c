@@ -13,7 +13,7 @@
  *    marks the hostile ones leave everywhere; nothing may carry over, no fd may pile up.
  * 5. channels (when the library has them): a program using direct hypercalls against declared
  *    channels; the host alone must hold their modes, sequential access and quotas.
- * Prints "ok NAME", "FAIL NAME: why", or "known NAME: what" (a reported bug still present) per
+ * Prints "ok NAME", "FAIL NAME: why", or "known NAME: what" (a bug this driver found is back) per
  * check; exit 0 when nothing FAILs. */
 #include <dirent.h>
 #include <errno.h>
