@@ -802,6 +802,112 @@ static void bench_real(const struct options *o)
 	fprintf(json, "    ]\n  },\n");
 }
 
+/* ---- part 6: file channel throughput --------------------------------------------------------- */
+
+#define CHANNEL_MIB 256
+#define TARGET_CHANNEL_RATIO 0.5 /* issue 3: >= 0.5x native throughput */
+
+/* A file of n MiB of pseudo-random bytes (fast: one buffer written repeatedly, varied per MiB). */
+static void make_blob(const char *path, int mib)
+{
+	static uint64_t buf[(1 << 20) / 8];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), i;
+	size_t k;
+
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	rng_state = 0x5eed0006;
+	for (k = 0; k < sizeof(buf) / 8; k++)
+		buf[k] = rng();
+	for (i = 0; i < mib; i++) {
+		buf[i % (sizeof(buf) / 8)] ^= (uint64_t)i * 0x9e3779b97f4a7c15ull;
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			die("%s: write failed", path);
+	}
+	close(fd);
+}
+
+/*
+ * cat of a 256 MiB file channel into a written file channel, in the VM (run only:
+ * the VM is created beforehand; the commit's fsync and rename are included) and
+ * natively (same program, with an fsync of its output so both are durable).
+ */
+static void bench_channels(const struct options *o)
+{
+	char *data = xasprintf("%s/data", o->dir), *in = xasprintf("%s/blob-%d.bin", data, CHANNEL_MIB);
+	char *out_vm = xasprintf("%s/copy-vm.bin", data), *out_nat = xasprintf("%s/copy-native.bin", data);
+	char *prog = dir_file(o->dir, "fcopy-musl");
+	char *vm_argv[] = { prog, "/in", "/out", NULL }, *nat_argv[] = { prog, in, out_nat, "fsync", NULL };
+	struct vmlet_channel ch[2] = {
+		{ "/in", in, VMLET_CHANNEL_FILE, VMLET_CHANNEL_READ, 0,
+		  { VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED } },
+		{ "/out", out_vm, VMLET_CHANNEL_FILE, VMLET_CHANNEL_WRITE, 0,
+		  { VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED } },
+	};
+	struct samples vm = { 0 }, nat = { 0 }, exits = { 0 };
+	int it, iters = 3;
+
+	mkdir(data, 0755);
+	make_blob(in, CHANNEL_MIB);
+	for (it = -1; it < iters; it++) {
+		struct vmlet_config c;
+		struct vmlet_error err;
+		struct vmlet_result res;
+		struct vmlet_vm *v;
+		uint64_t t0;
+		int r;
+
+		vmlet_config_init(&c);
+		c.path = prog;
+		c.argv = (const char *const *)vm_argv;
+		c.channels = ch;
+		c.nchannels = 2;
+		c.stdout_fd = c.stderr_fd = devnull;
+		c.mem_bytes = 64 << 20;
+		if ((r = vmlet_vm_create(&c, &v, &err)))
+			die("create for the channel benchmark: %s", err.message);
+		t0 = now_ns();
+		r = vmlet_vm_run(v, &res, &err);
+		t0 = now_ns() - t0;
+		if (r || res.exit_code != 0 || !res.committed)
+			die("channel benchmark run failed: %s", r ? err.message : res.message);
+		vmlet_vm_destroy(v);
+		if (it >= 0) {
+			add_sample(&vm, t0);
+			add_sample(&exits, res.exits);
+		}
+		t0 = spawn_wait(nat_argv, devnull, devnull);
+		if (it >= 0)
+			add_sample(&nat, t0);
+	}
+	{
+		int a = open_read(out_vm), b = open_read(in);
+		if (!same_contents(a, b))
+			die("the VM's copy differs from its input");
+		close(a);
+		close(b);
+	}
+	double vm_mbs = CHANNEL_MIB * 1.048576 / (median(&vm) / 1e9);
+	double nat_mbs = CHANNEL_MIB * 1.048576 / (median(&nat) / 1e9);
+	bool met = target_min("x", vm_mbs / nat_mbs, TARGET_CHANNEL_RATIO,
+			      "file channel cat throughput vm/native");
+
+	out("\n7. File channels: cat of a %d MiB file channel into a written file channel\n", CHANNEL_MIB);
+	out("   (64 KiB reads and writes; VM run includes the commit's fsync + rename; native fsyncs too)\n");
+	out("   median of %d interleaved runs\n\n", iters);
+	out("   %-34s %10.0f MB/s\n", "in the VM", vm_mbs);
+	out("   %-34s %10.0f MB/s\n", "native", nat_mbs);
+	out("   %-34s %10.2fx  (target >= %.1fx: %s)\n", "ratio vm / native", vm_mbs / nat_mbs,
+	    TARGET_CHANNEL_RATIO, verdict(met));
+	out("   %-34s %10.2f\n", "KVM exits per MiB moved", median(&exits) / (2.0 * CHANNEL_MIB));
+	fprintf(json, "  \"file_channels\": {\"mib\": %d, \"vm_mb_s\": %.1f, \"native_mb_s\": %.1f, "
+		"\"ratio\": %.3f, \"exits_per_mib\": %.2f},\n", CHANNEL_MIB, vm_mbs, nat_mbs,
+		vm_mbs / nat_mbs, median(&exits) / (2.0 * CHANNEL_MIB));
+	unlink(out_vm);
+	unlink(out_nat);
+	unlink(in);
+}
+
 /* ---- main ------------------------------------------------------------------------------------ */
 
 static void usage(void)
@@ -811,7 +917,7 @@ static void usage(void)
 	      "             [--parts DIGITS] [--tput-ms MS] [--tput-rounds N]\n"
 	      "             [--scale-max N] [--scale-probes N] [--no-scale]\n"
 	      "parts: 1 cold start, 2 real programs, 3 start latency (pooled, reset, cold,\n"
-	      "       fork+exec), 4 throughput on all cores, 5 scale with N idle VMs\n",
+	      "       fork+exec), 4 throughput on all cores, 5 scale with N idle VMs, 6 file channels\n",
 	      stderr);
 	exit(2);
 }
@@ -832,7 +938,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .vmlet = "build/vmlet", .dir = "build/bench", .out = "bench/results",
 			       .busybox = "/bin/busybox", .bwrap = "/usr/bin/bwrap", .commit = "unknown",
-			       .parts = "12345", .iters = 50, .real_iters = 7, .tput_ms = 1000,
+			       .parts = "123456", .iters = 50, .real_iters = 7, .tput_ms = 1000,
 			       .tput_rounds = 5, .scale_max = 2000, .scale_probes = 10 };
 	for (i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -934,8 +1040,10 @@ int main(int argc, char **argv)
 		bench_throughput(&o);
 	if (part(&o, '5') && o.scale_max > 0)
 		bench_scale(&o);
+	if (part(&o, '6'))
+		bench_channels(&o);
 
-	out("\n6. Targets (load average at the end: %.2f)\n\n", load1 = load_average());
+	out("\n8. Targets (load average at the end: %.2f)\n\n", load1 = load_average());
 	fprintf(json, "  \"targets\": [\n");
 	for (i = 0; i < ntargets; i++) {
 		const struct target *t = &targets[i];

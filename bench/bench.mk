@@ -21,7 +21,7 @@ $(BENCH_OUT)/%-glibc: bench/progs/%.c
 	gcc $(BENCH_PROG_CFLAGS) -o $@ $<
 
 BENCH_BINS := $(BENCH_OUT)/bench $(BENCH_OUT)/hello-musl $(BENCH_OUT)/hello-glibc \
-	$(BENCH_OUT)/sysloop-musl
+	$(BENCH_OUT)/sysloop-musl $(BENCH_OUT)/fcopy-musl
 
 # The PNGs are drawn from the .dat files the driver writes, when gnuplot is installed.
 bench: $(BUILD)/vmlet $(BENCH_BINS)

@@ -17,8 +17,8 @@ static GK_HOT_TABLE struct {
 
 /* Read-ahead: a buffer for the stdin stream and a few for file ranges. */
 #define STREAM_RA (256u << 10)
-#define FILE_RA (128u << 10)
-#define FILE_SLOTS 4
+#define FILE_RA (512u << 10)
+#define FILE_SLOTS 2
 
 static struct {
 	uint8_t buf[STREAM_RA];

@@ -85,7 +85,8 @@ struct vmlet_determinism {
 	uint8_t seed[32];         /* getrandom, /dev/urandom and AT_RANDOM derive from this */
 };
 
-#define VMLET_TRACE 1u /* write each guest syscall, strace-like, to trace_fd */
+#define VMLET_TRACE 1u   /* write each guest syscall, strace-like, to trace_fd */
+#define VMLET_DIGESTS 2u /* compute SHA-256 etags of every channel's data (for reports) */
 
 struct vmlet_config {
 	const char *path;          /* program to run (host path) */
@@ -123,7 +124,7 @@ enum vmlet_outcome {
 /* What happened on one channel (stdio first, then config.channels in order). */
 struct vmlet_channel_stats {
 	uint64_t reads, read_bytes, writes, write_bytes;
-	uint8_t read_sha256[32], write_sha256[32]; /* digests of the bytes moved each way */
+	uint8_t read_sha256[32], write_sha256[32]; /* digests of the bytes moved each way (VMLET_DIGESTS) */
 	unsigned quota_hit;  /* VMLET_QUOTA_* bits of the quotas that ran out */
 };
 #define VMLET_QUOTA_READS 1u

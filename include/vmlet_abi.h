@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 1
+#define VMLET_ABI_VERSION 2
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -115,7 +115,7 @@ struct vmlet_stat {
  * tail are byte counts that only grow; the guest writes head, the host tail.
  * Records keep writes to stdout, stderr and trace in program order.
  */
-#define VMLET_RING_SIZE (256u << 10)
+#define VMLET_RING_SIZE (1u << 20)
 #define VMLET_CHAN_PAD 0xffffffffu
 #define VMLET_CHAN_TRACE 0xfffffffeu /* payload: struct vmlet_trace */
 

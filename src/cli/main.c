@@ -190,6 +190,8 @@ static int cmd_run(int argc, char **argv)
 		return exit_code_for_manifest(r);
 	}
 	report = job_open_report(o.report, msg, sizeof(msg));
+	if (report)
+		o.config.flags |= VMLET_DIGESTS;
 	if (o.report && !report) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		manifest_free(&manifest);
