@@ -1,4 +1,9 @@
 /* sha256.c - SHA-256 as specified in FIPS 180-4 sections 4.1.2, 4.2.2, 5.1.1, 6.2. */
+#include <stdlib.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 #include "sha256.h"
 
 #include <string.h>
@@ -72,6 +77,72 @@ static void compress(uint32_t h[8], const uint8_t block[SHA256_BLOCK_SIZE])
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#if defined(__x86_64__)
+/*
+ * The same computation with the x86 SHA extensions (about 8x faster): the state
+ * is kept as ABEF / CDGH, each sha256rnds2 does two rounds, msg1/msg2 extend the
+ * message schedule four words at a time.
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bull, 0x0405060700010203ull);
+	__m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xb1);
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1b);
+	__m128i s0 = _mm_alignr_epi8(tmp, s1, 8); /* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xf0);      /* CDGH */
+
+	for (; nblocks; nblocks--, p += SHA256_BLOCK_SIZE) {
+		__m128i save0 = s0, save1 = s1, w[16], m;
+		int i;
+
+		for (i = 0; i < 16; i++) {
+			if (i < 4)
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+			else
+				w[i] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+						      _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+					w[i - 1]);
+			m = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0e));
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1b);
+	s1 = _mm_shuffle_epi32(s1, 0xb1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(tmp, s1, 0xf0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, tmp, 8));
+}
+
+static int have_shani(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known < 0) {
+		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+			__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9));
+	}
+	return known;
+}
+#endif
+
+/* Whole blocks: with the SHA extensions when the CPU has them. */
+static void compress_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks)
+{
+#if defined(__x86_64__)
+	if (have_shani() && !getenv("VMLET_SHA256_PORTABLE")) {
+		compress_shani(h, p, nblocks);
+		return;
+	}
+#endif
+	for (; nblocks; nblocks--, p += SHA256_BLOCK_SIZE)
+		compress(h, p);
+}
+
 void sha256_init(struct sha256 *c)
 {
 	memcpy(c->h, H0, sizeof(H0));
@@ -100,8 +171,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
 		compress(c->h, c->block);
 		c->fill = 0;
 	}
-	for (; len >= SHA256_BLOCK_SIZE; p += SHA256_BLOCK_SIZE, len -= SHA256_BLOCK_SIZE)
-		compress(c->h, p);
+	if (len >= SHA256_BLOCK_SIZE) {
+		size_t n = len / SHA256_BLOCK_SIZE;
+		compress_blocks(c->h, p, n);
+		p += n * SHA256_BLOCK_SIZE;
+		len -= n * SHA256_BLOCK_SIZE;
+	}
 	if (len) {
 		memcpy(c->block, p, len);
 		c->fill = len;
