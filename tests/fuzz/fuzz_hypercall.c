@@ -586,13 +586,33 @@ static void close_everything(void)
 }
 
 /* ---- set-up ---- */
+/* libFuzzer often leaves by _exit (no atexit): remove the trees of fuzzers that are gone. */
+static void remove_stale_trees(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+	char cmd[400];
+	int pid;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "vmlet-fuzz-hc-%d-", &pid) == 1 && pid > 0 && kill(pid, 0) < 0 && errno == ESRCH) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '/tmp/%s'", e->d_name);
+			if (system(cmd))
+				continue;
+		}
+	closedir(d);
+}
+
 static void make_tree(void)
 {
 	char p[512];
 	int i, fd;
 	char buf[10000];
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vmlet-fuzz-hc-XXXXXX");
+	remove_stale_trees();
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vmlet-fuzz-hc-%d-XXXXXX", (int)getpid());
 	if (!mkdtemp(tmpdir))
 		abort();
 #define P(...) (snprintf(p, sizeof(p), __VA_ARGS__), p)
