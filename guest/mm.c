@@ -298,8 +298,10 @@ long sys_mremap(struct gk_frame *f)
 	long addr;
 
 	mm_init();
-	if ((old & (PAGE - 1)) || !new_len || new_len < A2 || (flags & ~3ull))
+	if ((old & (PAGE - 1)) || !new_len || new_len < A2 || old_len < A1 || (flags & ~3ull))
 		return -EINVAL;
+	if (old + old_len < old || old + new_len < old)
+		return -EFAULT;
 	if (!range_mapped(old, old + old_len))
 		return -EFAULT;
 	if (new_len <= old_len) {

@@ -17,6 +17,8 @@
 #define SIGKILL_K 9
 #define SIGSTOP_K 19
 #define UNBLOCKABLE (SIGBIT(SIGKILL_K) | SIGBIT(SIGSTOP_K))
+/* CF PF AF ZF SF TF DF OF AC RF: what rt_sigreturn may restore (Linux FIX_EFLAGS). */
+#define USER_EFLAGS 0x50dd5ull
 
 struct ksigaction {
 	uint64_t handler, flags, restorer, mask;
@@ -227,7 +229,9 @@ long sys_rt_sigreturn(struct gk_frame *f)
 
 	if (!user_ok(f->rsp, sizeof(*uc)))
 		gk_exit(0, 11);
-	f->r8 = m->r8; f->r9 = m->r9; f->r10 = m->r10; f->r11 = m->eflags; f->r12 = m->r12;
+	/* Only the flags a program may change: never IOPL, NT or VM (sysretq would load them). */
+	f->r8 = m->r8; f->r9 = m->r9; f->r10 = m->r10; f->r12 = m->r12;
+	f->r11 = (m->eflags & USER_EFLAGS) | 0x202;
 	f->r13 = m->r13; f->r14 = m->r14; f->r15 = m->r15; f->rdi = m->rdi; f->rsi = m->rsi;
 	f->rbp = m->rbp; f->rbx = m->rbx; f->rdx = m->rdx; f->rcx = m->rip; f->rsp = m->rsp;
 	blocked = uc->sigmask & ~UNBLOCKABLE;
