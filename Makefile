@@ -143,8 +143,10 @@ valgrind: deps
 	$(MAKE) BUILD=build-vg MUSL_CC= CFLAGS="-O1 -g" all unit progs
 	BUILD=build-vg tests/valgrind.sh
 
-# Everything CI runs: bounded fuzzing, memcheck, the suite under ASan+UBSan, then the suite.
+# Everything CI runs: fuzz crash regressions and bounded fuzzing, memcheck, the suite under
+# ASan+UBSan, then the suite.
 check: deps
+	$(MAKE) fuzz-regress fuzz-manifest-regress fuzz-hypercall-regress
 	$(MAKE) fuzz-run fuzz-manifest-run fuzz-hypercall-run FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(MAKE) valgrind
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" test
