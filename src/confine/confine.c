@@ -50,9 +50,27 @@ int vmlet_drop_privileges(const char *name, struct vmlet_error *err)
 	return 0;
 }
 
+/* Bytes of address space this process has now (guest RAM included), or 0 if unknown. */
+static uint64_t address_space(void)
+{
+	unsigned long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* The VMM's own allocations after confinement: stats, ring batches, a report. */
+#define HEAP_HEADROOM (256ull << 20)
+
 static int set_limits(const struct vmlet_host_fds *fds)
 {
-	struct rlimit core = { 0, 0 }, files;
+	struct rlimit core = { 0, 0 }, files, as;
+	uint64_t now = address_space();
 	int top = fds->vcpu_fd > fds->vm_fd ? fds->vcpu_fd : fds->vm_fd, i;
 
 	for (i = 0; i < 3; i++)
@@ -63,6 +81,10 @@ static int set_limits(const struct vmlet_host_fds *fds)
 		top += 4096;
 	files.rlim_cur = files.rlim_max = (rlim_t)top + 1 + VMLET_HANDLE_MAX + 8;
 	if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_NOFILE, &files) < 0)
+		return -errno;
+	/* A single VM's process does not grow beyond its guest RAM and a little heap. */
+	as.rlim_cur = as.rlim_max = (rlim_t)(now + HEAP_HEADROOM);
+	if (now && fds->vcpu_fd >= 0 && setrlimit(RLIMIT_AS, &as) < 0)
 		return -errno;
 	return 0;
 }
