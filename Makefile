@@ -29,9 +29,20 @@ $(BUILD)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GK_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/entry.o: guest/entry.S include/vmlet_abi.h
+$(BUILD)/guest/entry.o: guest/entry.S include/vmlet_abi.h $(BUILD)/vdso.so
 	@mkdir -p $(@D)
-	$(CC) -c $< -o $@
+	$(CC) -c -DVDSO_BIN='"$(BUILD)/vdso.so"' $< -o $@
+
+# The vDSO: position-independent, one segment, no relocations (the guest maps it as is).
+VDSO_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -fPIC -ffreestanding -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdlib -shared \
+	-Wl,-T,guest/vdso/vdso.lds -Wl,--version-script=guest/vdso/vdso.map -Wl,--hash-style=both \
+	-Wl,-soname=linux-vdso.so.1 -Wl,-z,max-page-size=4096 -Wl,--build-id=none
+
+$(BUILD)/vdso.so: guest/vdso/vdso.c guest/vdso/vdso.lds guest/vdso/vdso.map include/vmlet_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(VDSO_CFLAGS) -o $@ $<
+	@readelf -rW $@ | grep -q "no relocations" || { echo "$@ has relocations"; rm -f $@; exit 1; }
 
 $(BUILD)/gk.elf: $(GK_OBJS) guest/gk.lds
 	ld -static -nostdlib -T guest/gk.lds -z noexecstack --no-warn-rwx-segments -o $@ $(GK_OBJS)

@@ -4,7 +4,7 @@
 	.section .gk_header, "a"
 	.long VMLET_GK_MAGIC, VMLET_ABI_VERSION
 	.quad gk_syscall_entry, gk_fault_stubs, gk_boot, gk_hypercall, gk_ring, gk_stats
-	.quad __text_end, __bss_end
+	.quad __text_end, __bss_end, gk_vdso
 
 	.text
 /*
@@ -85,3 +85,11 @@ gk_user_rsp:
 gk_kstack:
 	.space 65536
 gk_kstack_top:
+
+/* The vDSO image, page-aligned in the text (read+execute for the program). */
+	.section .text.vdso, "ax"
+	.balign 4096
+	.globl gk_vdso
+gk_vdso:
+	.incbin VDSO_BIN
+	.balign 4096

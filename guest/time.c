@@ -22,6 +22,10 @@ static uint64_t virtual_ns(void)
 	return gk_stats.syscalls * VIRTUAL_NS_PER_SYSCALL + virtual_slept;
 }
 
+/* Published for the vDSO (guest/vdso/vdso.c), at VMLET_VVAR_ADDR. */
+struct vmlet_vvar gk_vvar __attribute__((section(".vvar")));
+_Static_assert(sizeof(struct vmlet_vvar) <= VMLET_PAGE_SIZE, "the clock page is one page");
+
 static int calibrated;
 static uint64_t tsc0, mono0, real0, mult; /* ns = base + ((tsc - tsc0) * mult) >> 32 */
 
@@ -44,6 +48,13 @@ static void calibrate(void)
 	tsc0 = before + (after - before) / 2;
 	mult = gk_boot.tsc_khz ? (1000000ull << 32) / gk_boot.tsc_khz : 0;
 	calibrated = 1;
+	if (mult && !deterministic()) {
+		gk_vvar.tsc0 = tsc0;
+		gk_vvar.mult = mult;
+		gk_vvar.mono0 = mono0;
+		gk_vvar.real0 = real0;
+		__atomic_store_n(&gk_vvar.ready, 1, __ATOMIC_RELEASE);
+	}
 }
 
 /* Nanoseconds since mono0 (or a fresh host reading when the TSC rate is unknown). */

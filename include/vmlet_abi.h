@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 2
+#define VMLET_ABI_VERSION 3
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -28,6 +28,8 @@
 #define VMLET_KERNEL_SIZE (4ull << 20)
 #define VMLET_GK_OFFSET (1ull << 20)
 #define VMLET_PAGE_SIZE 4096ull
+/* The clock page (struct vmlet_vvar): the last page of the kernel area. */
+#define VMLET_VVAR_ADDR (VMLET_KERNEL_VBASE + VMLET_KERNEL_SIZE - VMLET_PAGE_SIZE)
 
 /*
  * Guest-to-host signals are port I/O, Solo5 style:
@@ -170,6 +172,18 @@ struct vmlet_boot {
 	char exe[VMLET_EXE_MAX]; /* readlink("/proc/self/exe") */
 };
 
+/*
+ * The clock page (at VMLET_VVAR_ADDR, readable by the program): the guest kernel's
+ * TSC calibration, which the vDSO uses to answer clock_gettime without a syscall.
+ * ready is set once calibrated; deterministic runs leave it 0 (the vDSO then makes
+ * the system call, which keeps the virtual clock's rule).
+ */
+struct vmlet_vvar {
+	volatile uint64_t ready;
+	uint64_t tsc0, mult;  /* ns = base + ((tsc - tsc0) * mult) >> 32 */
+	uint64_t mono0, real0;
+};
+
 /* Guest-kernel counters the host reads at the end of a run. */
 struct vmlet_stats {
 	uint64_t syscalls;
@@ -194,6 +208,7 @@ struct vmlet_gk_header {
 	uint64_t stats;         /* struct vmlet_stats */
 	uint64_t text_end;
 	uint64_t bss_end;
+	uint64_t vdso;          /* the vDSO image (AT_SYSINFO_EHDR), inside the text */
 };
 
 #endif /* __ASSEMBLER__ */

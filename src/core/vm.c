@@ -203,7 +203,7 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 		.envp = c->envp ? c->envp : empty,
 		.execfn = c->path,
 		.phdr = img->phdr, .phent = img->phent, .phnum = img->phnum, .entry = img->entry,
-		.hwcap = getauxval(AT_HWCAP), .hwcap2 = getauxval(AT_HWCAP2),
+		.hwcap = getauxval(AT_HWCAP), .hwcap2 = getauxval(AT_HWCAP2), .sysinfo_ehdr = vm->gk.vdso,
 	};
 	int r;
 

@@ -58,6 +58,7 @@ int stack_build(uint8_t *window, uint64_t top, uint64_t size, uint64_t limit,
 		{ AT_GID, p->gid },	    { AT_EGID, p->gid },     { AT_SECURE, 0 },
 		{ AT_HWCAP, p->hwcap },	    { AT_HWCAP2, p->hwcap2 }, { AT_CLKTCK, 100 },
 		{ AT_RANDOM, 0 },	    { AT_EXECFN, 0 },	     { AT_PLATFORM, 0 },
+		{ p->sysinfo_ehdr ? AT_SYSINFO_EHDR : AT_IGNORE, p->sysinfo_ehdr },
 		{ AT_NULL, 0 },
 	};
 	const size_t nauxv = sizeof(auxv) / sizeof(auxv[0]);

@@ -11,6 +11,7 @@ struct stack_params {
 	const char *execfn;      /* AT_EXECFN string */
 	uint64_t phdr, phent, phnum, entry;
 	uint64_t hwcap, hwcap2;
+	uint64_t sysinfo_ehdr;   /* the vDSO (AT_SYSINFO_EHDR), 0 for none */
 	uint32_t uid, gid;
 	uint8_t random[16];      /* AT_RANDOM bytes */
 };
