@@ -312,6 +312,33 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	}
 }
 
+/* A config names a program; the memory plan it asks for (mem 0: the default). */
+static int check_config(const struct vmlet_config *c, uint64_t mem, struct vmlet_vm *plan,
+			struct vmlet_error *err)
+{
+	if (err)
+		err->code = 0, err->message[0] = 0;
+	if (!c || !c->path)
+		return vm_error(err, -EINVAL, "no program given");
+	memset(plan, 0, sizeof(*plan));
+	return shell_plan(plan, mem, err);
+}
+
+/* Into a shell that is ready: the run's settings, its files and channels, the program. */
+static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct file_ctx *fc,
+		   const struct elf_image *img, struct vmlet_error *err)
+{
+	int r;
+
+	take_config(vm, c);
+	r = files_init(vm, c, err);
+	if (!r)
+		r = load_program(vm, c, fc, img, err);
+	if (fc->fd >= 0)
+		close(fc->fd);
+	return r;
+}
+
 int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
 {
 	struct file_ctx fc = { .fd = -1 };
@@ -320,13 +347,8 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 	int r;
 
 	*out = NULL;
-	if (err)
-		err->code = 0, err->message[0] = 0;
-	if (!c || !c->path)
-		return vm_error(err, -EINVAL, "no program given");
 	run_prepare_process();
-	memset(&plan, 0, sizeof(plan));
-	r = shell_plan(&plan, c->mem_bytes, err);
+	r = check_config(c, c ? c->mem_bytes : 0, &plan, err);
 	if (!r)
 		r = check_program(c, plan.mmap_top, &fc, &img, err);
 	if (!r && c->pool)
@@ -335,13 +357,10 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 		r = err ? err->code : -ENOMEM;
 	if (!r) {
 		vm->pool = c->pool;
-		take_config(vm, c);
-		r = files_init(vm, c, err);
-	}
-	if (!r)
-		r = load_program(vm, c, &fc, &img, err);
-	if (fc.fd >= 0)
+		r = install(vm, c, &fc, &img, err);
+	} else if (fc.fd >= 0) {
 		close(fc.fd);
+	}
 	if (r) {
 		vmlet_vm_destroy(vm);
 		return r;
@@ -357,12 +376,7 @@ int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vml
 	struct elf_image img;
 	int r;
 
-	if (err)
-		err->code = 0, err->message[0] = 0;
-	if (!c || !c->path)
-		return vm_error(err, -EINVAL, "no program given");
-	memset(&plan, 0, sizeof(plan));
-	r = shell_plan(&plan, c->mem_bytes ? c->mem_bytes : vm->mem.size, err);
+	r = check_config(c, c && c->mem_bytes ? c->mem_bytes : vm->mem.size, &plan, err);
 	if (!r && plan.mem.size != vm->mem.size)
 		r = vm_error(err, -EINVAL, "a reused VM keeps its memory size (%llu MiB)",
 			     (unsigned long long)(vm->mem.size >> 20));
@@ -372,11 +386,8 @@ int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vml
 		r = shell_reset(vm, err);
 	if (!r) {
 		vm->reused = 1;
-		take_config(vm, c);
-		r = files_init(vm, c, err);
+		return install(vm, c, &fc, &img, err);
 	}
-	if (!r)
-		r = load_program(vm, c, &fc, &img, err);
 	if (fc.fd >= 0)
 		close(fc.fd);
 	return r;
