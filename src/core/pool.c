@@ -116,7 +116,13 @@ struct vmlet_vm *pool_take(struct vmlet_pool *p, uint64_t mem_bytes)
 		p->stats.missed++;
 	}
 	p->last_error = 0;
-	pthread_cond_signal(&p->wake);
+	/*
+	 * The worker is woken when the VM comes back (pool_reap), or now if the pool ran
+	 * dry: refilling during the run competes with it for the CPU and for the
+	 * process's memory map (registering a VM's MMU notifier takes it for writing).
+	 */
+	if (!p->nready)
+		pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	if (vm) /* its preparation happened off this request's path */
 		memset(&vm->res->phases, 0, sizeof(vm->res->phases));
