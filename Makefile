@@ -86,6 +86,9 @@ endif
 clean:
 	rm -rf $(BUILD)
 
+# Keep every intermediate object: nothing is rebuilt or deleted behind the test summary.
+.SECONDARY:
+
 .PHONY: all clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
