@@ -1,5 +1,6 @@
 # Makefile - builds the guest kernel, libvmlet, the vmlet CLI, test programs and tests.
 CC ?= gcc
+MAKEFLAGS += --no-print-directory
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SAN ?=
