@@ -19,3 +19,24 @@ echo '$ vmlet run --timeout 1s build/progs/demo_spin-musl   (an endless loop, st
 set +e
 "$B/vmlet" run --timeout 1s "$B/progs/demo_spin-musl"
 echo "exit status: $?"
+
+echo
+echo '$ vmlet run --manifest job.json   (declared channels, a quota, a transactional output, a report)'
+cat > "$tmp/job.json" <<JOB
+{
+  "version": 1,
+  "program": "/bin/busybox",
+  "args": ["sort", "-n", "-u", "/in/numbers.txt", "-o", "/out/sorted.txt"],
+  "timeout": "10s",
+  "channels": [
+    {"guest": "/in", "host": "$tmp", "type": "directory"},
+    {"guest": "/out/sorted.txt", "host": "$tmp/sorted.txt", "mode": "write", "limits": {"write_bytes": "4M"}}
+  ],
+  "deterministic": {"enabled": true, "epoch": 1700000000},
+  "report": "$tmp/report.json"
+}
+JOB
+"$B/vmlet" run --manifest "$tmp/job.json"
+echo "exit status: $?; the output file now has $(wc -l < "$tmp/sorted.txt") lines; from the report:"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); out = r["channels"][-1]
+print("  state", r["state"] + ",", r["exits"], "exits,", r["syscalls"]["total"], "syscalls;", out["guest"] + ":", out["writes"], "writes,", out["write_bytes"], "bytes, sha256", out["write_sha256"][:16] + "...")' "$tmp/report.json" 2>/dev/null || grep '"state"' "$tmp/report.json"
