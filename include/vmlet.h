@@ -211,6 +211,13 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
  */
 int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 
+/*
+ * Validate a program as vmlet_vm_create would, without creating a VM: it exists,
+ * is a static x86-64 ELF and fits in mem_bytes of guest RAM (0: the default).
+ * Returns 0 or the error vmlet_vm_create would return, with its message.
+ */
+int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error *err);
+
 /* Ask a running VM to stop from another thread; vmlet_vm_run then reports VMLET_FAILED. */
 void vmlet_vm_kill(struct vmlet_vm *vm);
 

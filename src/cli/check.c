@@ -9,6 +9,7 @@
 
 #include "../manifest/manifest.h"
 #include "../manifest/sha256.h"
+#include "vmlet.h"
 
 #define EXIT_VMLET_ERROR 125
 
@@ -156,6 +157,7 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 int cmd_check(int argc, char **argv)
 {
 	struct vmlet_manifest m;
+	struct vmlet_error err;
 	char msg[512];
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -168,6 +170,12 @@ int cmd_check(int argc, char **argv)
 	}
 	if (manifest_load(argv[1], &m, msg, sizeof(msg)) || manifest_check_host(&m, msg, sizeof(msg))) {
 		fprintf(stderr, "vmlet: %s\n", msg);
+		manifest_free(&m);
+		return EXIT_VMLET_ERROR;
+	}
+	/* The program must also be one vmlet can load: a static x86-64 ELF that fits. */
+	if (vmlet_program_check(m.program, m.memory, &err)) {
+		fprintf(stderr, "vmlet: %s: program: %s\n", argv[1], err.message);
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;
 	}

@@ -339,6 +339,24 @@ static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct fil
 	return r;
 }
 
+int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error *err)
+{
+	struct vmlet_config c;
+	struct file_ctx fc = { .fd = -1 };
+	struct vmlet_vm plan;
+	struct elf_image img;
+	int r;
+
+	vmlet_config_init(&c);
+	c.path = path;
+	r = check_config(&c, mem_bytes, &plan, err);
+	if (!r)
+		r = check_program(&c, plan.mmap_top, &fc, &img, err);
+	if (fc.fd >= 0)
+		close(fc.fd);
+	return r;
+}
+
 int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
 {
 	struct file_ctx fc = { .fd = -1 };

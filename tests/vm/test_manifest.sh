@@ -22,15 +22,18 @@ if python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1
 	have_socket=1
 fi
 
+# "@PROG@" in the manifests: a real static program, since vmlet check loads its ELF headers.
+PROG="$PWD/${PROGS:-build/progs}/demo_hello-musl"
+
 # normalize FILE: scratch paths back to what the golden files say.
 normalize() {
-	sed -e "s|$FIX|@WORK@|g" -e "s|$COPY|$G|g" "$1"
+	sed -e "s|$PROG|@PROG@|g" -e "s|$FIX|@WORK@|g" -e "s|$COPY|$G|g" "$1"
 }
 
 # check_case KIND NAME: run `vmlet check` on the filled-in copy and compare.
 check_case() {
 	local kind=$1 name=$2 src="$G/$1/$2.json" copy="$COPY/$1/$2.json" want got stream rc_want
-	sed "s|@WORK@|$FIX|g" "$src" > "$copy"
+	sed -e "s|@WORK@|$FIX|g" -e "s|@PROG@|$PROG|g" "$src" > "$copy"
 	"$VMLET" check "$copy" > "$WORK/out" 2> "$WORK/err"
 	rc=$?
 	if [ "$kind" = valid ]; then want="$G/valid/$name.out"; stream="$WORK/out"; rc_want=0
