@@ -59,6 +59,7 @@ enum vmlet_channel_mode {
 };
 
 #define VMLET_UNLIMITED UINT64_MAX
+#define VMLET_MAX_WRITTEN_FILES 64 /* file channels in a write mode, per run */
 
 struct vmlet_limits {
 	uint64_t reads, read_bytes, writes, write_bytes; /* VMLET_UNLIMITED when not limited */
@@ -225,10 +226,10 @@ void vmlet_vm_kill(struct vmlet_vm *vm);
 void vmlet_vm_destroy(struct vmlet_vm *vm);
 
 /*
- * For a process about to exit: hand the VM's teardown (hundreds of us of KVM
- * work) to a detached process sharing this address space, and return at once.
- * The VM's memory stays mapped until that process is done; do not use the VM
- * again. Falls back to vmlet_vm_destroy when no process can be started, and
+ * Only for a process about to exit: hand the VM's teardown (hundreds of us of
+ * KVM work) to a detached process sharing this address space, and return at
+ * once. The guest memory stays mapped until the calling process exits (the
+ * reaper shares its address space); do not use the VM again. Falls back to vmlet_vm_destroy when no process can be started, and
  * when VMLET_NO_REAPER is set in the environment (valgrind cannot follow it).
  */
 int vmlet_vm_destroy_detached(struct vmlet_vm *vm);
@@ -242,7 +243,7 @@ struct vmlet_host_fds {
 	int kvm_fd, vm_fd, vcpu_fd;
 	int stdio[3];
 	int trace_fd;
-	int commit_dirs[64];      /* directories where written files are renamed at the end */
+	int commit_dirs[VMLET_MAX_WRITTEN_FILES]; /* where written files are renamed at the end */
 	int ncommit_dirs;
 };
 

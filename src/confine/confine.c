@@ -1,7 +1,9 @@
 /* confine.c - privilege drop, resource limits and the seccomp allowlist of a process running one VM. */
 #include "confine.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/kvm.h>
@@ -67,12 +69,28 @@ static uint64_t address_space(void)
 /* The VMM's own allocations after confinement: stats, ring batches, a report. */
 #define HEAP_HEADROOM (256ull << 20)
 
+/* The highest fd open now (channels, grants and output directories included), or -1. */
+static int highest_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int top = -1;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) > top)
+			top = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	return top;
+}
+
 static int set_limits(const struct vmlet_host_fds *fds)
 {
 	struct rlimit core = { 0, 0 }, files, as;
 	uint64_t now = address_space();
-	int top = fds->vcpu_fd > fds->vm_fd ? fds->vcpu_fd : fds->vm_fd, i;
+	int top = highest_fd(), i;
 
+	top = fds->vcpu_fd > top ? fds->vcpu_fd : top;
 	for (i = 0; i < 3; i++)
 		top = fds->stdio[i] > top ? fds->stdio[i] : top;
 	top = fds->trace_fd > top ? fds->trace_fd : top;

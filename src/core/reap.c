@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ static int reaper(void *arg)
 	char c;
 
 	syscall(SYS_close, pipe_fds[1]);
-	while (syscall(SYS_read, pipe_fds[0], &c, 1) < 0)
+	while (syscall(SYS_read, pipe_fds[0], &c, 1) < 0 && errno == EINTR)
 		;
 	syscall(SYS_close_range, 0u, ~0u, 0u);
 	syscall(SYS_exit, 0);
@@ -33,30 +34,35 @@ static int reaper(void *arg)
 
 int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
 {
-	static int pipe_fds[2];
+	int *pipe_fds; /* at the top of the reaper's stack: its own, whatever later calls do */
 	char *stack;
 	pid_t pid;
 
 	if (!vm)
 		return 0;
+	/* Fallbacks destroy in place without vmlet_vm_destroy's keep-alive VM (a confined process may not create one). */
 	if (getenv("VMLET_NO_REAPER")) { /* for tools that cannot follow CLONE_VM (valgrind) */
-		vmlet_vm_destroy(vm);
+		shell_destroy(vm);
 		return 0;
 	}
 	/* The reaper's stack outlives this call: it is the process's last user of the memory. */
 	stack = mmap(NULL, REAPER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (stack == MAP_FAILED || pipe2(pipe_fds, O_CLOEXEC) < 0) {
-		if (stack != MAP_FAILED)
-			munmap(stack, REAPER_STACK);
-		vmlet_vm_destroy(vm);
+	if (stack == MAP_FAILED) {
+		shell_destroy(vm);
 		return 0;
 	}
-	pid = clone(reaper, stack + REAPER_STACK, CLONE_VM | CLONE_UNTRACED, pipe_fds);
+	pipe_fds = (int *)(stack + REAPER_STACK - 16);
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		munmap(stack, REAPER_STACK);
+		shell_destroy(vm);
+		return 0;
+	}
+	pid = clone(reaper, stack + REAPER_STACK - 64, CLONE_VM | CLONE_UNTRACED, pipe_fds); /* 16-aligned, below the pipe */
 	if (pid < 0) {
 		close(pipe_fds[0]);
 		close(pipe_fds[1]);
 		munmap(stack, REAPER_STACK);
-		vmlet_vm_destroy(vm);
+		shell_destroy(vm);
 		return 0;
 	}
 	/* Close our references only; the memory stays mapped for the reaper. */

@@ -74,7 +74,7 @@ static int open_temp(struct channel *ch, struct vmlet_error *err)
 {
 	struct stat st;
 	int exists = stat(ch->host, &st) == 0, src = -1;
-	mode_t perm = exists ? st.st_mode & 07777 : 0644;
+	mode_t perm = exists ? st.st_mode & 0777 : 0644; /* never setuid/setgid guest output */
 
 	if (exists && !S_ISREG(st.st_mode))
 		return vm_error(err, -EINVAL, "channel %s: %s is not a regular file", ch->guest, ch->host);
@@ -240,6 +240,11 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 		sha256_init(&ch->write_hash);
 	}
 	vm->nchannels = 3;
+	for (i = 0, r = 0; i < c->nchannels; i++)
+		r += c->channels[i].type == VMLET_CHANNEL_FILE && c->channels[i].mode != VMLET_CHANNEL_READ;
+	if (r > VMLET_MAX_WRITTEN_FILES) /* each is committed in its own directory fd, which seccomp lists */
+		return vm_error(err, -EINVAL, "at most %d written file channels per run (%d declared)",
+				VMLET_MAX_WRITTEN_FILES, r);
 	for (i = 0; i < c->nchannels; i++) {
 		if (c->channels[i].type == VMLET_CHANNEL_DIRECTORY) {
 			/* Resolved like a grant (files.c); this slot holds its quotas and figures. */

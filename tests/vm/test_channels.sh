@@ -509,6 +509,21 @@ for libc in musl glibc; do
 	verdict "$m-deterministic-report"
 done
 
+# Output keeps the target's permission bits but never its setuid/setgid bits.
+P="$PROGS/chan-musl"; n=channels
+printf 'old\n' > "$T/suid.txt"; chmod 6755 "$T/suid.txt"
+vm --channel "/out:$T/suid.txt:mode=write" "$P" write /out new
+want_rc 0; want_bytes "$T/suid.txt" 'new'
+[ "$(stat -c %a "$T/suid.txt")" = 755 ] || need "mode $(stat -c %a "$T/suid.txt"), want 755"
+verdict "$n/output-drops-setuid-bits"
+
+# Each written file is committed through its own directory fd: at most 64 per run.
+args=(); for i in $(seq 1 65); do args+=(--channel "/o$i:$T/many-$i.txt:mode=write"); done
+vm "${args[@]}" "$P" write /o1 x
+want_rc 125; want_absent "$T/many-1.txt"
+[ "$(wc -l < "$T/err")" = 1 ] && grep -q '^vmlet: at most 64 written file channels per run (65 declared)' "$T/err" || need "got '$(errtext)'"
+verdict "$n/too-many-written-files-125"
+
 # A manifest whose input is missing: stopped before it starts.
 cat > "$T/bad.json" << EOF
 {"program": "$P", "args": ["cat", "/in"], "channels": [{"guest": "/in", "host": "$T/missing.txt"}]}
