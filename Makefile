@@ -21,7 +21,7 @@ LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c) src/manifest/sh
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/core/gk_blob.o
 MANIFEST_SRCS := $(filter-out src/manifest/sha256.c,$(wildcard src/manifest/*.c))
 MANIFEST_OBJS := $(MANIFEST_SRCS:%.c=$(BUILD)/%.o)
-CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c $(MANIFEST_SRCS)
+CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c src/confine/landlock.c $(MANIFEST_SRCS)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/vmlet
@@ -118,14 +118,15 @@ $(BUILD)/progs/%-asm: tests/progs/%.S
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o \
-		$(MANIFEST_OBJS)
+CONFINE_OBJS := $(BUILD)/src/confine/confine.o $(BUILD)/src/confine/landlock.o
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(CONFINE_OBJS) $(MANIFEST_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(BUILD)/src/confine/confine.o \
+	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(CONFINE_OBJS) \
 		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
 
 # Keep the manifest objects the unit tests link (make would delete them as intermediates).
-.SECONDARY: $(MANIFEST_OBJS)
+.SECONDARY: $(MANIFEST_OBJS) $(CONFINE_OBJS)
 
 progs: $(PROGS)
 unit: $(UNIT_BINS)

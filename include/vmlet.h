@@ -46,9 +46,10 @@ struct vmlet_grant {
 enum vmlet_channel_type {
 	VMLET_CHANNEL_FILE = 1,  /* a regular file */
 	VMLET_CHANNEL_DIRECTORY, /* a read-only tree (like a grant) */
-	VMLET_CHANNEL_FIFO,      /* a named pipe; opening waits for the peer (bounded by the timeout) */
+	VMLET_CHANNEL_FIFO,      /* a named pipe, opened at create without waiting: reads wait for data,
+				  * writes can start before the peer opens (up to the pipe's buffer) */
 	VMLET_CHANNEL_CHARDEV,   /* a character device */
-	VMLET_CHANNEL_SOCKET,    /* a UNIX stream socket, connected when the guest opens it */
+	VMLET_CHANNEL_SOCKET,    /* a UNIX stream socket, connected at create */
 };
 
 enum vmlet_channel_mode {
@@ -76,7 +77,8 @@ struct vmlet_channel {
 
 enum vmlet_commit {
 	VMLET_COMMIT_SUCCESS = 0, /* keep written files only if the program exits 0, no quota ran out */
-	VMLET_COMMIT_ALWAYS,      /* keep them whatever happens (but a killed vmlet still keeps none) */
+	VMLET_COMMIT_ALWAYS,      /* keep them unless the run FAILED (vmlet_vm_kill, a broken protocol);
+				   * a vmlet killed by a signal keeps none */
 };
 
 /* Determinism: the same inputs give the same outputs (see docs/DETERMINISM.md). */
@@ -154,7 +156,8 @@ struct vmlet_result {
 	int committed;            /* written files were kept (see enum vmlet_commit) */
 	unsigned quota_hit;       /* VMLET_QUOTA_* bits over all channels */
 	size_t nchannels;         /* 3 + config.nchannels */
-	struct vmlet_channel_stats *channels; /* owned by the VM: valid until vmlet_vm_destroy */
+	struct vmlet_channel_stats *channels; /* owned by the VM: valid until vmlet_vm_destroy or
+					       * the next vmlet_vm_reuse */
 	uint32_t syscall_counts[512]; /* guest system calls by number */
 };
 
@@ -167,7 +170,8 @@ struct vmlet_pool;
  * kernel, page tables) and destroys the VMs that vmlet_vm_destroy hands back.
  * vmlet_vm_create with config.pool set takes a ready shell, or prepares one on
  * the spot when none is ready: it never fails or waits for lack of shells.
- * A shell runs one program; no VM is ever used twice.
+ * A shell runs one program: vmlet_vm_destroy hands it back to be destroyed,
+ * never reused (vmlet_vm_reuse is the explicit, caller-chosen exception).
  */
 struct vmlet_pool_config {
 	unsigned shells;    /* how many to keep ready (default 4) */
@@ -253,6 +257,14 @@ struct vmlet_host_fds {
  */
 int vmlet_collect_garbage(const char *dir);
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds);
+
+/*
+ * The i-th host tree or file the guest may read (a --ro grant or a directory
+ * channel), for callers that confine themselves (Landlock): its O_PATH
+ * directory and, for a single granted file, that file's name in it (NULL for
+ * the whole tree). Returns 0, or -ENOENT past the last.
+ */
+int vmlet_vm_read_root(const struct vmlet_vm *vm, size_t i, int *dirfd, const char **name);
 
 /* Name of a guest syscall number, or NULL. */
 const char *vmlet_syscall_name(unsigned nr);

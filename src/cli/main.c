@@ -99,7 +99,7 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmle
 	if (o->user && (r = vmlet_drop_privileges(o->user, err)))
 		return r;
 	if (o->no_seccomp) {
-		fprintf(stderr, "vmlet: warning: --no-seccomp: the host system-call allowlist is OFF "
+		fprintf(stderr, "vmlet: warning: --no-seccomp: Landlock and the host system-call allowlist are OFF "
 				"(debugging only; a compromised vmlet could use any system call)\n");
 		return 0;
 	}

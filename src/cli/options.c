@@ -156,8 +156,10 @@ static int channel_option(struct vmlet_channel *ch, char *kv, char *msg, size_t 
 		ch->limits.writes = v;
 	else if (!strcmp(kv, "write-bytes") && !parse_size(eq, &v))
 		ch->limits.write_bytes = v;
-	else
-		return fail(msg, msglen, "--channel: bad option '%s'", kv);
+	else {
+		eq[-1] = '=';
+		return fail(msg, msglen, "--channel: bad option '%s' (options are KEY=VALUE separated by commas)", kv);
+	}
 	return 0;
 }
 

@@ -97,6 +97,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int creator_files(struct vmlet_error *err)
+{
+#ifdef __SANITIZE_ADDRESS__
+	(void)err; /* the sanitizer runtime writes where the ruleset forbids */
+	return 0;
+#else
+	return vmlet_confine_creator_files(err);
+#endif
+}
+
 int run_repeated(struct cli_options *o)
 {
 	struct vmlet_pool_config pc = { .shells = o->parallel + 1, .mem_bytes = o->config.mem_bytes };
@@ -115,6 +125,11 @@ int run_repeated(struct cli_options *o)
 	b.latency = calloc(o->repeat, sizeof(*b.latency));
 	if (!threads || !b.latency) {
 		fprintf(stderr, "vmlet: out of memory\n");
+		return 125;
+	}
+	/* Before any thread exists (the pool's worker, the runners): Landlock binds threads started later. */
+	if (!o->no_seccomp && (r = creator_files(&err))) {
+		fprintf(stderr, "vmlet: %s\n", err.message);
 		return 125;
 	}
 	if ((r = vmlet_pool_create(&pc, &pool, &err))) {

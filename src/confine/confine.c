@@ -1,4 +1,4 @@
-/* confine.c - privilege drop, resource limits and the seccomp allowlist of a process running one VM. */
+/* confine.c - privilege drop, resource limits, Landlock and the seccomp allowlist of a process running VMs. */
 #include "confine.h"
 
 #include <dirent.h>
@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "vmlet_abi.h"
 
 static int fail(struct vmlet_error *err, int code, const char *what)
@@ -235,9 +236,24 @@ static int load_filter(const struct vmlet_host_fds *fds, int creator, struct vml
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	struct vmlet_host_fds fds;
+	int r;
 
 	vmlet_vm_host_fds(vm, &fds);
+	if ((r = landlock_confine(vm, &fds)) < 0)
+		return fail(err, r, "installing the Landlock ruleset");
 	return load_filter(&fds, 0, err);
+}
+
+int vmlet_confine_creator_files(struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+	int r;
+
+	vmlet_vm_host_fds(NULL, &fds); /* opens /dev/kvm (read-write) while it still can */
+	if (fds.kvm_fd < 0)
+		return 0; /* creating the first VM reports why */
+	r = landlock_confine(NULL, NULL);
+	return r < 0 ? fail(err, r, "installing the Landlock ruleset") : 0;
 }
 
 int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err)

@@ -1,4 +1,4 @@
-/* confine.h - narrows the vmlet process before the guest's first instruction: privileges, limits, seccomp. */
+/* confine.h - narrows the vmlet process before the guest's first instruction: privileges, limits, Landlock, seccomp. */
 #ifndef VMLET_CONFINE_H
 #define VMLET_CONFINE_H
 
@@ -13,10 +13,12 @@ int vmlet_drop_privileges(const char *name, struct vmlet_error *err);
 
 /*
  * Limit the process to what running `vm` needs: RLIMIT_NOFILE at the fds in
- * use plus the VM's handle budget, no core dumps, and a seccomp-bpf allowlist
- * on every thread (any other host system call kills the process). Call after
- * vmlet_vm_create and before vmlet_vm_run; the process must not create
- * another VM afterwards.
+ * use plus the VM's handle budget, no core dumps, a Landlock domain (when the
+ * kernel has Landlock) in which only the VM's grants can be read and only its
+ * output directories changed, and a seccomp-bpf allowlist on every thread
+ * (any other host system call kills the process). Call after vmlet_vm_create,
+ * before vmlet_vm_run, from the thread that runs the VM, with no other thread
+ * started; the process must not create another VM afterwards.
  */
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err);
 
@@ -26,5 +28,13 @@ int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err);
  * any fd (the fds of future VMs are unknown). `stdio` are the fds the runs use.
  */
 int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err);
+
+/*
+ * The filesystem half for a creator, to call before the process starts any
+ * thread (a Landlock domain binds the calling thread and those it starts):
+ * every file stays readable, none can be written, created, renamed or
+ * removed. No-op on a kernel without Landlock. Returns 0 or -errno.
+ */
+int vmlet_confine_creator_files(struct vmlet_error *err);
 
 #endif

@@ -411,6 +411,15 @@ int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vml
 	return r;
 }
 
+int vmlet_vm_read_root(const struct vmlet_vm *vm, size_t i, int *dirfd, const char **name)
+{
+	if (i >= vm->ngrants)
+		return -ENOENT;
+	*dirfd = vm->grants[i].dirfd;
+	*name = vm->grants[i].name;
+	return 0;
+}
+
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 {
 	int i;
@@ -420,8 +429,7 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 	fds->ncommit_dirs = 0;
 	if (!vm)
 		return;
-	fds->ncommit_dirs = 0;
-	for (i = 0; i < (int)vm->nchannels && fds->ncommit_dirs < 64; i++)
+	for (i = 0; i < (int)vm->nchannels && fds->ncommit_dirs < VMLET_MAX_WRITTEN_FILES; i++)
 		if (vm->channels[i].dirfd >= 0)
 			fds->commit_dirs[fds->ncommit_dirs++] = vm->channels[i].dirfd;
 	fds->vm_fd = vm->vm_fd;

@@ -11,12 +11,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* Returns the fd, or -errno (EACCES for a path that would leave the tree). */
 static int openat2_beneath(int dirfd, const char *rel, uint64_t flags)
 {
 	struct open_how how = { .flags = flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
 
-	return (int)syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
+	return fd >= 0 ? fd : errno == EXDEV ? -EACCES : -errno;
 }
 
 /* Normalize a user-given guest path: absolute, no empty, "." or ".." components. */
@@ -191,13 +193,40 @@ static int path_sane(const char *p)
 	return 1;
 }
 
+/*
+ * Open rel for reading only if it is a regular file or a directory: opening a
+ * device or FIFO can act on it (rewind a tape, wait for a writer), so look at
+ * it through O_PATH first. Returns the fd or -errno: -EACCES when the file is
+ * of another kind or was replaced between the two opens.
+ */
+static int open_plain(int dirfd, const char *rel, uint64_t oflags)
+{
+	struct stat before, after;
+	int probe = openat2_beneath(dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), fd;
+
+	if (probe < 0)
+		return probe;
+	if (fstat(probe, &before) < 0 || (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode))) {
+		close(probe);
+		return -EACCES;
+	}
+	close(probe);
+	fd = openat2_beneath(dirfd, rel, oflags);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &after) < 0 || after.st_dev != before.st_dev || after.st_ino != before.st_ino) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
 /* Open a guest path read-only as an O_PATH or readable fd; -errno when refused. */
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
 	       int *channel)
 {
 	const char *rel = NULL;
 	const struct grant *g;
-	int fd;
 
 	*ancestor = 0;
 	*channel = -1;
@@ -209,10 +238,7 @@ int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int
 	*channel = g->channel;
 	if (g->name)
 		rel = g->name;
-	fd = openat2_beneath(g->dirfd, rel, oflags);
-	if (fd < 0)
-		return errno == EXDEV ? -EACCES : -errno;
-	return fd;
+	return oflags & O_PATH ? openat2_beneath(g->dirfd, rel, oflags) : open_plain(g->dirfd, rel, oflags);
 }
 
 /*

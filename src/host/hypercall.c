@@ -236,6 +236,13 @@ static int channel_stat(struct vmlet_vm *vm, int idx, void *out)
 	return 0;
 }
 
+/* Any quota set: the guest must then make one hypercall per call (no read-ahead, no batching). */
+static int limited(const struct vmlet_limits *l)
+{
+	return l->reads != VMLET_UNLIMITED || l->read_bytes != VMLET_UNLIMITED || l->writes != VMLET_UNLIMITED ||
+	       l->write_bytes != VMLET_UNLIMITED;
+}
+
 int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, void *out, uint64_t *opened)
 {
 	const struct channel *c = &vm->channels[idx];
@@ -267,9 +274,7 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, void *out, ui
 	vm->handles[hd].seq_off = (uint64_t)lseek(fd, 0, SEEK_CUR);
 	*opened = (c->type != VMLET_CHANNEL_FILE || !c->random_access ? VMLET_OPENED_SEQUENTIAL : 0) |
 		  (c->mode == VMLET_CHANNEL_APPEND ? VMLET_OPENED_APPEND : 0) |
-		  (c->limits.reads != VMLET_UNLIMITED || c->limits.read_bytes != VMLET_UNLIMITED ||
-				   c->limits.writes != VMLET_UNLIMITED || c->limits.write_bytes != VMLET_UNLIMITED
-			   ? VMLET_OPENED_EXACT : 0);
+		  (limited(&c->limits) ? VMLET_OPENED_EXACT : 0);
 	return hd;
 }
 
@@ -321,6 +326,8 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	r = (int)handle_alloc(vm, fd, S_ISDIR(st.st_mode) ? HANDLE_DIR : HANDLE_FILE);
 	if (r >= 0)
 		vm->handles[r].channel = ch;
+	if (r >= 0 && ch >= 0 && limited(&vm->channels[ch].limits))
+		h->out[0] |= VMLET_OPENED_EXACT; /* a directory channel's quotas count each call */
 	return r;
 }
 

@@ -177,6 +177,15 @@ for libc in musl glibc; do
 	want_rc 0; want_out "calls=3 bytes=25 end=EDQUOT"; want_err "vmlet: quota ran out on /in (read bytes)"
 	verdict "$n/quota-read-bytes"
 
+	# A directory channel's quotas count the guest's own calls too (no read-ahead).
+	vm --channel "/d:$T:type=dir,reads=3" "$P" readall /d/h100.txt 10
+	want_rc 0; want_out "calls=3 bytes=30 end=EDQUOT"; want_err "vmlet: quota ran out on /d (reads)"
+	verdict "$n/dir-channel-quota-reads"
+
+	vm --channel "/d:$T:type=dir,read-bytes=25" "$P" readall /d/h100.txt 10
+	want_rc 0; want_out "calls=3 bytes=25 end=EDQUOT"; want_err "vmlet: quota ran out on /d (read bytes)"
+	verdict "$n/dir-channel-quota-read-bytes"
+
 	vm --channel "/in:$H100:read-bytes=100" "$P" readall /in 10
 	want_rc 0; want_out "calls=10 bytes=100 end=EOF"; grep -q quota "$T/err" && need "quota reported: $(errtext)"
 	verdict "$n/quota-read-bytes-exactly-enough"
@@ -523,6 +532,16 @@ vm "${args[@]}" "$P" write /o1 x
 want_rc 125; want_absent "$T/many-1.txt"
 [ "$(wc -l < "$T/err")" = 1 ] && grep -q '^vmlet: at most 64 written file channels per run (65 declared)' "$T/err" || need "got '$(errtext)'"
 verdict "$n/too-many-written-files-125"
+
+# Opening a FIFO in a granted tree is refused without opening it: a writer waiting
+# on it stays blocked (opening for reading would have released it).
+mkdir -p "$T/gfifo"; rm -f "$T/gfifo/p"; mkfifo "$T/gfifo/p"
+sh -c "echo released > '$T/gfifo/p'" & writer=$!; BG_PIDS="$BG_PIDS $writer"
+vm --ro "$T/gfifo" "$PROGS/files-musl" open "$T/gfifo/p"
+want_rc 0; want_out "open EACCES"
+sleep 0.2; kill -0 "$writer" 2> /dev/null || need "the waiting writer was released"
+kill "$writer" 2> /dev/null; wait "$writer" 2> /dev/null
+verdict "$n/grant-fifo-not-opened"
 
 # A manifest whose input is missing: stopped before it starts.
 cat > "$T/bad.json" << EOF
