@@ -14,10 +14,13 @@ for t in "$BUILD"/tests/test_*; do
 	echo "$out" | grep -E '^\[  (FAILED|ERROR)' | sed "s|^|$(basename "$t"): |"
 	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
 	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p')
+	s=$(echo "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p')
+	echo "$out" | grep '^skip' | sed "s|^|$(basename "$t"): |"
 	for _ in $(seq 1 "${p:-0}"); do echo pass >> "$RESULTS"; done
 	for _ in $(seq 1 "${f:-0}"); do echo fail >> "$RESULTS"; done
+	for _ in $(seq 1 "${s:-0}"); do echo skip >> "$RESULTS"; done
 	if [ "$status" != 0 ] && [ -z "$f" ]; then echo "FAIL $(basename "$t"): exit $status"; echo fail >> "$RESULTS"; fi
-	echo "unit $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+	echo "unit $(basename "$t"): ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 done
 
 for t in tests/vm/test_*.sh; do

@@ -36,7 +36,11 @@ enum attempt { RUN_VM, OPEN_FILE, SOCKET, EXEC_MEMORY, SET_REGS, FORK };
 
 /* The sanitizer runtime needs system calls (ptrace, /proc) that the allowlist forbids. */
 #ifdef __SANITIZE_ADDRESS__
-#define SKIP_UNDER_SANITIZER() skip()
+#define SKIP_UNDER_SANITIZER()                                                                    \
+	do {                                                                                      \
+		print_message("skip: confinement is off in sanitizer builds (the runtime needs /proc, ptrace)\n"); \
+		skip();                                                                           \
+	} while (0)
 #else
 #define SKIP_UNDER_SANITIZER() ((void)0)
 #endif
@@ -226,7 +230,7 @@ static void landlock_confines_files(void **state)
 	(void)state;
 	SKIP_UNDER_SANITIZER();
 	if (!landlock_abi()) {
-		print_message("skipped: this kernel has no Landlock (seccomp alone confines the process)\n");
+		print_message("skip: this kernel has no Landlock (seccomp alone confines the process)\n");
 		skip();
 	}
 	make_fs();
@@ -249,7 +253,7 @@ static void creator_files_are_read_only(void **state)
 	(void)state;
 	SKIP_UNDER_SANITIZER();
 	if (!landlock_abi()) {
-		print_message("skipped: this kernel has no Landlock\n");
+		print_message("skip: this kernel has no Landlock\n");
 		skip();
 	}
 	make_fs();

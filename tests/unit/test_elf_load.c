@@ -395,8 +395,10 @@ static void test_real_binaries(void **state)
 			found += check_real(g.gl_pathv[i]);
 		globfree(&g);
 	}
-	if (!found)
+	if (!found) {
+		print_message("skip: neither /bin/busybox nor build/progs/* is there to load\n");
 		skip();
+	}
 }
 
 static void test_busybox_exec(void **state)
@@ -408,8 +410,10 @@ static void test_busybox_exec(void **state)
 	int fd = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
 
 	(void)state;
-	if (fd < 0)
+	if (fd < 0) {
+		print_message("skip: /bin/busybox is not installed\n");
 		skip();
+	}
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(pread(fd, &e, sizeof(e), 0), sizeof(e));
 	assert_int_equal(elf_parse(fd_reader, &fd, (uint64_t)st.st_size, &im, msg, sizeof(msg)), 0);
