@@ -5,7 +5,7 @@ CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 SAN ?=
 BUILD ?= build
-HOST_CFLAGS := $(WARN) $(CFLAGS) $(SAN) -Iinclude -MMD -MP
+HOST_CFLAGS := $(WARN) $(CFLAGS) $(SAN) -Iinclude -I$(BUILD)/gen -MMD -MP
 
 # Guest kernel: freestanding, no SSE (the program's vector registers stay untouched),
 # no red zone, no stack protector (its %fs belongs to the program), kernel code model.
@@ -21,7 +21,8 @@ LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c) src/manifest/sh
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/src/core/gk_blob.o
 MANIFEST_SRCS := $(filter-out src/manifest/sha256.c,$(wildcard src/manifest/*.c))
 MANIFEST_OBJS := $(MANIFEST_SRCS:%.c=$(BUILD)/%.o)
-CLI_SRCS := $(wildcard src/cli/*.c) src/confine/confine.c src/confine/landlock.c $(MANIFEST_SRCS)
+CONFINE_SRCS := src/confine/confine.c src/confine/landlock.c src/confine/filter_rules.c src/confine/filter_template.c
+CLI_SRCS := $(wildcard src/cli/*.c) $(CONFINE_SRCS) $(MANIFEST_SRCS)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 all: $(BUILD)/vmlet
@@ -59,6 +60,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+# The single-VM seccomp filter, compiled by libseccomp at build time with placeholders
+# (src/confine/gen_filter.c); a run patches in its values instead of building it.
+$(BUILD)/gen/gen_filter: src/confine/gen_filter.c src/confine/filter_rules.c src/confine/filter.h include/vmlet.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -Iinclude -o $@ src/confine/gen_filter.c src/confine/filter_rules.c -lseccomp
+
+$(BUILD)/gen/filter_template.h: $(BUILD)/gen/gen_filter
+	$< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/confine/filter_template.o $(BUILD)/musl/src/confine/filter_template.o: $(BUILD)/gen/filter_template.h
+
 $(BUILD)/libvmlet.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
@@ -74,7 +86,7 @@ MUSL_OBJS := $(LIB_SRCS:%.c=$(BUILD)/musl/%.o) $(CLI_SRCS:%.c=$(BUILD)/musl/%.o)
 
 $(BUILD)/musl/%.o: %.c
 	@mkdir -p $(@D)
-	musl-gcc $(WARN) $(CFLAGS) -Iinclude -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu -MMD -MP -c $< -o $@
+	musl-gcc $(WARN) $(CFLAGS) -Iinclude -I$(BUILD)/gen -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu -MMD -MP -c $< -o $@
 
 $(BUILD)/vmlet: $(MUSL_OBJS)
 	musl-gcc -static $(CFLAGS) -o $@ $^ /usr/lib/x86_64-linux-gnu/libseccomp.a \
@@ -88,6 +100,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Keep every intermediate object: nothing is rebuilt or deleted behind the test summary.
+# (Naming any target after .SECONDARY would turn this off: make keeps all only when it has none.)
 .SECONDARY:
 
 .PHONY: all clean
@@ -118,15 +131,12 @@ $(BUILD)/progs/%-asm: tests/progs/%.S
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-CONFINE_OBJS := $(BUILD)/src/confine/confine.o $(BUILD)/src/confine/landlock.o
+CONFINE_OBJS := $(CONFINE_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(CONFINE_OBJS) $(MANIFEST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(CONFINE_OBJS) \
 		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
-
-# Keep the manifest objects the unit tests link (make would delete them as intermediates).
-.SECONDARY: $(MANIFEST_OBJS) $(CONFINE_OBJS)
 
 progs: $(PROGS)
 unit: $(UNIT_BINS)

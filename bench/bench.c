@@ -659,7 +659,7 @@ static void bench_cold(const struct options *o)
 	out("   %-34s %10.2fx %9.2fx\n", "ratio vmlet run / bwrap",
 	    median(&c[0].t[COLD_VMLET]) / median(&c[0].t[COLD_BWRAP]),
 	    median(&c[1].t[COLD_VMLET]) / median(&c[1].t[COLD_BWRAP]));
-	out("   %-34s %10.2fx %9.2fx\n", "cost of seccomp (on / off)",
+	out("   %-34s %10.2fx %9.2fx\n", "cost of confinement (on / off)",
 	    median(&c[0].t[COLD_VMLET]) / median(&c[0].t[COLD_NOSECCOMP]),
 	    median(&c[1].t[COLD_VMLET]) / median(&c[1].t[COLD_NOSECCOMP]));
 	out("   %-34s %10.0f %10.0f\n", "KVM exits per run (library)", median(&c[0].exits),
@@ -705,7 +705,7 @@ static void bench_cold(const struct options *o)
 		target("exits", median(&c[l].exits), TARGET_HELLO_EXITS, "KVM exits (%s hello)",
 		       libc_name[l]);
 		target("x", median(&c[l].t[COLD_VMLET]) / median(&c[l].t[COLD_NOSECCOMP]),
-		       TARGET_SECCOMP_COST, "vmlet run with / without seccomp (%s hello)", libc_name[l]);
+		       TARGET_SECCOMP_COST, "vmlet run confined / --no-seccomp (%s hello)", libc_name[l]);
 	}
 }
 

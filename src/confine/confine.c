@@ -3,22 +3,19 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdlib.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <linux/kvm.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
-#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "landlock.h"
 #include "vmlet_abi.h"
 
@@ -108,129 +105,45 @@ static int set_limits(const struct vmlet_host_fds *fds)
 	return 0;
 }
 
-/* By number: libc headers may #define names like pread64 to something else. */
-/* Bits that make an open able to write or create (3, not O_ACCMODE: musl adds O_PATH to it). */
-#define OPEN_WRITE_BITS (3 | O_CREAT | O_TRUNC | O_APPEND)
-
-#define ALLOW(nr) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_##nr, 0)
-
-/*
- * The allowlist. Everything the process does between the guest's first
- * instruction and its exit: the vCPU loop, the hypercalls, output, the tick
- * timer, the allocator, and the detached reaper that destroys the VM.
- */
-static int add_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
+/* A VM's filter: the prebuilt program with this VM's values, installed on every thread. */
+static int load_vm_filter(const struct vmlet_host_fds *fds)
 {
-	static const unsigned long vcpu_requests[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
-	static const unsigned long tty_requests[] = { TCGETS, TIOCGWINSZ };
-	int r = 0;
-	size_t i, j;
+	static struct sock_filter program[FILTER_MAX_INSNS];
+	struct filter_values v;
+	struct sock_fprog prog;
+	int n;
 
-	/* vCPU: run it, and read its registers to report a fault (any fd: creator mode). */
-	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
-		r |= fds->vcpu_fd >= 0
-			     ? seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-						SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->vcpu_fd),
-						SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]))
-			     : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-						SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
-	/* Terminal queries the guest forwards for its stdio. */
-	for (i = 0; i < 3; i++)
-		for (j = 0; j < sizeof(tty_requests) / sizeof(tty_requests[0]); j++)
-			r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->stdio[i]),
-					      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, tty_requests[j]));
-	/* Hypercalls: stdio and granted files (openat2 always carries RESOLVE_BENEATH). */
-	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(pwrite64) | ALLOW(writev) | ALLOW(lseek);
-	r |= ALLOW(openat2) | ALLOW(close) | ALLOW(fstat) | ALLOW(newfstatat);
-	r |= ALLOW(getdents64) | ALLOW(readlinkat) | ALLOW(ppoll) | ALLOW(clock_gettime);
-	/* Each guest open of a channel duplicates the fd opened at create. */
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD)); /* musl's dup */
-	/* The 50 ms tick: timer, kick signal, its handler's return. */
-	r |= ALLOW(timer_create) | ALLOW(timer_settime) | ALLOW(timer_delete) | ALLOW(gettid);
-	r |= ALLOW(rt_sigprocmask) | ALLOW(rt_sigreturn) | ALLOW(restart_syscall);
-	/* vmlet_vm_kill kicks the vCPU thread: signals to this process's own threads only. */
-	r |= ALLOW(getpid);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
-	/* The allocator and locks; no new executable memory. */
-	r |= ALLOW(brk) | ALLOW(munmap) | ALLOW(mremap) | ALLOW(madvise) | ALLOW(futex);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	/* The reaper: a CLONE_VM child that closes the VM's last references. */
-	r |= ALLOW(pipe2) | ALLOW(close_range);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-			      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | CLONE_UNTRACED));
-	r |= ALLOW(exit) | ALLOW(exit_group);
-	/* Transactional outputs: flush, then rename or remove inside the output directories only. */
-	r |= ALLOW(fsync);
-	for (i = 0; i < (size_t)fds->ncommit_dirs; i++) {
-		scmp_datum_t d = (scmp_datum_t)fds->commit_dirs[i];
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, SCMP_A0(SCMP_CMP_EQ, d),
-				      SCMP_A2(SCMP_CMP_EQ, d));
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 2, SCMP_A0(SCMP_CMP_EQ, d),
-				      SCMP_A2(SCMP_CMP_EQ, d));
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 1, SCMP_A0(SCMP_CMP_EQ, d));
-	}
-	return r ? -EINVAL : 0;
+	filter_values_for_vm(fds, &v);
+	if ((n = filter_vm_program(&v, program, FILTER_MAX_INSNS)) < 0)
+		return n;
+	prog.len = (unsigned short)n;
+	prog.filter = program;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	n = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	return n < 0 ? -errno : n > 0 ? -EAGAIN : 0; /* > 0: a thread that could not be synchronized */
 }
 
-/*
- * Building VMs: open the program read-only, the KVM calls of shell_prepare and
- * the program load, guest memory, and the per-create checks of stdio.
- */
-static int add_creator_rules(scmp_filter_ctx ctx, const struct vmlet_host_fds *fds)
+/* A creator's filter, built with libseccomp: once per process, off the per-run path. */
+static int load_creator_filter(const struct vmlet_host_fds *fds)
 {
-	static const unsigned long build_requests[] = {
-		KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_CPUID2, KVM_SET_SREGS,
-		KVM_SET_MSRS, KVM_SET_XCRS, KVM_SET_REGS, KVM_GET_TSC_KHZ,
-		/* vmlet_vm_reuse: reset the vCPU, read a new vCPU's MSRs once */
-		KVM_SET_XSAVE, KVM_SET_DEBUGREGS, KVM_SET_VCPU_EVENTS, KVM_GET_MSRS,
-		KVM_GET_MSR_INDEX_LIST, KVM_CHECK_EXTENSION,
-	};
-	int r = 0;
-	size_t i;
+	struct filter_values v = { .vcpu_fd = -1, .pid = getpid() };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int r, i;
 
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-			      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds->kvm_fd),
-			      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, KVM_CREATE_VM));
-	for (i = 0; i < sizeof(build_requests) / sizeof(build_requests[0]); i++)
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, build_requests[i]));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-			      SCMP_A2(SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_open, 1, /* musl's open() */
-			      SCMP_A1(SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-	r |= ALLOW(getrandom) | ALLOW(sched_yield);
-	/* Each VM resolves its read-only grants (realpath, stat). */
-	r |= ALLOW(readlink) | ALLOW(stat) | ALLOW(lstat);
-	/* The image cache: a sealed memfd per program. */
-	r |= ALLOW(memfd_create) | ALLOW(ftruncate);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_ADD_SEALS));
-	return r ? -EINVAL : 0;
-}
-
-static int load_filter(const struct vmlet_host_fds *fds, int creator, struct vmlet_error *err)
-{
-	scmp_filter_ctx ctx;
-	int r;
-
-	if ((r = set_limits(fds)))
-		return fail(err, r, "setting resource limits");
-	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
-		return fail(err, -ENOMEM, "seccomp_init");
+		return -ENOMEM;
+	for (i = 0; i < 3; i++)
+		v.stdio[i] = fds->stdio[i] >= 0 ? fds->stdio[i] : FILTER_UNUSED_FD(i);
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!r)
-		r = add_rules(ctx, fds);
-	if (!r && creator)
-		r = add_creator_rules(ctx, fds);
+		r = filter_add_rules(ctx, &v);
+	if (!r)
+		r = filter_add_creator_rules(ctx, fds->kvm_fd);
 	if (!r)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
-	return r ? fail(err, r < 0 ? r : -EINVAL, "installing the seccomp filter") : 0;
+	return r < 0 ? r : r ? -EINVAL : 0;
 }
 
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
@@ -239,9 +152,13 @@ int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
 	int r;
 
 	vmlet_vm_host_fds(vm, &fds);
+	if ((r = set_limits(&fds)))
+		return fail(err, r, "setting resource limits");
 	if ((r = landlock_confine(vm, &fds)) < 0)
 		return fail(err, r, "installing the Landlock ruleset");
-	return load_filter(&fds, 0, err);
+	if ((r = load_vm_filter(&fds)))
+		return fail(err, r, "installing the seccomp filter");
+	return 0;
 }
 
 int vmlet_confine_creator_files(struct vmlet_error *err)
@@ -258,13 +175,16 @@ int vmlet_confine_creator_files(struct vmlet_error *err)
 
 int vmlet_confine_creator(const int stdio[3], int trace_fd, struct vmlet_error *err)
 {
+	/* No output directories: a creator's runs may not write files. */
 	struct vmlet_host_fds fds = { .vm_fd = -1, .vcpu_fd = -1, .trace_fd = trace_fd };
-
-	/* A creator's VMs write outputs in directories it cannot know in advance: deny. */
-	int i;
+	int i, r;
 
 	vmlet_vm_host_fds(NULL, &fds);
 	for (i = 0; i < 3; i++)
 		fds.stdio[i] = stdio[i];
-	return load_filter(&fds, 1, err);
+	if ((r = set_limits(&fds)))
+		return fail(err, r, "setting resource limits");
+	if ((r = load_creator_filter(&fds)))
+		return fail(err, r, "installing the seccomp filter");
+	return 0;
 }

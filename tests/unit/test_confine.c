@@ -1,7 +1,10 @@
 /* test_confine.c - seccomp and Landlock: a confined process still runs its VM, dies on other calls, reaches no other file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
 #include <linux/kvm.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,6 +24,7 @@
 #include <cmocka.h>
 
 #include "confine/confine.h"
+#include "confine/filter.h"
 #include "confine/landlock.h"
 #include "vmlet.h"
 
@@ -283,6 +287,149 @@ static void creator_files_are_read_only(void **state)
 	remove_fs();
 }
 
+/* Classic BPF over struct seccomp_data, as the kernel runs a seccomp filter; aborts on an unknown instruction. */
+static uint32_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	size_t pc = 0;
+
+	while (pc < n) {
+		const struct sock_filter *i = &f[pc++];
+		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			assert_true(i->k % 4 == 0 && i->k < sizeof(*d));
+			memcpy(&a, (const char *)d + i->k, 4);
+			break;
+		case BPF_LD | BPF_IMM: a = i->k; break;
+		case BPF_LD | BPF_MEM: a = mem[i->k]; break;
+		case BPF_LDX | BPF_IMM: x = i->k; break;
+		case BPF_LDX | BPF_MEM: x = mem[i->k]; break;
+		case BPF_ST: mem[i->k] = a; break;
+		case BPF_STX: mem[i->k] = x; break;
+		case BPF_MISC | BPF_TAX: x = a; break;
+		case BPF_MISC | BPF_TXA: a = x; break;
+		case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X: a &= src; break;
+		case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X: a |= src; break;
+		case BPF_JMP | BPF_JA: pc += i->k; break;
+		case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X: pc += a == src ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X: pc += a > src ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X: pc += a >= src ? i->jt : i->jf; break;
+		case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X: pc += (a & src) ? i->jt : i->jf; break;
+		case BPF_RET | BPF_K: return i->k;
+		case BPF_RET | BPF_A: return a;
+		default: fail_msg("unknown BPF instruction %#x", i->code);
+		}
+	}
+	fail_msg("the filter ran off its end");
+	return 0;
+}
+
+/*
+ * The prebuilt filter with values patched in decides every call exactly as
+ * the filter libseccomp builds from the same values: every system call with
+ * zero arguments, and the calls with argument rules over arguments drawn from
+ * the values, their neighbours, the requests and flags the rules name, and
+ * the same with high bits set.
+ */
+static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v)
+{
+	static struct sock_filter built[FILTER_MAX_INSNS], prebuilt[FILTER_MAX_INSNS];
+	static const int with_args[] = { __NR_ioctl, __NR_fcntl, __NR_tgkill, __NR_tkill, __NR_mmap,
+					 __NR_clone, __NR_renameat, __NR_renameat2, __NR_unlinkat };
+	uint64_t pool[64];
+	size_t npool = 0, nb, np, i, a0, a1, a2;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
+	int fd = memfd_create("filter", 0), n, nr;
+	ssize_t len;
+
+	assert_non_null(ctx);
+	assert_true(fd >= 0);
+	assert_int_equal(filter_add_rules(ctx, v), 0);
+	assert_int_equal(seccomp_export_bpf(ctx, fd), 0);
+	len = pread(fd, built, sizeof(built), 0);
+	close(fd);
+	seccomp_release(ctx);
+	assert_true(len > 0);
+	nb = (size_t)len / sizeof(built[0]);
+	n = filter_vm_program(v, prebuilt, FILTER_MAX_INSNS);
+	assert_true(n > 0);
+	np = (size_t)n;
+
+	for (i = 0; i < 3; i++)
+		pool[npool++] = (uint64_t)v->stdio[i];
+	pool[npool++] = (uint64_t)v->vcpu_fd, pool[npool++] = (uint64_t)v->pid;
+	pool[npool++] = (uint64_t)v->commit_dirs[0], pool[npool++] = (uint64_t)v->commit_dirs[1];
+	pool[npool++] = (uint64_t)v->commit_dirs[v->ncommit_dirs / 2];
+	pool[npool++] = (uint64_t)v->commit_dirs[v->ncommit_dirs - 1];
+	for (i = 0, n = (int)npool; i < (size_t)n; i++) /* neighbours */
+		pool[npool++] = pool[i] + 1;
+	static const uint64_t named[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_SET_REGS, TCGETS,
+					  TIOCGWINSZ, F_DUPFD_CLOEXEC, F_SETFD, F_GETFL, PROT_READ,
+					  PROT_READ | PROT_EXEC, CLONE_VM | CLONE_UNTRACED, CLONE_VM, 0 };
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		pool[npool++] = named[i];
+	for (i = 0, n = (int)npool; i < (size_t)n && npool < 64; i += 3) /* high bits set */
+		pool[npool++] = pool[i] | (1ull << 32);
+
+	for (nr = 0; nr < 460; nr++) {
+		d.nr = nr;
+		assert_int_equal(bpf_run(built, nb, &d), bpf_run(prebuilt, np, &d));
+	}
+	for (i = 0; i < sizeof(with_args) / sizeof(with_args[0]); i++) {
+		d.nr = with_args[i];
+		for (a0 = 0; a0 < npool; a0++)
+			for (a1 = 0; a1 < npool; a1++)
+				for (a2 = 0; a2 < npool; a2++) {
+					uint32_t want, got;
+					d.args[0] = pool[a0], d.args[1] = pool[a1], d.args[2] = pool[a2];
+					want = bpf_run(built, nb, &d);
+					got = bpf_run(prebuilt, np, &d);
+					if (want != got)
+						fail_msg("nr %d args %#llx %#llx %#llx: libseccomp %#x, prebuilt %#x", d.nr,
+							 (unsigned long long)pool[a0], (unsigned long long)pool[a1],
+							 (unsigned long long)pool[a2], want, got);
+				}
+	}
+	/* Another architecture is refused by both. */
+	d.arch = AUDIT_ARCH_I386, d.nr = __NR_write;
+	assert_int_equal(bpf_run(prebuilt, np, &d), bpf_run(built, nb, &d));
+	assert_int_not_equal(bpf_run(prebuilt, np, &d), SECCOMP_RET_ALLOW);
+}
+
+static void prebuilt_filter_matches_libseccomp(void **state)
+{
+	struct filter_values v = { .vcpu_fd = 7, .stdio = { 0, 1, 2 }, .pid = 1234,
+				   .ncommit_dirs = FILTER_SMALL_SLOTS };
+	int i;
+
+	(void)state;
+	for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
+		v.commit_dirs[i] = i < 2 ? 9 + 2 * i : FILTER_UNUSED_FD(3 + i);
+	check_prebuilt_decides_like_libseccomp(&v);
+	/* Values in another order, a missing stdin, every output slot of the full template used, a large pid. */
+	v.ncommit_dirs = VMLET_MAX_WRITTEN_FILES;
+	v.vcpu_fd = 300;
+	v.stdio[0] = FILTER_UNUSED_FD(0), v.stdio[1] = 41, v.stdio[2] = 5;
+	v.pid = 4194303;
+	for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
+		v.commit_dirs[i] = 1000 - i;
+	check_prebuilt_decides_like_libseccomp(&v);
+}
+
+static void prebuilt_filter_refuses_small_buffer(void **state)
+{
+	struct filter_values v = { .vcpu_fd = 7, .stdio = { 0, 1, 2 }, .pid = 1,
+				   .ncommit_dirs = VMLET_MAX_WRITTEN_FILES };
+	struct sock_filter few[4];
+
+	(void)state;
+	assert_int_equal(filter_vm_program(&v, few, 4), -ENOSPC);
+	v.ncommit_dirs = 5; /* no template has 5 slots */
+	assert_int_equal(filter_vm_program(&v, few, 4), -EINVAL);
+}
+
 static void drop_to_unknown_user_fails_cleanly(void **state)
 {
 	struct vmlet_error err;
@@ -299,6 +446,8 @@ int main(void)
 		cmocka_unit_test(forbidden_calls_kill_the_process),
 		cmocka_unit_test(landlock_confines_files),
 		cmocka_unit_test(creator_files_are_read_only),
+		cmocka_unit_test(prebuilt_filter_matches_libseccomp),
+		cmocka_unit_test(prebuilt_filter_refuses_small_buffer),
 		cmocka_unit_test(drop_to_unknown_user_fails_cleanly),
 	};
 
