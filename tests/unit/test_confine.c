@@ -338,7 +338,7 @@ static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v
 	static const int with_args[] = { __NR_ioctl, __NR_fcntl, __NR_tgkill, __NR_tkill, __NR_mmap,
 					 __NR_clone, __NR_renameat, __NR_renameat2, __NR_unlinkat };
 	uint64_t pool[64];
-	size_t npool = 0, nb, np, i, a0, a1, a2;
+	size_t npool = 0, base, nb, np, i, a0, a1, a2;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
 	int fd = memfd_create("filter", 0), n, nr;
@@ -363,14 +363,14 @@ static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v
 	pool[npool++] = (uint64_t)v->commit_dirs[0], pool[npool++] = (uint64_t)v->commit_dirs[1];
 	pool[npool++] = (uint64_t)v->commit_dirs[v->ncommit_dirs / 2];
 	pool[npool++] = (uint64_t)v->commit_dirs[v->ncommit_dirs - 1];
-	for (i = 0, n = (int)npool; i < (size_t)n; i++) /* neighbours */
+	for (i = 0, base = npool; i < base; i++) /* neighbours */
 		pool[npool++] = pool[i] + 1;
 	static const uint64_t named[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_SET_REGS, TCGETS,
 					  TIOCGWINSZ, F_DUPFD_CLOEXEC, F_SETFD, F_GETFL, PROT_READ,
 					  PROT_READ | PROT_EXEC, CLONE_VM | CLONE_UNTRACED, CLONE_VM, 0 };
 	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		pool[npool++] = named[i];
-	for (i = 0, n = (int)npool; i < (size_t)n && npool < 64; i += 3) /* high bits set */
+	for (i = 0, base = npool; i < base && npool < 64; i += 3) /* high bits set */
 		pool[npool++] = pool[i] | (1ull << 32);
 
 	for (nr = 0; nr < 460; nr++) {
