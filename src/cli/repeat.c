@@ -97,6 +97,15 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Open /dev/kvm while still privileged, then become `user`: every run opens its files as that user. */
+static int drop_privileges(const char *user, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+
+	vmlet_vm_host_fds(NULL, &fds);
+	return vmlet_drop_privileges(user, err);
+}
+
 static int creator_files(struct vmlet_error *err)
 {
 #ifdef __SANITIZE_ADDRESS__
@@ -127,7 +136,12 @@ int run_repeated(struct cli_options *o)
 		fprintf(stderr, "vmlet: out of memory\n");
 		return 125;
 	}
-	/* Before any thread exists (the pool's worker, the runners): Landlock binds threads started later. */
+	/* Before any thread exists (the pool's worker, the runners): Landlock binds threads
+	 * started later, and --user applies once /dev/kvm is open. */
+	if (o->user && (r = drop_privileges(o->user, &err))) {
+		fprintf(stderr, "vmlet: %s\n", err.message);
+		return 125;
+	}
 	if (!o->no_seccomp && (r = creator_files(&err))) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		return 125;

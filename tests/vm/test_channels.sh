@@ -543,6 +543,25 @@ sleep 0.2; kill -0 "$writer" 2> /dev/null || need "the waiting writer was releas
 kill "$writer" 2> /dev/null; wait "$writer" 2> /dev/null
 verdict "$n/grant-fifo-not-opened"
 
+# --user drops privileges before the guest runs, alone and with --repeat: a root-only
+# file in a granted tree is readable without it and refused with it. (With --repeat each run
+# resolves its grants as the user, so the tree sits where the user can reach it.)
+PRIV=$(mktemp -d /tmp/vmlet-priv-XXXXXX); chmod 755 "$PRIV"; echo secret > "$PRIV/s"; chmod 600 "$PRIV/s"
+for mode in single repeat; do
+	extra=; [ "$mode" = repeat ] && extra="--repeat 2"
+	if [ "$(id -u)" != 0 ] || ! id nobody > /dev/null 2>&1; then
+		skip "$n/user-drops-privileges-$mode" "needs root and a 'nobody' user"
+		continue
+	fi
+	vm $extra --ro "$PRIV" "$PROGS/files-musl" open "$PRIV/s"
+	want_rc 0; grep -q '^open ok: secret$' "$T/out" || need "as root: '$(head -c 100 "$T/out")'"
+	vm $extra --user nobody --ro "$PRIV" "$PROGS/files-musl" open "$PRIV/s"
+	want_rc 0; [ "$(grep -c '^open EACCES$' "$T/out")" = "$([ "$mode" = repeat ] && echo 2 || echo 1)" ] \
+		|| need "as nobody: '$(head -c 100 "$T/out" | tr '\n' '|')'"
+	verdict "$n/user-drops-privileges-$mode"
+done
+rm -rf "$PRIV"
+
 # A manifest whose input is missing: stopped before it starts.
 cat > "$T/bad.json" << EOF
 {"program": "$P", "args": ["cat", "/in"], "channels": [{"guest": "/in", "host": "$T/missing.txt"}]}
