@@ -62,7 +62,8 @@ $(BUILD)/%.o: %.c
 
 # The single-VM seccomp filter, compiled by libseccomp at build time with placeholders
 # (src/confine/gen_filter.c); a run patches in its values instead of building it.
-$(BUILD)/gen/gen_filter: src/confine/gen_filter.c src/confine/filter_rules.c src/confine/filter.h include/vmlet.h
+$(BUILD)/gen/gen_filter: src/confine/gen_filter.c src/confine/filter_rules.c src/confine/filter.h include/vmlet.h \
+		$(wildcard /usr/lib/x86_64-linux-gnu/libseccomp.*) # a new libseccomp: a new template
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 -Iinclude -o $@ src/confine/gen_filter.c src/confine/filter_rules.c -lseccomp
 

@@ -128,7 +128,7 @@ static int load_vm_filter(const struct vmlet_host_fds *fds)
 static int load_creator_filter(const struct vmlet_host_fds *fds)
 {
 	struct filter_values v = { .vcpu_fd = -1, .pid = getpid() };
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = filter_new();
 	int r, i;
 
 	if (!ctx)

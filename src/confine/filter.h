@@ -24,6 +24,9 @@ struct filter_values {
 	int ncommit_dirs;                         /* slots with a rule; for a VM, a template's */
 };
 
+/* An empty filter whose every refusal, another architecture's calls included, kills the process; NULL on failure. */
+scmp_filter_ctx filter_new(void);
+
 /*
  * The allowlist: everything the process does between the guest's first
  * instruction and its exit. Returns 0 or -EINVAL.

@@ -110,6 +110,17 @@ int filter_add_creator_rules(scmp_filter_ctx ctx, int kvm_fd)
 	return r ? -EINVAL : 0;
 }
 
+scmp_filter_ctx filter_new(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+
+	if (ctx && seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 void filter_values_for_vm(const struct vmlet_host_fds *fds, struct filter_values *v)
 {
 	int i;

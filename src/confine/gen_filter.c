@@ -22,7 +22,7 @@ static int generate(const char *name, int slots)
 	static struct sock_filter insns[FILTER_MAX_INSNS];
 	struct filter_values v;
 	unsigned seen[FILTER_NVALUES] = { 0 };
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = filter_new();
 	int fd = memfd_create("filter", 0), i;
 	ssize_t len;
 	size_t n, j;

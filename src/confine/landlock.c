@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,14 +52,15 @@ static int add_rule(int ruleset, int fd, uint64_t rights)
 /* Read access to one grant: the whole tree, or only the granted file in its directory. */
 static int add_read_root(int ruleset, int dirfd, const char *name)
 {
+	struct stat st;
 	int fd, r;
 
 	if (!name)
 		return add_rule(ruleset, dirfd, READ_RIGHTS);
-	fd = openat(dirfd, name, O_PATH | O_CLOEXEC);
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* a symlink swapped in grants nothing */
 	if (fd < 0) /* gone since the VM was created: nothing to grant */
 		return errno == ENOENT ? 0 : -errno;
-	r = add_rule(ruleset, fd, LANDLOCK_ACCESS_FS_READ_FILE);
+	r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? add_rule(ruleset, fd, LANDLOCK_ACCESS_FS_READ_FILE) : 0;
 	close(fd);
 	return r;
 }

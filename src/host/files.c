@@ -201,14 +201,14 @@ static int path_sane(const char *p)
  */
 static int open_plain(int dirfd, const char *rel, uint64_t oflags)
 {
-	struct stat before, after;
+	struct stat before = { 0 }, after;
 	int probe = openat2_beneath(dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), fd;
 
 	if (probe < 0)
 		return probe;
 	if (fstat(probe, &before) < 0 || (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode))) {
 		close(probe);
-		return -EACCES;
+		return S_ISLNK(before.st_mode) ? -ELOOP : -EACCES; /* O_NOFOLLOW on a symlink */
 	}
 	close(probe);
 	fd = openat2_beneath(dirfd, rel, oflags);

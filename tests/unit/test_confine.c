@@ -339,7 +339,7 @@ static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v
 					 __NR_clone, __NR_renameat, __NR_renameat2, __NR_unlinkat };
 	uint64_t pool[64];
 	size_t npool = 0, base, nb, np, i, a0, a1, a2;
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = filter_new();
 	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64 };
 	int fd = memfd_create("filter", 0), n, nr;
 	ssize_t len;
@@ -373,8 +373,10 @@ static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v
 	for (i = 0, base = npool; i < base && npool < 64; i += 3) /* high bits set */
 		pool[npool++] = pool[i] | (1ull << 32);
 
-	for (nr = 0; nr < 460; nr++) {
+	for (nr = 0; nr < 1024; nr++) { /* and the x32 numbers */
 		d.nr = nr;
+		assert_int_equal(bpf_run(built, nb, &d), bpf_run(prebuilt, np, &d));
+		d.nr = nr | 0x40000000;
 		assert_int_equal(bpf_run(built, nb, &d), bpf_run(prebuilt, np, &d));
 	}
 	for (i = 0; i < sizeof(with_args) / sizeof(with_args[0]); i++) {
@@ -416,6 +418,29 @@ static void prebuilt_filter_matches_libseccomp(void **state)
 	for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
 		v.commit_dirs[i] = 1000 - i;
 	check_prebuilt_decides_like_libseccomp(&v);
+	/* Equal values (stdout and stderr on one fd). */
+	v.stdio[2] = v.stdio[1];
+	check_prebuilt_decides_like_libseccomp(&v);
+}
+
+/* The values vmlet_confine derives from a real VM: its fds, this pid, padded slots. */
+static void prebuilt_filter_matches_for_a_real_vm(void **state)
+{
+	struct vmlet_config c;
+	struct vmlet_error err;
+	struct vmlet_host_fds fds;
+	struct filter_values v;
+	struct vmlet_vm *vm;
+
+	(void)state;
+	vmlet_config_init(&c);
+	c.path = hello();
+	assert_int_equal(vmlet_vm_create(&c, &vm, &err), 0);
+	vmlet_vm_host_fds(vm, &fds);
+	filter_values_for_vm(&fds, &v);
+	assert_int_equal(v.ncommit_dirs, FILTER_SMALL_SLOTS);
+	check_prebuilt_decides_like_libseccomp(&v);
+	vmlet_vm_destroy(vm);
 }
 
 static void prebuilt_filter_refuses_small_buffer(void **state)
@@ -447,6 +472,7 @@ int main(void)
 		cmocka_unit_test(landlock_confines_files),
 		cmocka_unit_test(creator_files_are_read_only),
 		cmocka_unit_test(prebuilt_filter_matches_libseccomp),
+		cmocka_unit_test(prebuilt_filter_matches_for_a_real_vm),
 		cmocka_unit_test(prebuilt_filter_refuses_small_buffer),
 		cmocka_unit_test(drop_to_unknown_user_fails_cleanly),
 	};
