@@ -16,46 +16,67 @@ static int die(const char *what)
 	return 1;
 }
 
-/* Compile the allowlist with `slots` output directories and print it as array `name`. */
-static int generate(const char *name, int slots)
+/* Compile the allowlist with `slots` output directories, value i being base + i; returns its length, or 0. */
+static size_t compile(struct sock_filter *insns, int slots, uint32_t base)
 {
-	static struct sock_filter insns[FILTER_MAX_INSNS];
 	struct filter_values v;
-	unsigned seen[FILTER_NVALUES] = { 0 };
 	scmp_filter_ctx ctx = filter_new();
 	int fd = memfd_create("filter", 0), i;
-	ssize_t len;
-	size_t n, j;
+	ssize_t len = -1;
 
-	v.vcpu_fd = (int)FILTER_PLACEHOLDER;
+	v.vcpu_fd = (int)base;
 	for (i = 0; i < 3; i++)
-		v.stdio[i] = (int)FILTER_PLACEHOLDER + 1 + i;
-	v.pid = (int)FILTER_PLACEHOLDER + 4;
+		v.stdio[i] = (int)base + 1 + i;
+	v.pid = (int)base + 4;
 	for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
-		v.commit_dirs[i] = (int)FILTER_PLACEHOLDER + 5 + i;
+		v.commit_dirs[i] = (int)base + 5 + i;
 	v.ncommit_dirs = slots;
-	if (!ctx || fd < 0 || filter_add_rules(ctx, &v) || seccomp_export_bpf(ctx, fd))
-		return die("building the filter failed");
-	len = pread(fd, insns, sizeof(insns), 0);
-	close(fd);
-	seccomp_release(ctx);
-	if (len <= 0 || len % (ssize_t)sizeof(insns[0]) || len == (ssize_t)sizeof(insns))
-		return die("the filter is empty or larger than FILTER_MAX_INSNS");
-	n = (size_t)len / sizeof(insns[0]);
-	/* Every placeholder must be a jump's constant, and each value in use must have a place. */
+	if (ctx && fd >= 0 && !filter_add_rules(ctx, &v) && !seccomp_export_bpf(ctx, fd))
+		len = pread(fd, insns, FILTER_MAX_INSNS * sizeof(insns[0]), 0);
+	if (fd >= 0)
+		close(fd);
+	if (ctx)
+		seccomp_release(ctx);
+	if (len <= 0 || len % (ssize_t)sizeof(insns[0]) || len == FILTER_MAX_INSNS * (ssize_t)sizeof(insns[0]))
+		return 0;
+	return (size_t)len / sizeof(insns[0]);
+}
+
+/*
+ * Print the allowlist with `slots` output directories as array `name`. It is
+ * compiled twice, with two placeholder bases: the programs must differ exactly
+ * where a placeholder stands (a jump constant, same value index in both), so
+ * no other constant can be taken for one.
+ */
+static int generate(const char *name, int slots)
+{
+	static struct sock_filter a[FILTER_MAX_INSNS], b[FILTER_MAX_INSNS];
+	const uint32_t other = FILTER_PLACEHOLDER - 0x1000000u;
+	unsigned seen[FILTER_NVALUES] = { 0 };
+	size_t n = compile(a, slots, FILTER_PLACEHOLDER), j;
+	int i;
+
+	if (!n || compile(b, slots, other) != n)
+		return die("building the filter failed, or its length depends on the values");
 	for (j = 0; j < n; j++) {
-		if (insns[j].k - FILTER_PLACEHOLDER >= FILTER_NVALUES)
+		uint32_t index = a[j].k - FILTER_PLACEHOLDER;
+		if (a[j].code != b[j].code || a[j].jt != b[j].jt || a[j].jf != b[j].jf)
+			return die("the filter's shape depends on the values");
+		if (a[j].k == b[j].k) {
+			if (index < FILTER_NVALUES)
+				return die("a rule's constant falls among the placeholders");
 			continue;
-		if (BPF_CLASS(insns[j].code) != BPF_JMP)
-			return die("a placeholder is not a jump constant");
-		seen[insns[j].k - FILTER_PLACEHOLDER]++;
+		}
+		if (index >= FILTER_NVALUES || b[j].k - other != index || BPF_CLASS(a[j].code) != BPF_JMP)
+			return die("a value is not a jump constant");
+		seen[index]++;
 	}
 	for (i = 0; i < 5 + slots; i++)
 		if (!seen[i])
 			return die("a value has no place in the filter");
 	printf("static const struct sock_filter %s[%zu] = {\n", name, n);
 	for (j = 0; j < n; j++)
-		printf("\t{ %#x, %u, %u, %#x },\n", insns[j].code, insns[j].jt, insns[j].jf, insns[j].k);
+		printf("\t{ %#x, %u, %u, %#x },\n", a[j].code, a[j].jt, a[j].jf, a[j].k);
 	printf("};\n");
 	return 0;
 }
