@@ -127,14 +127,14 @@ static int load_vm_filter(const struct vmlet_host_fds *fds)
 /* A creator's filter, built with libseccomp: once per process, off the per-run path. */
 static int load_creator_filter(const struct vmlet_host_fds *fds)
 {
-	struct filter_values v = { .vcpu_fd = -1, .pid = getpid() };
+	struct filter_values v;
 	scmp_filter_ctx ctx = filter_new();
-	int r, i;
+	int r;
 
 	if (!ctx)
 		return -ENOMEM;
-	for (i = 0; i < 3; i++)
-		v.stdio[i] = fds->stdio[i] >= 0 ? fds->stdio[i] : FILTER_UNUSED_FD(i);
+	filter_values_for_vm(fds, &v); /* vcpu_fd is -1: rules for any vCPU */
+	v.ncommit_dirs = 0;            /* a creator's runs write no files */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!r)
 		r = filter_add_rules(ctx, &v);

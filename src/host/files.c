@@ -196,12 +196,12 @@ static int path_sane(const char *p)
 /*
  * Open rel for reading only if it is a regular file or a directory: opening a
  * device or FIFO can act on it (rewind a tape, wait for a writer), so look at
- * it through O_PATH first. Returns the fd or -errno: -EACCES when the file is
- * of another kind or was replaced between the two opens.
+ * it through O_PATH first. Returns the fd, its stat in *st, or -errno: -EACCES
+ * when the file is of another kind or was replaced between the two opens.
  */
-static int open_plain(int dirfd, const char *rel, uint64_t oflags)
+static int open_plain(int dirfd, const char *rel, uint64_t oflags, struct stat *st)
 {
-	struct stat before = { 0 }, after;
+	struct stat before = { 0 };
 	int probe = openat2_beneath(dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), fd;
 
 	if (probe < 0)
@@ -214,19 +214,23 @@ static int open_plain(int dirfd, const char *rel, uint64_t oflags)
 	fd = openat2_beneath(dirfd, rel, oflags);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &after) < 0 || after.st_dev != before.st_dev || after.st_ino != before.st_ino) {
+	if (fstat(fd, st) < 0 || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
 		close(fd);
 		return -EACCES;
 	}
 	return fd;
 }
 
-/* Open a guest path read-only as an O_PATH or readable fd; -errno when refused. */
+/*
+ * Open a guest path read-only as an O_PATH or readable fd (a readable one only
+ * for a regular file or directory), with its stat in *st; -errno when refused.
+ */
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
-	       int *channel)
+	       int *channel, struct stat *st)
 {
 	const char *rel = NULL;
 	const struct grant *g;
+	int fd;
 
 	*ancestor = 0;
 	*channel = -1;
@@ -238,7 +242,14 @@ int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int
 	*channel = g->channel;
 	if (g->name)
 		rel = g->name;
-	return oflags & O_PATH ? openat2_beneath(g->dirfd, rel, oflags) : open_plain(g->dirfd, rel, oflags);
+	if (!(oflags & O_PATH))
+		return open_plain(g->dirfd, rel, oflags, st);
+	fd = openat2_beneath(g->dirfd, rel, oflags);
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
 }
 
 /*

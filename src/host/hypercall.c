@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
-	       int *channel);
+	       int *channel, struct stat *st);
 int files_in_grant(const struct vmlet_vm *vm, const char *path);
 size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
@@ -299,7 +299,7 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		int64_t hd = channel_open(vm, ch, h->arg[2], out, &h->out[0]);
 		return hd;
 	}
-	fd = files_open(vm, path, flags, &ancestor, &ch);
+	fd = files_open(vm, path, flags, &ancestor, &ch, &st);
 	if (fd < 0 && ancestor && !(h->arg[2] & VMLET_OPEN_WRITE)) {
 		int64_t hd = handle_alloc(vm, -1, HANDLE_VDIR);
 		if (hd >= 0 && !(vm->handles[hd].vpath = strdup(path))) {
@@ -318,11 +318,7 @@ static int64_t hc_open(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		close(fd);
 		return -EROFS;
 	}
-	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
-		close(fd);
-		return -EACCES; /* only regular files and directories are granted */
-	}
-	to_vmlet_stat(&st, out);
+	to_vmlet_stat(&st, out); /* a regular file or a directory: files_open checked */
 	r = (int)handle_alloc(vm, fd, S_ISDIR(st.st_mode) ? HANDLE_DIR : HANDLE_FILE);
 	if (r >= 0)
 		vm->handles[r].channel = ch;
@@ -372,7 +368,7 @@ static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EFAULT;
 	if ((ch = channel_find(vm, path)) >= 0)
 		return channel_stat(vm, ch, out);
-	fd = files_open(vm, path, O_PATH | (h->arg[3] ? O_NOFOLLOW : 0), &ancestor, &ch);
+	fd = files_open(vm, path, O_PATH | (h->arg[3] ? O_NOFOLLOW : 0), &ancestor, &ch, &st);
 	if (fd < 0) {
 		if (fd == -ENOENT && ancestor) {
 			ancestor_stat(out);
@@ -380,11 +376,9 @@ static int64_t hc_stat(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		}
 		return fd;
 	}
-	r = fstat(fd, &st) < 0 ? -errno : 0;
 	close(fd);
-	if (!r)
-		to_vmlet_stat(&st, out);
-	return r;
+	to_vmlet_stat(&st, out);
+	return 0;
 }
 
 /* linux_dirent64 records for a virtual directory: ".", "..", then the names leading to grants. */
@@ -497,13 +491,14 @@ static int64_t hc_readlink(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	uint64_t size = h->arg[3] > PATH_MAX_GUEST ? PATH_MAX_GUEST : h->arg[3];
 	char *out = vm_guest_ptr_w(vm, h->arg[2], size);
 	int r = guest_path(vm, h->arg[0], h->arg[1], path), fd, ancestor, ch;
+	struct stat st;
 	ssize_t n;
 
 	if (r)
 		return r;
 	if (!out)
 		return -EFAULT;
-	fd = files_open(vm, path, O_PATH | O_NOFOLLOW, &ancestor, &ch);
+	fd = files_open(vm, path, O_PATH | O_NOFOLLOW, &ancestor, &ch, &st);
 	if (fd < 0)
 		return fd == -ENOENT && ancestor ? -EINVAL : fd;
 	n = readlinkat(fd, "", out, size);
