@@ -139,8 +139,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o 
 	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(CONFINE_OBJS) \
 		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
 
+# Tells tests/run.sh whether this machine can run VMs at all (and if not, why).
+$(BUILD)/tests/kvm_probe: tests/unit/kvm_probe.c tests/unit/needs_kvm.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
 progs: $(PROGS)
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/tests/kvm_probe
 
 test: all progs unit
 	BUILD=$(BUILD) tests/run.sh

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "vmlet.h"
+#include "needs_kvm.h"
 
 static char build_dir[256];
 
@@ -116,6 +117,7 @@ static const char hello_out[] = "hello from a vmlet micro-VM\n";
 
 static void exhaustion_never_fails(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_pool_config pc = { .shells = 1 };
 	struct vmlet_pool_stats s;
 	struct vmlet_pool *pool;
@@ -135,6 +137,7 @@ static void exhaustion_never_fails(void **state)
 
 static void crashes_and_timeouts_among_good_runs(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_pool_config pc = { .shells = 2 };
 	struct vmlet_pool *pool;
 	struct vmlet_error err;
@@ -152,6 +155,7 @@ static void crashes_and_timeouts_among_good_runs(void **state)
 
 static void reaper_under_load_leaks_nothing(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_pool_config pc = { .shells = 2 };
 	struct vmlet_pool_stats s;
 	struct vmlet_pool *pool;
@@ -176,6 +180,7 @@ static void reaper_under_load_leaks_nothing(void **state)
 
 static void image_cache_sees_a_changed_binary(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_pool_config pc = { .shells = 1 };
 	struct vmlet_pool *pool;
 	struct vmlet_error err;
@@ -203,6 +208,7 @@ static void image_cache_sees_a_changed_binary(void **state)
 
 static void pool_rejects_bad_config(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_pool_config pc = { .shells = 1, .mem_bytes = 1 << 20 };
 	struct vmlet_pool *pool;
 	struct vmlet_error err;
