@@ -143,7 +143,7 @@ static size_t kernel_mounts(char mounts[][256], size_t max)
 	while (n < max && fgets(line, sizeof(line), f)) {
 		const char *dash = strstr(line, " - ");
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %255s", point) != 1 || sscanf(dash + 3, "%63s", type) != 1 ||
-		    strchr(point, '\\'))
+		    strchr(point, '\\') || access(point, X_OK)) /* escaped names; mounts this user cannot enter */
 			continue;
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 			if (!strcmp(type, types[i]))
