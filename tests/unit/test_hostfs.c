@@ -495,6 +495,49 @@ static void checks_run_under_the_filter(void **state)
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*
+ * A creator (pools, --repeat) makes its VMs after confining itself: grants and
+ * channels are checked under its filter, built as vmlet_confine_creator does.
+ */
+static void create_time_checks_run_under_the_creator_filter(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+#ifdef __SANITIZE_ADDRESS__
+	print_message("skip: the sanitizer runtime needs system calls the allowlist forbids\n");
+	skip();
+#endif
+	pid = fork();
+	if (pid == 0) {
+		struct vmlet_grant ok[] = { { "/", "/" }, { at("tree/a.txt"), "/a" } }, proc = { "/proc", "/p" };
+		struct vmlet_channel plain = { "/c", at("tree/a.txt"), VMLET_CHANNEL_FILE, VMLET_CHANNEL_READ, 1, unlimited };
+		struct vmlet_channel env = { "/env", "/proc/self/environ", VMLET_CHANNEL_FILE, VMLET_CHANNEL_READ, 1,
+					     unlimited };
+		struct filter_values v = { .vcpu_fd = -1, .stdio = { 0, 1, 2 }, .pid = getpid(), .ncommit_dirs = 0 };
+		scmp_filter_ctx ctx = filter_new();
+		struct vmlet_error err;
+		struct vmlet_vm *vm;
+		int i;
+
+		for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
+			v.commit_dirs[i] = FILTER_UNUSED_FD(3 + i);
+		if (!ctx || filter_add_rules(ctx, &v) || filter_add_creator_rules(ctx, FILTER_UNUSED_FD(0)) ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || seccomp_load(ctx))
+			_exit(1);
+		if (init(&vm, ok, 2, &plain, 1, &err) || try_open(vm, "/proc/self", O_PATH, NULL, 0) != -EACCES)
+			_exit(2);
+		if (init(&vm, &proc, 1, NULL, 0, &err) != -EPERM || init(&vm, NULL, 0, &env, 1, &err) != -EPERM)
+			_exit(3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child status %#x (exit %d: the check that went wrong; signal %d)", status,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +550,7 @@ int main(void)
 		cmocka_unit_test(granted_file_swapped_is_refused),
 		cmocka_unit_test(channel_file_is_pinned_at_create),
 		cmocka_unit_test(checks_run_under_the_filter),
+		cmocka_unit_test(create_time_checks_run_under_the_creator_filter),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
