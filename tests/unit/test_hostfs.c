@@ -232,7 +232,8 @@ static void root_grant_hides_kernel_interfaces(void **state)
 	assert_refused(vm, path, -EACCES);
 	assert_refused(vm, "/sys", -EACCES);
 	assert_refused(vm, "/sys/kernel", -EACCES);
-	assert_refused(vm, "/sys/devices/system/cpu/online", -EACCES);
+	if (access("/sys/devices/system/cpu/online", F_OK) == 0)
+		assert_refused(vm, "/sys/devices/system/cpu/online", -EACCES);
 	for (i = 0; i < n; i++)
 		assert_refused(vm, mounts[i], -EACCES);
 	/* A relative symlink inside the tree that leads into /proc. */
@@ -307,10 +308,12 @@ static void channel_on_procfs_or_sysfs_is_refused(void **state)
 	assert_int_equal(init(&vm, NULL, 0, &ch, 1, &err), -EPERM);
 	assert_string_equal(err.message, "channel /env: refused: /proc/self/environ is procfs (a kernel interface)");
 	free_vm(vm);
-	ch.host_path = "/sys/devices/system/cpu/online";
-	assert_int_equal(init(&vm, NULL, 0, &ch, 1, &err), -EPERM);
-	assert_non_null(strstr(err.message, "is sysfs (a kernel interface)"));
-	free_vm(vm);
+	if (access("/sys/devices/system/cpu/online", F_OK) == 0) {
+		ch.host_path = "/sys/devices/system/cpu/online";
+		assert_int_equal(init(&vm, NULL, 0, &ch, 1, &err), -EPERM);
+		assert_non_null(strstr(err.message, "is sysfs (a kernel interface)"));
+		free_vm(vm);
+	}
 	/* Written modes through a symlink: no temporary file seeded from the target, none left. */
 	assert_int_equal(symlink("/proc/self/environ", at("tree/envlink")), 0);
 	ch.host_path = at("tree/envlink");
