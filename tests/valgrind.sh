@@ -18,7 +18,10 @@ check() { # NAME WANT_RC CMD...
 }
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$(basename "$t")" in test_confine) continue ;; esac # seccomp kills valgrind's own calls
+	case "$(basename "$t")" in
+	test_confine) continue ;; # seccomp kills valgrind's own calls
+	test_hostfs) continue ;;  # grants rely on openat2, which valgrind 3.19 does not know
+	esac
 	check "$(basename "$t")" 0 $VG "$t"
 done
 # vm_check: check for a CLI run of a VM; skipped, saying why, where there is no usable KVM.

@@ -42,6 +42,8 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(pwrite64) | ALLOW(writev) | ALLOW(lseek);
 	r |= ALLOW(openat2) | ALLOW(close) | ALLOW(fstat) | ALLOW(newfstatat);
 	r |= ALLOW(getdents64) | ALLOW(readlinkat) | ALLOW(ppoll) | ALLOW(clock_gettime);
+	/* Every granted path opened is refused on procfs, sysfs and other kernel interfaces. */
+	r |= ALLOW(fstatfs);
 	/* Each guest open of a channel duplicates the fd opened at create. */
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD)); /* musl's dup */

@@ -68,6 +68,9 @@ struct grant {
 	size_t guest_len;
 	int dirfd;        /* O_PATH directory: the granted tree, or the parent of a granted file */
 	char *name;       /* basename of a granted file; NULL for a tree */
+	int filefd;       /* a granted file: O_PATH fd of the file granted, held so that its inode
+			   * number stays its own; every open must find that inode (dev, ino) */
+	uint64_t dev, ino;
 };
 
 struct vmlet_vm {
@@ -169,6 +172,21 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
+/*
+ * Open guest path `path` inside a grant, read-only: an O_PATH fd when oflags has O_PATH, else a
+ * readable fd of a regular file or directory; its stat in *st. *channel: the directory channel
+ * the path lies in (-1: a --ro grant); *ancestor: the path is "/" or leads towards grants.
+ * -errno when refused: ENOENT outside every grant or when a granted file is no longer the file
+ * granted (another inode), EACCES for a path leaving its tree, a file of another kind, or
+ * anything on a kernel-interface filesystem (kernelfs.h).
+ */
+struct stat;
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
+	       int *channel, struct stat *st);
+/* 1 if guest path `path` lies inside a grant (whether or not it exists). */
+int files_in_grant(const struct vmlet_vm *vm, const char *path);
+/* The n-th name directly below virtual directory `dir` that leads to a grant; its length, 0 if none. */
+size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
 /* channels.c: open the declared channels at create (missing resources stop the run
  * there), find one by guest path, account a transfer against its quotas, and keep or

@@ -1,5 +1,6 @@
 /* channels.c - declared channels on the host: resources checked at create, quotas, digests, transactional files. */
 #include "../core/vm_internal.h"
+#include "kernelfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,7 +155,14 @@ static int open_channel(struct channel *ch, struct vmlet_error *err)
 				     [VMLET_CHANNEL_APPEND] = O_WRONLY | O_APPEND,
 				     [VMLET_CHANNEL_READ_WRITE] = O_RDWR };
 	struct stat st;
+	int probe = open(ch->host, O_PATH | O_CLOEXEC), r = 0;
 
+	if (probe >= 0) { /* procfs, sysfs, ...: in no mode (a written one would copy the file) */
+		r = kernelfs_refuse(probe, "channel", ch->guest, ch->host, err);
+		close(probe);
+	}
+	if (r)
+		return r;
 	if (ch->type == VMLET_CHANNEL_FILE && ch->mode != VMLET_CHANNEL_READ)
 		return open_temp(ch, err);
 	if (stat(ch->host, &st) < 0)
@@ -182,7 +190,7 @@ static int open_channel(struct channel *ch, struct vmlet_error *err)
 		ch->fd = -1;
 		return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(e));
 	}
-	return 0;
+	return kernelfs_refuse(ch->fd, "channel", ch->guest, ch->host, err); /* what was opened, not what was looked at */
 }
 
 static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struct vmlet_error *err)
