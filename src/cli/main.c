@@ -115,6 +115,7 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmle
 #ifdef __SANITIZE_ADDRESS__
 	/* The sanitizer runtime needs system calls (ptrace, /proc) the allowlist forbids. */
 	(void)vm;
+	(void)err;
 	return 0;
 #else
 	return vmlet_confine(vm, err);
