@@ -304,9 +304,14 @@ void commit_discard(struct vmlet_vm *vm)
 {
 	struct txn *t = vm->txn;
 
-	if (!t || t->left)
+	if (!t)
 		return;
-	t->decided = 0; /* a marker is only left standing by a failed undo (t->left) */
+	if (t->left || t->decided) { /* decided, not finished: only recovery may end it now */
+		t->left = 1;
+		forget_temps(vm, t);
+		unlock_all(vm, t);
+		return;
+	}
 	commit_cleanup(vm);
 }
 
@@ -351,9 +356,7 @@ int commit_outputs(struct vmlet_vm *vm, struct vmlet_error *err)
 		size_t len = strlen(err->message);
 		snprintf(err->message + len, sizeof(err->message) - len, "; undo failed, run vmlet gc %s",
 			 t->dirs[0].path);
-		t->left = 1;
-		forget_temps(vm, t);
-		unlock_all(vm, t);
+		commit_discard(vm); /* the marker stands: left for recovery */
 		return r;
 	}
 	commit_cleanup(vm);

@@ -69,7 +69,9 @@ static int roll_forward(const struct journal_entry *e, int dirfd)
 	if (e->kind == JOURNAL_APPEND) {
 		target = openat(dirfd, e->name, O_WRONLY | O_APPEND | O_CLOEXEC);
 		tmp = openat(dirfd, e->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (target < 0 || flock(target, LOCK_EX) < 0)
+		if (target < 0 && errno == ENOENT)
+			r = 0;
+		else if (target < 0 || flock(target, LOCK_EX) < 0)
 			r = -errno;
 		else if (tmp < 0)
 			r = errno == ENOENT ? 0 : -errno; /* removed after it was applied */
@@ -93,7 +95,7 @@ static int recover(int dirfd, const char *jname)
 	struct journal_entry *e = NULL;
 	size_t len, i;
 	int n, decided = 0, pdir = -1, r = 0;
-	int dirs[64];
+	int dirs[VMLET_MAX_WRITTEN_FILES], derr[VMLET_MAX_WRITTEN_FILES];
 
 	text = read_all(dirfd, jname, &len);
 	if (!text)
@@ -101,7 +103,16 @@ static int recover(int dirfd, const char *jname)
 	snprintf(mname, sizeof(mname), "%.*s.commit", (int)(strlen(jname) - strlen(".journal")), jname);
 	n = journal_parse(text, len, &primary, &e);
 	free(text);
-	if (n < 0) { /* empty (the run never committed) or cut short before its decision */
+	if (n > VMLET_MAX_WRITTEN_FILES) {
+		journal_entries_free(e, (size_t)n);
+		free(primary);
+		n = -EINVAL;
+	}
+	if (n < 0) {
+		/* Empty (the run never committed) or cut short before its decision; with a marker
+		 * beside it, damaged: keep everything for a look. */
+		if (faccessat(dirfd, mname, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			return -EBADMSG;
 		unlinkat(dirfd, jname, 0);
 		return 2;
 	}
@@ -110,13 +121,16 @@ static int recover(int dirfd, const char *jname)
 		r = -errno;
 	else
 		decided = pdir >= 0 && faccessat(pdir, mname, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	for (i = 0; i < (size_t)n && i < 64; i++)
+	for (i = 0; i < (size_t)n; i++) {
 		dirs[i] = open(e[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (i = 0; !r && decided && i < (size_t)n && i < 64; i++)
-		r = dirs[i] < 0 ? -errno : roll_forward(&e[i], dirs[i]);
-	for (i = 0; !r && decided && i < (size_t)n && i < 64; i++)
+		derr[i] = dirs[i] < 0 ? errno : 0;
+	}
+	/* An entry whose directory or append target is gone has nowhere to go: skipped. */
+	for (i = 0; !r && decided && i < (size_t)n; i++)
+		r = dirs[i] >= 0 ? roll_forward(&e[i], dirs[i]) : derr[i] == ENOENT ? 0 : -derr[i];
+	for (i = 0; !r && decided && i < (size_t)n; i++)
 		fsync(dirs[i]);
-	for (i = 0; !r && i < (size_t)n && i < 64; i++)
+	for (i = 0; !r && i < (size_t)n; i++)
 		if (dirs[i] >= 0) {
 			journal_discard(&e[i], dirs[i]);
 			unlinkat(dirs[i], jname, 0);
@@ -128,7 +142,7 @@ static int recover(int dirfd, const char *jname)
 		if (decided)
 			unlinkat(pdir, mname, 0);
 	}
-	for (i = 0; i < (size_t)n && i < 64; i++)
+	for (i = 0; i < (size_t)n; i++)
 		if (dirs[i] >= 0)
 			close(dirs[i]);
 	if (pdir >= 0)
@@ -150,7 +164,7 @@ static DIR *open_dir(int dirfd)
 
 int gc_directory(int dirfd, const char *only_for, struct vmlet_gc_counts *c)
 {
-	int stuck[64], nstuck = 0, r = 0, pid, i;
+	int stuck[64], nstuck = 0, keep_all = 0, r = 0, pid, i; /* runs whose files must stay */
 	const char *suffix;
 	struct dirent *e;
 	DIR *d = open_dir(dirfd);
@@ -169,10 +183,12 @@ int gc_directory(int dirfd, const char *only_for, struct vmlet_gc_counts *c)
 				r = k;
 				if (nstuck < 64)
 					stuck[nstuck++] = pid;
+				else
+					keep_all = 1;
 			}
 		}
 	rewinddir(d);
-	while ((e = readdir(d))) {
+	while (!keep_all && (e = readdir(d))) {
 		if (!(pid = run_file(e->d_name, only_for, &suffix)) || !dead(pid))
 			continue;
 		for (i = 0; i < nstuck && stuck[i] != pid; i++)

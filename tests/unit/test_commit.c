@@ -212,6 +212,39 @@ static void failed_commit_directory_removed(void **state)
 	fake_free(&f);
 }
 
+/* The directory made immutable during the run: the commit fails and changes nothing; the
+ * temporary cannot be removed there and then, and gc removes it once the flag is gone. */
+static void failed_commit_immutable_directory(void **state)
+{
+	struct vmlet_channel ch = file_channel("/out", path_in("t.txt"), VMLET_CHANNEL_WRITE);
+	struct vmlet_gc_counts c;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	put(path_in("t.txt"), "old\n");
+	if (set_immutable(dir, 1))
+		skip();
+	set_immutable(dir, 0);
+	pid = fork();
+	if (pid == 0) {
+		struct fake f;
+		fake_open(&f, &ch, 1);
+		if (f.r)
+			_exit(100);
+		fake_write(&f, 0, "new\n");
+		set_immutable(dir, 1);
+		_exit(fake_commit(&f) == -EPERM && f.res.exit_code == 125 && strstr(f.res.message, path_in("t.txt")) ? 0 : 1);
+	}
+	assert_true(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+	set_immutable(dir, 0);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(get(path_in("t.txt")), "old\n");
+	assert_int_equal(vmlet_collect_garbage(dir, &c), 0);
+	assert_true(c.removed >= 1);
+	assert_int_equal(leftovers(dir), 0);
+}
+
 /* A program that failed commits nothing, and its failure is left as it was. */
 static void discarded_run_keeps_its_outcome(void **state)
 {
@@ -720,6 +753,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(failed_commit_immutable_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_commit_directory_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_commit_immutable_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(discarded_run_keeps_its_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_files_committed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_rename_fails_first_rolled_back, setup, teardown),
