@@ -255,8 +255,9 @@ struct vmlet_host_fds {
  * Recover directory `dir` from runs that died (SIGKILL, a host crash) before their
  * commit ended: a commit that had been decided is finished, any other is rolled back
  * (docs/MANIFEST.md, "Commit"); then their temporary files, backups and journals are
- * removed. Runs still alive are left alone. Returns 0, or -errno (counts are still
- * filled; a commit that could not be finished keeps its files for the next try).
+ * removed. Runs still alive are left alone. Returns 0, or -errno (counts, which may
+ * be NULL, are still filled; a commit that could not be finished keeps its files for
+ * the next try).
  */
 struct vmlet_gc_counts {
 	int removed;      /* files removed */

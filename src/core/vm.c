@@ -443,7 +443,10 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 int vmlet_collect_garbage(const char *dir, struct vmlet_gc_counts *counts)
 {
 	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), r;
+	struct vmlet_gc_counts ignored;
 
+	if (!counts)
+		counts = &ignored;
 	memset(counts, 0, sizeof(*counts));
 	r = fd < 0 ? -errno : gc_directory(fd, NULL, counts);
 	if (fd >= 0)
