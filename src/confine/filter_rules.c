@@ -67,8 +67,8 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 	r |= ALLOW(fsync) | ALLOW(flock) | ALLOW(ftruncate);
 	for (i = 0; i < (size_t)v->ncommit_dirs; i++) {
 		scmp_datum_t d = (scmp_datum_t)v->commit_dirs[i];
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 2, SCMP_A0(SCMP_CMP_EQ, d),
-				      SCMP_A2(SCMP_CMP_EQ, d));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(linkat), 3, SCMP_A0(SCMP_CMP_EQ, d),
+				      SCMP_A2(SCMP_CMP_EQ, d), SCMP_A4(SCMP_CMP_EQ, 0)); /* no AT_EMPTY_PATH */
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2, SCMP_A0(SCMP_CMP_EQ, d),
 				      SCMP_A2(SCMP_CMP_EQ, d));
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2), 2, SCMP_A0(SCMP_CMP_EQ, d),
