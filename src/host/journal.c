@@ -115,17 +115,19 @@ static char *get_hex(const char **p, const char *end, int *ok)
 	return out;
 }
 
+/* A decimal number after a space at *p, read within [*p, end) only. */
 static int get_num(const char **p, const char *end, uint64_t *v)
 {
-	char *e;
+	const char *s = *p;
 
-	if (*p >= end || **p != ' ' || !((*p)[1] >= '0' && (*p)[1] <= '9'))
+	if (s >= end || *s++ != ' ' || s >= end || *s < '0' || *s > '9')
 		return 0;
-	errno = 0;
-	*v = strtoull(*p + 1, &e, 10);
-	if (errno || e > end)
-		return 0;
-	*p = e;
+	for (*v = 0; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (*v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return 0;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
 	return 1;
 }
 

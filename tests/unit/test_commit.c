@@ -745,6 +745,17 @@ static void journal_round_trip(void **state)
 	assert_int_equal(out[1].len, 9);
 	journal_entries_free(out, 2);
 	free(primary);
+	{ /* parsing stays within len: digits after it are not part of the last number */
+		char *padded = malloc(len + 8);
+		assert_non_null(padded);
+		memcpy(padded, text, len - 1);
+		memcpy(padded + len - 1, "\n99999999", 9);
+		assert_int_equal(journal_parse(padded, len, &primary, &out), 2);
+		assert_int_equal(out[1].len, 9);
+		journal_entries_free(out, 2);
+		free(primary);
+		free(padded);
+	}
 	assert_int_equal(journal_parse(text, len - 1, &primary, &out), -EINVAL); /* cut short */
 	assert_int_equal(journal_parse("", 0, &primary, &out), -EINVAL);         /* never filled */
 	free(text);
