@@ -315,12 +315,12 @@ void commit_discard(struct vmlet_vm *vm)
 	commit_cleanup(vm);
 }
 
-/* Apply failed at entry `failed`: undo the applied ones, newest first, while the marker stands. */
-static int roll_back(struct vmlet_vm *vm, struct txn *t, size_t failed)
+/* Applying failed: undo the applied entries, newest first, while the marker stands; then remove it. */
+static int roll_back(struct vmlet_vm *vm, struct txn *t)
 {
 	size_t i;
 
-	for (i = failed; i-- > 0;) {
+	for (i = t->n; i-- > 0;) {
 		const struct channel *ch = &vm->channels[t->chan[i]];
 		if (t->applied[i] && journal_undo(&t->e[i], ch->dirfd, ch->target_fd))
 			return -1;
@@ -352,7 +352,7 @@ int commit_outputs(struct vmlet_vm *vm, struct vmlet_error *err)
 	for (i = 0; i < t->ndirs && !r; i++)
 		if ((r = sync_dir(t->dirs[i].dirfd)))
 			r = vm_error(err, r, "committing %s: %s", target_in(vm, t, i), strerror(-r));
-	if (r && roll_back(vm, t, t->n)) {
+	if (r && roll_back(vm, t)) {
 		size_t len = strlen(err->message);
 		snprintf(err->message + len, sizeof(err->message) - len, "; undo failed, run vmlet gc %s",
 			 t->dirs[0].path);

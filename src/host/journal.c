@@ -227,9 +227,9 @@ int journal_roll_forward(const struct journal_entry *e, int dirfd, int target_fd
 	if (fstat(target_fd, &st) < 0)
 		return -errno;
 	done = (uint64_t)st.st_size > e->orig_len ? (uint64_t)st.st_size - e->orig_len : 0;
-	if (done >= e->len)
-		return 0;
-	return copy_tail(tmp_fd, target_fd, e->base + done, e->base + e->len);
+	if (done < e->len && (r = copy_tail(tmp_fd, target_fd, e->base + done, e->base + e->len)))
+		return r;
+	return fsync(target_fd) < 0 ? -errno : 0; /* durable before the journal goes */
 }
 
 int journal_undo(const struct journal_entry *e, int dirfd, int target_fd)
