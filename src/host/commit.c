@@ -37,12 +37,13 @@ static struct txn *txn_get(struct vmlet_vm *vm)
 {
 	static unsigned counter;
 	struct txn *t = vm->txn;
+	unsigned n;
 
 	if (t)
 		return t;
 	if (!(t = vm->txn = calloc(1, sizeof(*t))))
 		return NULL;
-	unsigned n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
 	snprintf(t->jname, sizeof(t->jname), ".vmlet-%d-%u.journal", (int)getpid(), n);
 	snprintf(t->mname, sizeof(t->mname), ".vmlet-%d-%u.commit", (int)getpid(), n);
 	return t;

@@ -47,18 +47,26 @@ static int dead(int pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
-static char *read_all(int dirfd, const char *name, size_t *len)
+/* The journal's text in *buf (malloc'd); its length, or -errno. */
+static ssize_t read_all(int dirfd, const char *name, char **buf)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char *buf = fd >= 0 ? malloc(JOURNAL_MAX) : NULL;
-	ssize_t n = 0, r;
+	ssize_t n = 0, r = 0;
 
-	while (buf && (r = read(fd, buf + n, (size_t)(JOURNAL_MAX - n))) > 0)
+	*buf = NULL;
+	if (fd < 0)
+		return -errno;
+	if (!(*buf = malloc(JOURNAL_MAX)))
+		r = -ENOMEM;
+	while (*buf && (r = read(fd, *buf + n, (size_t)(JOURNAL_MAX - n))) > 0)
 		n += r;
-	if (fd >= 0)
-		close(fd);
-	*len = (size_t)n;
-	return buf;
+	if (r < 0 && *buf) {
+		r = -errno;
+		free(*buf);
+		*buf = NULL;
+	}
+	close(fd);
+	return *buf ? n : r;
 }
 
 /* Apply one entry from outside the run: the target is opened (and an append target locked) here. */
@@ -96,10 +104,11 @@ static int recover(int dirfd, const char *jname)
 	size_t len, i;
 	int n, decided = 0, pdir = -1, r = 0;
 	int dirs[VMLET_MAX_WRITTEN_FILES], derr[VMLET_MAX_WRITTEN_FILES];
+	ssize_t got = read_all(dirfd, jname, &text);
 
-	text = read_all(dirfd, jname, &len);
-	if (!text)
-		return -ENOMEM;
+	if (got < 0)
+		return (int)got;
+	len = (size_t)got;
 	snprintf(mname, sizeof(mname), "%.*s.commit", (int)(strlen(jname) - strlen(".journal")), jname);
 	n = journal_parse(text, len, &primary, &e);
 	free(text);
