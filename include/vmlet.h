@@ -257,10 +257,19 @@ struct vmlet_host_fds {
 };
 
 /*
- * Remove the temporary files that runs killed before committing (SIGKILL)
- * left in directory `dir`. Returns how many, or -errno.
+ * Recover directory `dir` from runs that died (SIGKILL, a host crash) before their
+ * commit ended: a commit that had been decided is finished, any other is rolled back
+ * (docs/MANIFEST.md, "Commit"); then their temporary files, backups and journals are
+ * removed. Runs still alive are left alone. Returns 0, or -errno (counts, which may
+ * be NULL, are still filled; a commit that could not be finished keeps its files for
+ * the next try).
  */
-int vmlet_collect_garbage(const char *dir);
+struct vmlet_gc_counts {
+	int removed;      /* files removed */
+	int finished;     /* decided commits completed */
+	int rolled_back;  /* undecided commits undone */
+};
+int vmlet_collect_garbage(const char *dir, struct vmlet_gc_counts *counts);
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds);
 
 /*

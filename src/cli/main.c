@@ -7,6 +7,7 @@
 
 #include "../confine/confine.h"
 #include "check.h"
+#include "gc.h"
 #include "options.h"
 #include "job.h"
 #include "repeat.h"
@@ -33,7 +34,7 @@ static const char usage[] =
 	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
 	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
 	"  --reset             with --repeat: reset and reuse each VM instead of a fresh one\n"
-	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
+	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm; files as NAME)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
 	"  --channel G:H[:OPT] a channel: guest path G, host path H; OPT: type=, mode=, access=,\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 	"  --deterministic     fixed clock and random seed (--epoch SECONDS, --seed HEX64)\n"
 	"  --commit success|always  when written files replace their targets (default success)\n"
 	"\n"
-	"Other commands: vmlet check FILE; vmlet gc DIR... (remove temporary files of killed runs)\n"
+	"Other commands: vmlet check FILE; vmlet gc DIR... (finish or undo interrupted commits, remove leftovers)\n"
 	"\n"
 	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
 	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
@@ -91,13 +92,21 @@ static void print_stats(const struct vmlet_result *r)
 		p->memory / 1e3, p->load / 1e3, p->run / 1e3, p->destroy / 1e3);
 }
 
+/*
+ * --user: become the user once /dev/kvm is open and before the run's files are: they
+ * are then opened, checked and committed with the user's permissions (as with --repeat).
+ */
+static int become_user(const char *user, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+
+	vmlet_vm_host_fds(NULL, &fds);
+	return vmlet_drop_privileges(user, err);
+}
+
 /* Narrow this process before the guest's first instruction (see src/confine). */
 static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmlet_error *err)
 {
-	int r;
-
-	if (o->user && (r = vmlet_drop_privileges(o->user, err)))
-		return r;
 	if (o->no_seccomp) {
 		fprintf(stderr, "vmlet: warning: --no-seccomp: Landlock and the host system-call allowlist are OFF "
 				"(debugging only; a compromised vmlet could use any system call)\n");
@@ -106,6 +115,7 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmle
 #ifdef __SANITIZE_ADDRESS__
 	/* The sanitizer runtime needs system calls (ptrace, /proc) the allowlist forbids. */
 	(void)vm;
+	(void)err;
 	return 0;
 #else
 	return vmlet_confine(vm, err);
@@ -134,26 +144,6 @@ static void catch_termination(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-}
-
-static int cmd_gc(int argc, char **argv)
-{
-	int i, status = 0;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: vmlet gc DIR...  (remove temporary files of killed runs)\n");
-		return EXIT_VMLET_ERROR;
-	}
-	for (i = 1; i < argc; i++) {
-		int n = vmlet_collect_garbage(argv[i]);
-		if (n < 0) {
-			fprintf(stderr, "vmlet: gc %s: %s\n", argv[i], strerror(-n));
-			status = EXIT_VMLET_ERROR;
-		} else {
-			printf("%s: removed %d stale file%s\n", argv[i], n, n == 1 ? "" : "s");
-		}
-	}
-	return status;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -203,7 +193,9 @@ static int cmd_run(int argc, char **argv)
 		cli_options_free(&o);
 		return r;
 	}
-	r = vmlet_vm_create(&o.config, &vm, &err);
+	r = o.user ? become_user(o.user, &err) : 0;
+	if (!r)
+		r = vmlet_vm_create(&o.config, &vm, &err);
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		manifest_free(&manifest);

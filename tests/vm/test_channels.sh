@@ -170,6 +170,62 @@ for libc in musl glibc; do
 	want_rc 0; want_out "pread ESPIPE"
 	verdict "$n/sequential-pread-ESPIPE"
 
+	# --- committing (issue 8; the commit logic itself is unit-tested in tests/unit/test_commit.c) ---
+	# fstat and SEEK_END see what the program wrote (the guest kernel refreshes a written
+	# file's size), and another fd of the same channel reads the new bytes.
+	printf 'abc' > "$O/grow.txt"; vm --channel "/f:$O/grow.txt:mode=rw" "$P" grow /f
+	want_rc 0; want_out "size=13 end=13 size=17 other=17 reread=XYZ"
+	want_bytes "$O/grow.txt" 'XYZ0123456789+end'; want_no_temp "$O"
+	verdict "$n/written-size-is-current"
+
+	# A commit that fails (the target made immutable during the run) fails the run: 125,
+	# one line naming the target and the error, report state "error", target and directory clean.
+	old
+	if chattr +i "$TG" 2> /dev/null && chattr -i "$TG"; then
+		"$VMLET" run --report "$T/rep.json" --channel "/in:$IN" --channel "/out:$TG:mode=write" \
+			"$P" det /in /out < /dev/null > "$T/out" 2> "$T/err" & bgc=$!
+		sleep 0.4; chattr +i "$TG"; wait "$bgc"; rc=$?; chattr -i "$TG"
+		want_rc 125; want_err_only "vmlet: committing $TG: Operation not permitted"
+		want_bytes "$TG" 'old\n'; want_no_temp "$O"
+		[ -z "$HAVE_PY" ] || want_rep "$T/rep.json" 'r["state"]' "error"
+		verdict "$n/failed-commit-fails-the-run"
+	else
+		skip "$n/failed-commit-fails-the-run" "no chattr +i on this file system"
+	fi
+
+	# Concurrent appends: each run's lines are added at the end, none is lost.
+	printf 'first\n' > "$O/log.txt"; pids=
+	for i in 1 2 3 4 5 6 7 8; do
+		"$VMLET" run --channel "/log:$O/log.txt:mode=append" "$P" append /log \
+			"$(for j in $(seq 40); do echo "run $i line $j"; done)
+" < /dev/null > /dev/null 2>&1 & pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || need "a run failed"; done
+	[ "$(wc -l < "$O/log.txt")" = 321 ] || need "log has $(wc -l < "$O/log.txt") lines, want 321"
+	want_no_temp "$O"
+	verdict "$n/concurrent-appends-all-kept"
+
+	# Links to a written target are followed, given absolute or relative: the file is updated, the link stays.
+	mkdir -p "$O/real"; printf 'old\n' > "$O/real/t.txt"; ln -sfn real/t.txt "$O/link.txt"
+	vm --channel "/out:$O/link.txt:mode=write" "$P" write /out abs
+	want_rc 0; want_bytes "$O/real/t.txt" 'abs'; [ -L "$O/link.txt" ] || need "the link was replaced"
+	(cd "$O" && "$VMLET" run --channel "/out:link.txt:mode=write" "$P" write /out rel < /dev/null > /dev/null 2>&1)
+	want_bytes "$O/real/t.txt" 'rel'; [ -L "$O/link.txt" ] || need "the link was replaced"
+	want_no_temp "$O"; want_no_temp "$O/real"
+	verdict "$n/symlinked-target-followed"
+
+	# --user: a root-owned 0444 target in a directory the user may write is not replaced.
+	if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+		PUB=$(mktemp -d /tmp/vmlet-pub-XXXXXX); chmod 777 "$PUB"; printf 'old\n' > "$PUB/ro.txt"; chmod 444 "$PUB/ro.txt"
+		vm --user nobody --channel "/out:$PUB/ro.txt:mode=write" "$P" write /out new
+		want_rc 125; grep -q "^vmlet: channel /out: $PUB/ro.txt: not writable: Permission denied$" "$T/err" || need "stderr '$(errtext)'"
+		want_bytes "$PUB/ro.txt" 'old\n'; want_no_temp "$PUB"
+		rm -rf "$PUB"
+		verdict "$n/user-read-only-target-refused"
+	else
+		skip "$n/user-read-only-target-refused" "needs root and a 'nobody' user"
+	fi
+
 	# --- read quotas (reads of 10 bytes from a 100-byte file) -----------------------------
 	vm --channel "/in:$H100:reads=3" "$P" readall /in 10
 	want_rc 0; want_out "calls=3 bytes=30 end=EDQUOT"; want_err "vmlet: quota ran out on /in (reads)"
