@@ -24,10 +24,13 @@
  * library expects the caller to ignore SIGPIPE (the CLI does).
  */
 
+/* Room for the longest message with two paths of PATH_MAX (4096) bytes in it: never cut. */
+#define VMLET_MESSAGE_MAX (2 * 4096 + 256)
+
 struct vmlet_error {
 	int code;          /* negative errno, 0 if none */
 	int program;       /* 1 if it concerns the program file (missing, not runnable) */
-	char message[256]; /* one line, no trailing newline */
+	char message[VMLET_MESSAGE_MAX]; /* one line, no trailing newline */
 };
 
 /* A read-only grant of a host file or directory tree to the guest. */
@@ -145,7 +148,7 @@ struct vmlet_result {
 	int status;               /* exit status (EXITED) */
 	int signal;               /* signal number (SIGNALED) */
 	int exit_code;            /* shell convention: status, 128+signal, 124 timeout, 125 failure */
-	char message[256];        /* why it ended, for SIGNALED/TIMEOUT/FAILED; else empty */
+	char message[VMLET_MESSAGE_MAX]; /* why it ended, for SIGNALED/TIMEOUT/FAILED; else empty */
 	uint64_t exits;           /* returns from KVM_RUN */
 	uint64_t hypercalls;
 	uint64_t syscalls;        /* served by the guest kernel */

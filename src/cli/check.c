@@ -9,6 +9,7 @@
 
 #include "../manifest/manifest.h"
 #include "../manifest/sha256.h"
+#include "options.h"
 #include "vmlet.h"
 
 #define EXIT_VMLET_ERROR 125
@@ -158,7 +159,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct vmlet_manifest m;
 	struct vmlet_error err;
-	char msg[512];
+	char msg[CLI_MSG_MAX];
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);

@@ -165,7 +165,7 @@ static int cmd_run(int argc, char **argv)
 	struct vmlet_error err;
 	struct vmlet_result res;
 	struct vmlet_vm *vm;
-	char msg[300];
+	char msg[CLI_MSG_MAX];
 	int r;
 
 	memset(&manifest, 0, sizeof(manifest));

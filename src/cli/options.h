@@ -10,6 +10,8 @@
 #define OPT_MAX_GRANTS 64
 #define OPT_MAX_ENV 256
 #define OPT_MAX_CHANNELS 256
+/* A front-end message: a library message (VMLET_MESSAGE_MAX) after a manifest's name. */
+#define CLI_MSG_MAX (VMLET_MESSAGE_MAX + 4096)
 
 struct cli_options {
 	struct vmlet_config config;

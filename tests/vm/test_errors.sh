@@ -66,6 +66,13 @@ fi
 expect_err "errors/directory-126" 126 "vmlet: $T/dir: is a directory" -- run "$T/dir"
 expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file" -- run /dev/null
 
+# --- messages are never cut: a ~3000-byte path in full (issue 8)
+LONG=$T/long; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do LONG=$LONG/$(printf "%0199d" "$i"); done
+expect_err "errors/long-missing-program-not-cut-127" 127 "vmlet: $LONG/prog: No such file or directory" -- run "$LONG/prog"
+printf '{"program": "%s"}\n' "$LONG/prog" > "$T/long.json"
+expect_err "errors/long-manifest-program-not-cut-125" 125 "vmlet: $T/long.json: program: $LONG/prog: No such file or directory" -- check "$T/long.json"
+expect_err "errors/long-missing-grant-not-cut-125" 125 "vmlet: --ro $LONG: No such file or directory" -- run --ro "$LONG" "${STATIC:-/bin/true}"
+
 # --- bad command lines
 P=${STATIC:-/bin/true}
 expect_err "errors/mem-junk-125" 125 "vmlet: --mem: invalid size 'junk' (try 64M or 1G)" -- run --mem junk "$P"
