@@ -257,22 +257,28 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *cmd = argc >= 2 ? argv[1] : NULL;
+
 	/* Writes to a closed stdout are reported as the guest's SIGPIPE, not ours. */
 	signal(SIGPIPE, SIG_IGN);
-	if (argc >= 2 && !strcmp(argv[1], "run"))
+	if (!cmd) {
+		fprintf(stderr, "vmlet: no command given; see 'vmlet --help'\n");
+		return EXIT_VMLET_ERROR;
+	}
+	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "check"))
+	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+	if (!strcmp(cmd, "gc"))
+		return cmd_gc(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "gc"))
-		return cmd_gc(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		puts("vmlet 0.1");
 		return 0;
 	}
-	fputs(usage, stderr);
+	fprintf(stderr, "vmlet: unknown %s '%s'; see 'vmlet --help'\n", cmd[0] == '-' ? "option" : "command", cmd);
 	return EXIT_VMLET_ERROR;
 }
