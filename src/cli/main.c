@@ -10,6 +10,7 @@
 #include "options.h"
 #include "job.h"
 #include "repeat.h"
+#include "trace_file.h"
 #include "vmlet.h"
 
 extern char **environ;
@@ -29,6 +30,7 @@ static const char usage[] =
 	"  --env NAME=VALUE    set a variable in the program's environment (repeatable)\n"
 	"  --inherit-env       pass vmlet's whole environment to the program\n"
 	"  --trace             print every system call of the program to stderr\n"
+	"  --trace-file FILE   print them to FILE instead (a regular file or character device)\n"
 	"  --stats             print exits, system calls and phase times to stderr\n"
 	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
 	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
@@ -183,6 +185,11 @@ static int cmd_run(int argc, char **argv)
 		o.config.envp = (const char *const *)environ;
 	else
 		o.config.envp = o.nenv ? o.env : default_env;
+	if (o.trace_file && (o.config.trace_fd = trace_file_open(o.trace_file, msg, sizeof(msg))) < 0) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		cli_options_free(&o);
+		return EXIT_VMLET_ERROR;
+	}
 	if (o.manifest && (r = job_from_manifest(&o, &manifest, msg, sizeof(msg)))) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		manifest_free(&manifest);

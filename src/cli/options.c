@@ -219,7 +219,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -230,6 +230,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
 		{ "trace", no_argument, 0, OPT_TRACE },
+		{ "trace-file", required_argument, 0, OPT_TRACE_FILE },
 		{ "stats", no_argument, 0, OPT_STATS },
 		{ "help", no_argument, 0, OPT_HELP },
 		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP },
@@ -277,6 +278,10 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			break;
 		case OPT_INHERIT: o->inherit_env = 1; break;
 		case OPT_TRACE: o->config.flags |= VMLET_TRACE; break;
+		case OPT_TRACE_FILE:
+			o->trace_file = optarg;
+			o->config.flags |= VMLET_TRACE;
+			break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
 		case OPT_USER: o->user = optarg; break;
@@ -322,6 +327,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case ':':
 			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);
 		default:
+			if (optopt >= OPT_MEM) { /* a known long option that takes no value, given one */
+				const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+				snprintf(msg, msglen, "option %.*s takes no value, got '%s'%s", eq ? (int)(eq - arg) : (int)strlen(arg),
+					 arg, arg, optopt == OPT_TRACE ? " (to write the trace to a file: --trace-file FILE)" : "");
+				return -EINVAL;
+			}
 			if (optopt) {
 				char shortopt[3] = { '-', (char)optopt, 0 };
 				return fail(msg, msglen, "unknown option '%s'", shortopt);

@@ -30,6 +30,7 @@ struct cli_options {
 	char *channel_storage[OPT_MAX_CHANNELS];
 	const char *manifest;      /* --manifest FILE */
 	const char *report;        /* --report FILE or "-" */
+	const char *trace_file;    /* --trace-file FILE (implies VMLET_TRACE) */
 };
 
 /*

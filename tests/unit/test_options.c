@@ -470,6 +470,43 @@ static void test_run_trace(void **state)
 	cli_options_free(&o);
 }
 
+static void test_run_trace_file(void **state)
+{
+	char *argv[] = { "run", "--trace-file", "/tmp/t.log", "prog", NULL };
+	char *eq[] = { "run", "--trace-file=/tmp/t.log", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_int_equal(o.config.flags & VMLET_TRACE, VMLET_TRACE);
+	assert_string_equal(o.trace_file, "/tmp/t.log");
+	cli_options_free(&o);
+	assert_int_equal(run(ARGC(eq), eq, &o, msg), 0);
+	assert_string_equal(o.trace_file, "/tmp/t.log");
+	cli_options_free(&o);
+}
+
+/* --opt=value works for every option that takes a value; one that takes none says so. */
+static void test_run_equals_forms(void **state)
+{
+	char *ok[] = { "run", "--mem=64M", "--ro=/usr", "--env=A=1", "--channel=/o:out:mode=write", "prog", NULL };
+	char *t1[] = { "run", "--trace=FILE", "prog", NULL };
+	char *t2[] = { "run", "--stats=yes", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(ok), ok, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 64ull << 20);
+	assert_int_equal(o.config.ngrants, 1);
+	assert_string_equal(o.env[0], "A=1");
+	assert_int_equal(o.config.nchannels, 1);
+	cli_options_free(&o);
+	expect_run_error(ARGC(t1), t1, "option --trace takes no value, got '--trace=FILE' (to write the trace to a file: --trace-file FILE)");
+	expect_run_error(ARGC(t2), t2, "option --stats takes no value, got '--stats=yes'");
+}
+
 static void test_run_reparse_after_error(void **state)
 {
 	char *bad[] = { "run", "-xy", "prog", NULL };
@@ -525,6 +562,8 @@ int main(void)
 		cmocka_unit_test(test_run_missing_value),
 		cmocka_unit_test(test_run_help),
 		cmocka_unit_test(test_run_trace),
+		cmocka_unit_test(test_run_trace_file),
+		cmocka_unit_test(test_run_equals_forms),
 		/* Last: if getopt state leaks, it must not disturb the other tests. */
 		cmocka_unit_test(test_run_reparse_after_error),
 		cmocka_unit_test(test_run_unknown_in_cluster),

@@ -85,6 +85,10 @@ expect_err "errors/option-missing-value-125" 125 "vmlet: option --mem needs a va
 expect_err "errors/env-no-equals-125" 125 "vmlet: --env: expected NAME=VALUE, got 'FOO'" -- run --env FOO "$P"
 expect_err "errors/ro-relative-125" 125 "vmlet: --ro rel/dir: give an absolute path, or HOST:GUEST" -- run --ro rel/dir "$P"
 expect_err "errors/ro-missing-125" 125 "vmlet: --ro $T/nope: No such file or directory" -- run --ro "$T/nope" "$P"
+expect_err "errors/trace-equals-file-125" 125 "vmlet: option --trace takes no value, got '--trace=$T/t.log' (to write the trace to a file: --trace-file FILE)" -- run "--trace=$T/t.log" "$P"
+expect_err "errors/trace-file-directory-125" 125 "vmlet: --trace-file $T/dir: Is a directory" -- run --trace-file "$T/dir" "$P"
+mkfifo "$T/trace.fifo"
+expect_err "errors/trace-file-fifo-not-blocking-125" 125 "vmlet: --trace-file $T/trace.fifo: is a FIFO (give a regular file or a character device)" -- run --timeout 2s --trace-file "$T/trace.fifo" "$P"
 expect_err "errors/missing-program-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run
 expect_err "errors/missing-program-after-options-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run --mem 64M --timeout 2s
 
