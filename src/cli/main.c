@@ -8,6 +8,7 @@
 #include "../confine/confine.h"
 #include "check.h"
 #include "options.h"
+#include "path_search.h"
 #include "job.h"
 #include "repeat.h"
 #include "trace_file.h"
@@ -181,6 +182,13 @@ static int cmd_run(int argc, char **argv)
 		cli_options_free(&o);
 		return 0;
 	}
+	if (!o.manifest && (r = path_search(o.config.path, getenv("PATH"), &o.program, msg, sizeof(msg)))) {
+		fprintf(stderr, "vmlet: %s\n", r == -ENOMEM ? "out of memory" : msg);
+		cli_options_free(&o);
+		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_VMLET_ERROR;
+	}
+	if (!o.manifest)
+		o.config.path = o.program;
 	if (o.inherit_env)
 		o.config.envp = (const char *const *)environ;
 	else

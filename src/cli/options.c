@@ -379,4 +379,5 @@ void cli_options_free(struct cli_options *o)
 		free(o->grant_storage[i]);
 	for (i = 0; i < o->config.nchannels; i++)
 		free(o->channel_storage[i]);
+	free(o->program);
 }

@@ -31,6 +31,7 @@ struct cli_options {
 	const char *manifest;      /* --manifest FILE */
 	const char *report;        /* --report FILE or "-" */
 	const char *trace_file;    /* --trace-file FILE (implies VMLET_TRACE) */
+	char *program;             /* config.path once looked up in PATH (path_search), owned */
 };
 
 /*

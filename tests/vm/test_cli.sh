@@ -16,3 +16,10 @@ if [ "$rc" = 0 ] && grep -q '^write(1, ' "$T/trace.log" && ! grep -q '^write(' "
 else
 	fail "cli/trace-file-separate-from-stderr" "exit $rc; stderr: $(head -c 300 "$T/err"); trace: $(head -c 200 "$T/trace.log" 2>/dev/null)"
 fi
+
+# --- a program named without a slash is found in PATH, and keeps its name as argv[0]
+if [ -x "$BB" ]; then
+	expect_out "cli/path-search-busybox-echo" 0 "hi" -- run busybox echo hi
+else
+	skip "cli/path-search-busybox-echo" "no $BB"
+fi

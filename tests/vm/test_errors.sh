@@ -66,6 +66,25 @@ fi
 expect_err "errors/directory-126" 126 "vmlet: $T/dir: is a directory" -- run "$T/dir"
 expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file" -- run /dev/null
 
+# --- a program named without a slash is looked up in vmlet's PATH, as a shell does (issue 8)
+# with_path NAME PATH-OR-"-": a wrapper running vmlet with that PATH ("-": PATH unset).
+with_path() {
+	local abs; abs=$(cd "$(dirname "$VMLET")" && pwd)/$(basename "$VMLET")
+	if [ "$2" = - ]; then printf '#!/bin/sh\nunset PATH\nexec "%s" "$@"\n' "$abs" > "$T/$1"
+	else printf '#!/bin/sh\nPATH="%s" exec "%s" "$@"\n' "$2" "$abs" > "$T/$1"; fi
+	chmod +x "$T/$1"
+}
+mkdir -p "$T/bin" "$T/emptybin"
+cp "$T/script.sh" "$T/bin/script.sh"
+with_path vmlet-bin "$T/emptybin:$T/bin"
+with_path vmlet-empty "$T/emptybin"
+with_path vmlet-nopath -
+VMLET=$T/vmlet-bin expect_err "errors/path-search-finds-program-126" 126 "vmlet: $T/bin/script.sh: not an ELF executable" -- run script.sh
+VMLET=$T/vmlet-empty expect_err "errors/path-search-not-found-127" 127 "vmlet: script.sh: not found in PATH ($T/emptybin)" -- run script.sh
+VMLET=$T/vmlet-nopath expect_err "errors/path-search-unset-path-127" 127 "vmlet: vmlet-no-such-program: not found in PATH (vmlet's PATH is unset: searched /usr/local/bin:/usr/bin:/bin)" -- run vmlet-no-such-program
+# A name with a slash is a path: not searched.
+VMLET=$T/vmlet-bin expect_err "errors/path-search-not-for-slash-127" 127 "vmlet: ./script.sh: No such file or directory" -- run ./script.sh
+
 # --- messages are never cut: a ~3000-byte path in full (issue 8)
 LONG=$T/long; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do LONG=$LONG/$(printf "%0199d" "$i"); done
 expect_err "errors/long-missing-program-not-cut-127" 127 "vmlet: $LONG/prog: No such file or directory" -- run "$LONG/prog"
