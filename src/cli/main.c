@@ -9,6 +9,7 @@
 #include "check.h"
 #include "options.h"
 #include "path_search.h"
+#include "env.h"
 #include "job.h"
 #include "repeat.h"
 #include "trace_file.h"
@@ -23,13 +24,16 @@ extern char **environ;
 static const char usage[] =
 	"usage: vmlet run [options] PROGRAM [ARGS...]\n"
 	"       vmlet check MANIFEST   validate a JSON manifest, print what a run would be granted\n"
-	"Run a static x86-64 Linux executable in a fresh KVM micro-VM.\n"
+	"Run a static x86-64 Linux executable in a fresh KVM micro-VM. PROGRAM is a path, or a\n"
+	"name without '/' looked up in vmlet's PATH as a shell does (default /usr/local/bin:/usr/bin:/bin).\n"
 	"\n"
 	"  --mem SIZE          guest memory, e.g. 64M, 1G (default 256M)\n"
 	"  --timeout DURATION  wall-clock limit, e.g. 500ms, 2s, 1m (exit 124 when hit)\n"
 	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
-	"  --env NAME=VALUE    set a variable in the program's environment (repeatable)\n"
-	"  --inherit-env       pass vmlet's whole environment to the program\n"
+	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
+	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
+	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"
+	"  --inherit-env       start from vmlet's whole environment instead\n"
 	"  --trace             print every system call of the program to stderr\n"
 	"  --trace-file FILE   print them to FILE instead (a regular file or character device)\n"
 	"  --stats             print exits, system calls and phase times to stderr\n"
@@ -161,7 +165,6 @@ static int cmd_gc(int argc, char **argv)
 
 static int cmd_run(int argc, char **argv)
 {
-	static const char *default_env[] = { "PATH=/bin:/usr/bin", "HOME=/", NULL };
 	struct vmlet_manifest manifest;
 	FILE *report = NULL;
 	struct cli_options o;
@@ -189,10 +192,13 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!o.manifest)
 		o.config.path = o.program;
-	if (o.inherit_env)
-		o.config.envp = (const char *const *)environ;
-	else
-		o.config.envp = o.nenv ? o.env : default_env;
+	if (!o.manifest && !(o.envp = env_merge(o.inherit_env ? (const char *const *)environ
+							     : o.clear_env ? NULL : env_default, o.env, o.nenv))) {
+		fprintf(stderr, "vmlet: out of memory\n");
+		cli_options_free(&o);
+		return EXIT_VMLET_ERROR;
+	}
+	o.config.envp = o.envp;
 	if (o.trace_file && (o.config.trace_fd = trace_file_open(o.trace_file, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		cli_options_free(&o);

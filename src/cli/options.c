@@ -219,7 +219,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -229,6 +229,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "ro", required_argument, 0, OPT_RO },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
+		{ "clear-env", no_argument, 0, OPT_CLEAR_ENV },
 		{ "trace", no_argument, 0, OPT_TRACE },
 		{ "trace-file", required_argument, 0, OPT_TRACE_FILE },
 		{ "stats", no_argument, 0, OPT_STATS },
@@ -256,10 +257,14 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_MEM:
+		case OPT_MEM: {
+			struct vmlet_error err;
 			if (parse_size(optarg, &o->config.mem_bytes))
 				return fail(msg, msglen, "--mem: invalid size '%s' (try 64M or 1G)", optarg);
+			if (vmlet_mem_check(o->config.mem_bytes, &err)) /* 0 too: it is not "the default" here */
+				return fail(msg, msglen, "--mem: %s", err.message);
 			break;
+		}
 		case OPT_TIMEOUT:
 			if (parse_duration(optarg, &o->config.timeout_ns))
 				return fail(msg, msglen, "--timeout: invalid duration '%s' (try 500ms or 2s)",
@@ -277,6 +282,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			o->env[o->nenv++] = optarg;
 			break;
 		case OPT_INHERIT: o->inherit_env = 1; break;
+		case OPT_CLEAR_ENV: o->clear_env = 1; break;
 		case OPT_TRACE: o->config.flags |= VMLET_TRACE; break;
 		case OPT_TRACE_FILE:
 			o->trace_file = optarg;
@@ -343,8 +349,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	o->env[o->nenv] = NULL;
 	if (o->manifest && optind < argc)
 		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
+	if (o->inherit_env && o->clear_env)
+		return fail(msg, msglen, "--clear-env and --inherit-env: give one (--env then adds to it)%s", "");
 	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants))
 		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel or --ro with it%s", "");
+	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
+		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");
 	if (o->manifest)
 		return 0;
 	if (optind >= argc)
@@ -380,4 +390,5 @@ void cli_options_free(struct cli_options *o)
 	for (i = 0; i < o->config.nchannels; i++)
 		free(o->channel_storage[i]);
 	free(o->program);
+	free(o->envp);
 }

@@ -16,9 +16,11 @@
 struct cli_options {
 	struct vmlet_config config;
 	struct vmlet_grant grants[OPT_MAX_GRANTS];
-	const char *env[OPT_MAX_ENV + 1];
+	const char *env[OPT_MAX_ENV + 1]; /* --env settings, in order */
 	size_t nenv;
-	int inherit_env;
+	int inherit_env;           /* --inherit-env: vmlet's environment is the base */
+	int clear_env;             /* --clear-env: the base is empty (default: env_default) */
+	const char **envp;         /* the program's environment (env_merge), owned */
 	int stats;
 	int no_seccomp;
 	unsigned repeat, parallel; /* --repeat N (0: a single run), --parallel P */

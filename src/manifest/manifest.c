@@ -383,13 +383,19 @@ static int parse_scalars(struct parser *p, json_t *root)
 		return mp_oom(p);
 	if ((r = parse_env(p, json_object_get(root, "env"))))
 		return r;
+	if ((v = json_object_get(root, "clear_env"))) {
+		if (!json_is_boolean(v))
+			return FAIL(p, "clear_env", "must be true or false, got %s", manifest_show(v, show));
+		m->clear_env = json_is_true(v);
+	}
 	m->memory = VMLET_DEFAULT_MEM;
 	if ((v = json_object_get(root, "memory"))) {
+		struct vmlet_error err;
+
 		if ((r = mp_get_size(p, "memory", v, &m->memory)))
 			return r;
-		if (m->memory < VMLET_MIN_MEM || m->memory > VMLET_MAX_MEM)
-			return FAIL(p, "memory", "must be between %lluM and %lluG, got %s",
-				    VMLET_MIN_MEM >> 20, VMLET_MAX_MEM >> 30, manifest_show(v, show));
+		if (vmlet_mem_check(m->memory, &err)) /* the library's check, as for --mem */
+			return FAIL(p, "memory", "%s", err.message);
 	}
 	if ((v = json_object_get(root, "timeout")) && (r = get_duration(p, "timeout", v, &m->timeout)))
 		return r;
@@ -417,7 +423,7 @@ static int parse_scalars(struct parser *p, json_t *root)
 int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_manifest *m, char *msg,
 		   size_t msglen)
 {
-	static const char *const fields[] = { "version", "program", "args", "env", "memory", "timeout",
+	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
 					      "channels", "deterministic", "report", "commit", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];

@@ -393,6 +393,52 @@ static void test_run_env_limit(void **state)
 	expect_run_error(n, argv, "too many");
 }
 
+static void test_run_clear_env(void **state)
+{
+	char *ok[] = { "run", "--clear-env", "--env", "A=1", "prog", NULL };
+	char *both[] = { "run", "--clear-env", "--inherit-env", "prog", NULL };
+	char *m1[] = { "run", "--manifest", "m.json", "--env", "A=1", NULL };
+	char *m2[] = { "run", "--clear-env", "--manifest", "m.json", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(ok), ok, &o, msg), 0);
+	assert_true(o.clear_env);
+	assert_false(o.inherit_env);
+	assert_int_equal(o.nenv, 1);
+	cli_options_free(&o);
+	expect_run_error(ARGC(both), both, "--clear-env and --inherit-env: give one (--env then adds to it)");
+	/* The manifest's "env" and "clear_env" say it; a second source would be ignored silently. */
+	expect_run_error(ARGC(m1), m1, "--manifest declares the environment");
+	expect_run_error(ARGC(m2), m2, "--manifest declares the environment");
+}
+
+/* --mem is checked by the library's own rule (vmlet_mem_check): no silent default, no rounding into range. */
+static void test_run_mem_range(void **state)
+{
+	char *zero[] = { "run", "--mem", "0", "prog", NULL };
+	char *small[] = { "run", "--mem", "15M", "prog", NULL };
+	char *big[] = { "run", "--mem=65G", "prog", NULL };
+	char *odd[] = { "run", "--mem", "16777215", "prog", NULL };
+	char *lo[] = { "run", "--mem", "16M", "prog", NULL };
+	char *hi[] = { "run", "--mem", "64G", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	expect_run_error(ARGC(zero), zero, "--mem: guest memory must be between 16M and 64G, got 0");
+	expect_run_error(ARGC(small), small, "--mem: guest memory must be between 16M and 64G, got 15M");
+	expect_run_error(ARGC(big), big, "--mem: guest memory must be between 16M and 64G, got 65G");
+	expect_run_error(ARGC(odd), odd, "--mem: guest memory must be between 16M and 64G, got 16777215");
+	assert_int_equal(run(ARGC(lo), lo, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 16ull << 20);
+	cli_options_free(&o);
+	assert_int_equal(run(ARGC(hi), hi, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 64ull << 30);
+	cli_options_free(&o);
+}
+
 static void test_run_bad_values(void **state)
 {
 	char *a1[] = { "run", "--mem", "lots", "prog", NULL };
@@ -556,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_run_ro_limit),
 		cmocka_unit_test(test_run_env_errors),
 		cmocka_unit_test(test_run_env_limit),
+		cmocka_unit_test(test_run_clear_env),
+		cmocka_unit_test(test_run_mem_range),
 		cmocka_unit_test(test_run_bad_values),
 		cmocka_unit_test(test_run_unknown_option),
 		cmocka_unit_test(test_run_missing_program),

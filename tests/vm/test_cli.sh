@@ -23,3 +23,25 @@ if [ -x "$BB" ]; then
 else
 	skip "cli/path-search-busybox-echo" "no $BB"
 fi
+
+# --- the environment: --env adds to or overrides the default; --clear-env starts empty
+if [ -x "$BB" ]; then
+	expect_out "cli/env-adds-to-default" 0 "$(printf 'PATH=/bin:/usr/bin\nHOME=/\nFOO=bar')" -- run --env FOO=bar "$BB" env
+	expect_out "cli/env-overrides-same-name" 0 "$(printf 'PATH=/bin:/usr/bin\nHOME=/work')" -- run --env HOME=/work "$BB" env
+	expect_out "cli/clear-env" 0 "A=1" -- run --clear-env --env A=1 "$BB" env
+	expect_out "cli/clear-env-alone" 0 "" -- run --clear-env "$BB" env
+	run_vm "$T/out" "$T/err" /dev/null run --inherit-env --env HOME=/inherited-over "$BB" env
+	if [ "$rc" = 0 ] && grep -qx 'HOME=/inherited-over' "$T/out" && [ "$(grep -c '^HOME=' "$T/out")" = 1 ] &&
+	   grep -qx "PATH=$PATH" "$T/out"; then
+		pass "cli/inherit-env-with-override"
+	else
+		fail "cli/inherit-env-with-override" "exit $rc; stdout: $(head -c 300 "$T/out")"
+	fi
+	printf '{"program": "%s", "args": ["env"], "env": ["HOME=/m", "X=1"]}\n' "$BB" > "$T/env.json"
+	expect_out "cli/manifest-env-over-default" 0 "$(printf 'PATH=/bin:/usr/bin\nHOME=/m\nX=1')" -- run --manifest "$T/env.json"
+	printf '{"program": "%s", "args": ["env"], "env": ["X=1"], "clear_env": true}\n' "$BB" > "$T/env-clear.json"
+	expect_out "cli/manifest-clear-env" 0 "X=1" -- run --manifest "$T/env-clear.json"
+else
+	for c in env-adds-to-default env-overrides-same-name clear-env clear-env-alone inherit-env-with-override \
+		 manifest-env-over-default manifest-clear-env; do skip "cli/$c" "no $BB"; done
+fi

@@ -96,7 +96,7 @@ expect_err "errors/long-missing-grant-not-cut-125" 125 "vmlet: --ro $LONG: No su
 P=${STATIC:-/bin/true}
 expect_err "errors/mem-junk-125" 125 "vmlet: --mem: invalid size 'junk' (try 64M or 1G)" -- run --mem junk "$P"
 expect_err "errors/mem-negative-125" 125 "vmlet: --mem: invalid size '-64M' (try 64M or 1G)" -- run --mem -64M "$P"
-expect_err "errors/mem-1M-too-small-125" 125 "vmlet: guest memory must be between 16 MiB and 64 GiB" -- run --mem 1M "$P"
+expect_err "errors/mem-1M-too-small-125" 125 "vmlet: --mem: guest memory must be between 16M and 64G, got 1M" -- run --mem 1M "$P"
 expect_err "errors/timeout-junk-125" 125 "vmlet: --timeout: invalid duration 'junk' (try 500ms or 2s)" -- run --timeout junk "$P"
 expect_err "errors/timeout-zero-125" 125 "vmlet: --timeout: invalid duration '0' (try 500ms or 2s)" -- run --timeout 0 "$P"
 expect_err "errors/unknown-option-125" 125 "vmlet: unknown option '--bogus'" -- run --bogus "$P"
@@ -110,6 +110,27 @@ mkfifo "$T/trace.fifo"
 expect_err "errors/trace-file-fifo-not-blocking-125" 125 "vmlet: --trace-file $T/trace.fifo: is a FIFO (give a regular file or a character device)" -- run --timeout 2s --trace-file "$T/trace.fifo" "$P"
 expect_err "errors/missing-program-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run
 expect_err "errors/missing-program-after-options-125" 125 "vmlet: no program given (usage: vmlet run [options] PROGRAM [ARGS...])" -- run --mem 64M --timeout 2s
+
+# --- vmlet check and vmlet run refuse a bad config in the same words: one validation path (issue 8)
+for m in 0 15M 65G; do
+	why="guest memory must be between 16M and 64G, got $m"
+	printf '{"program": "%s", "memory": "%s"}\n' "$P" "$m" > "$T/mem-$m.json"
+	expect_err "errors/same-refusal/mem-$m/run" 125 "vmlet: --mem: $why" -- run --mem "$m" "$P"
+	expect_err "errors/same-refusal/mem-$m/check" 125 "vmlet: $T/mem-$m.json: memory: $why" -- check "$T/mem-$m.json"
+	expect_err "errors/same-refusal/mem-$m/run-manifest" 125 "vmlet: $T/mem-$m.json: memory: $why" -- run --manifest "$T/mem-$m.json"
+done
+why="at most 64 written file channels per run (65 declared)"
+mkdir -p "$T/out65"
+chans=(); json=
+for i in $(seq 0 64); do
+	chans+=(--channel "/out$i:$T/out65/f$i:mode=write")
+	json="$json${json:+, }{\"guest\": \"/out$i\", \"host\": \"$T/out65/f$i\", \"mode\": \"write\"}"
+done
+printf '{"program": "%s", "channels": [%s]}\n' "$P" "$json" > "$T/w65.json"
+expect_err "errors/same-refusal/written-65/run" 125 "vmlet: $why" -- run "${chans[@]}" "$P"
+expect_err "errors/same-refusal/written-65/check" 125 "vmlet: $T/w65.json: $why" -- check "$T/w65.json"
+expect_err "errors/same-refusal/written-65/run-manifest" 125 "vmlet: $T/w65.json: $why" -- run --manifest "$T/w65.json"
+if [ -z "$(ls "$T/out65")" ]; then pass "errors/same-refusal/written-65/nothing-created"; else fail "errors/same-refusal/written-65/nothing-created" "$(ls "$T/out65" | head -3)"; fi
 
 # --- usage
 run_vm "$T/help.out" "$T/help.err" /dev/null --help
