@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../manifest/channel_names.h"
+#include "../manifest/manifest.h"
+
 int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -130,35 +133,64 @@ static int lookup(const char *const *names, int n, const char *v)
 	return -1;
 }
 
-/* One KEY=VALUE of a channel spec into ch. */
+#define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME(VMLET_CHANNEL_FILE, MANIFEST_FILE) && SAME(VMLET_CHANNEL_DIRECTORY, MANIFEST_DIRECTORY) &&
+		       SAME(VMLET_CHANNEL_FIFO, MANIFEST_FIFO) && SAME(VMLET_CHANNEL_CHARDEV, MANIFEST_CHARDEV) &&
+		       SAME(VMLET_CHANNEL_SOCKET, MANIFEST_SOCKET) && SAME(VMLET_CHANNEL_READ, MANIFEST_READ) &&
+		       SAME(VMLET_CHANNEL_WRITE, MANIFEST_WRITE) && SAME(VMLET_CHANNEL_APPEND, MANIFEST_APPEND) &&
+		       SAME(VMLET_CHANNEL_READ_WRITE, MANIFEST_READ_WRITE),
+	       "--channel takes the manifest's names (channel_names.c) for the library's values");
+
+/* type=, mode=, access=: a name from the table the manifest uses, or a message listing them. */
+static int channel_name(const char *key, const char *const *names, int lo, int hi, const char *v, int *out,
+			char *msg, size_t msglen)
+{
+	char list[160];
+
+	if ((*out = channel_name_lookup(names, lo, hi, v)) >= 0)
+		return 0;
+	snprintf(msg, msglen, "--channel: %s must be one of %s, got '%s'", key,
+		 channel_names_list(names, lo, hi, list, sizeof(list)), v);
+	return -EINVAL;
+}
+
+/* One KEY=VALUE of a channel spec into ch; keys are the manifest's field names ('-' or '_'). */
 static int channel_option(struct vmlet_channel *ch, char *kv, char *msg, size_t msglen)
 {
-	static const char *const types[] = { NULL, "file", "dir", "fifo", "chardev", "socket" };
-	static const char *const modes[] = { NULL, "read", "write", "append", "rw" };
-	char *eq = strchr(kv, '=');
+	char *eq = strchr(kv, '='), *u;
 	uint64_t v;
-	int i;
+	int i, r;
 
 	if (!eq)
 		return fail(msg, msglen, "--channel: expected KEY=VALUE, got '%s'", kv);
 	*eq++ = 0;
-	if (!strcmp(kv, "type") && (i = lookup(types, 6, eq)) > 0)
+	for (u = kv; *u; u++)
+		if (*u == '-')
+			*u = '_';
+	if (!strcmp(kv, "type")) {
+		if ((r = channel_name("type", channel_type_names, MANIFEST_FILE, MANIFEST_SOCKET, eq, &i, msg, msglen)))
+			return r;
 		ch->type = (enum vmlet_channel_type)i;
-	else if (!strcmp(kv, "mode") && (i = lookup(modes, 5, eq)) > 0)
+	} else if (!strcmp(kv, "mode")) {
+		if ((r = channel_name("mode", channel_mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, eq, &i, msg, msglen)))
+			return r;
 		ch->mode = (enum vmlet_channel_mode)i;
-	else if (!strcmp(kv, "access") && (!strcmp(eq, "sequential") || !strcmp(eq, "random")))
-		ch->random_access = !strcmp(eq, "random");
-	else if (!strcmp(kv, "reads") && !parse_size(eq, &v))
-		ch->limits.reads = v;
-	else if (!strcmp(kv, "read-bytes") && !parse_size(eq, &v))
-		ch->limits.read_bytes = v;
-	else if (!strcmp(kv, "writes") && !parse_size(eq, &v))
-		ch->limits.writes = v;
-	else if (!strcmp(kv, "write-bytes") && !parse_size(eq, &v))
-		ch->limits.write_bytes = v;
-	else {
-		eq[-1] = '=';
-		return fail(msg, msglen, "--channel: bad option '%s' (options are KEY=VALUE separated by commas)", kv);
+	} else if (!strcmp(kv, "access")) {
+		if ((r = channel_name("access", channel_access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, eq, &i, msg,
+				      msglen)))
+			return r;
+		ch->random_access = i == MANIFEST_RANDOM;
+	} else if (!strcmp(kv, "reads") || !strcmp(kv, "read_bytes") || !strcmp(kv, "writes") ||
+		   !strcmp(kv, "write_bytes")) {
+		if (parse_size(eq, &v)) {
+			snprintf(msg, msglen, "--channel: %s must be a count or size (e.g. 100, 64k), got '%s'", kv, eq);
+			return -EINVAL;
+		}
+		*(!strcmp(kv, "reads") ? &ch->limits.reads : !strcmp(kv, "read_bytes") ? &ch->limits.read_bytes
+			: !strcmp(kv, "writes") ? &ch->limits.writes : &ch->limits.write_bytes) = v;
+	} else {
+		return fail(msg, msglen, "--channel: unknown option '%s' (options: type, mode, access, reads, read_bytes, "
+					 "writes, write_bytes)", kv);
 	}
 	return 0;
 }

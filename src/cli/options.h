@@ -37,10 +37,12 @@ struct cli_options {
 };
 
 /*
- * "GUEST:HOST[:KEY=VALUE,...]" -> a channel. Keys: type=file|dir|fifo|chardev|socket,
- * mode=read|write|append|rw, access=sequential|random, reads=N, read-bytes=SIZE,
- * writes=N, write-bytes=SIZE. GUEST /dev/stdin, /dev/stdout or /dev/stderr with HOST
- * "-" only sets that stream's limits. Returns 0 or -EINVAL with a message.
+ * "GUEST:HOST[:KEY=VALUE,...]" -> a channel. Keys and values are the manifest's
+ * (docs/MANIFEST.md; '-' may stand for '_' in keys): type=file|directory|fifo|chardev|socket,
+ * mode=read|write|append|read-write, access=sequential|random, reads=N, read_bytes=SIZE,
+ * writes=N, write_bytes=SIZE, with the aliases both accept (channel_names.h: dir, rw).
+ * GUEST /dev/stdin, /dev/stdout or /dev/stderr with HOST "-" only sets that stream's
+ * limits. Returns 0 or -EINVAL with a message.
  */
 int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_t msglen);
 

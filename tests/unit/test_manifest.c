@@ -284,17 +284,30 @@ static void test_channel_enums(void **state)
 {
 	(void)state;
 	bad(CH("{'guest': '/a', 'host': 'a', 'type': 'pipe'}"),
-	    "channels[0].type: must be one of file, directory, fifo, chardev, socket, got \"pipe\"");
+	    "channels[0].type: must be one of file, directory (or dir), fifo, chardev, socket, got \"pipe\"");
 	bad(CH("{'guest': '/a', 'host': 'a', 'type': 'inherited'}"),
-	    "channels[0].type: must be one of file, directory, fifo, chardev, socket, got \"inherited\"");
-	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 'rw'}"),
-	    "channels[0].mode: must be one of read, write, append, read-write, got \"rw\"");
+	    "channels[0].type: must be one of file, directory (or dir), fifo, chardev, socket, got \"inherited\"");
+	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 'readwrite'}"),
+	    "channels[0].mode: must be one of read, write, append, read-write (or rw), got \"readwrite\"");
 	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 1}"),
-	    "channels[0].mode: must be one of read, write, append, read-write, got 1");
+	    "channels[0].mode: must be one of read, write, append, read-write (or rw), got 1");
 	bad(CH("{'guest': '/a', 'host': 'a', 'access': 'fast'}"),
 	    "channels[0].access: must be one of sequential, random, got \"fast\"");
 	bad(CH("{'guest': '/dev/stdout', 'type': 'file'}"),
 	    "channels[0].type: needs host (without one, /dev/stdout is vmlet's own)");
+}
+
+/* The names --channel takes are the manifest's, aliases included (one table, channel_names.c). */
+static void test_channel_aliases(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	good(J("{'program': 'p', 'channels': [{'guest': '/a', 'host': 'a', 'type': 'dir'},"
+	       " {'guest': '/b', 'host': 'b', 'mode': 'rw'}]}"), &m);
+	assert_int_equal(m.channels[3].type, MANIFEST_DIRECTORY);
+	assert_int_equal(m.channels[4].mode, MANIFEST_READ_WRITE);
+	manifest_free(&m);
 }
 
 static void test_channel_rules(void **state)
@@ -946,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_channel_shape),
 		cmocka_unit_test(test_channel_paths),
 		cmocka_unit_test(test_channel_enums),
+		cmocka_unit_test(test_channel_aliases),
 		cmocka_unit_test(test_channel_rules),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_duplicates_and_nesting),

@@ -553,6 +553,52 @@ static void test_run_equals_forms(void **state)
 	expect_run_error(ARGC(t2), t2, "option --stats takes no value, got '--stats=yes'");
 }
 
+/* --channel takes the manifest's names (and the aliases both accept) from one table. */
+static void test_channel_names_shared(void **state)
+{
+	char *argv[] = { "run",
+			 "--channel", "/d1:/nonexistent-d1:type=directory",
+			 "--channel", "/d2:/nonexistent-d2:type=dir",
+			 "--channel", "/f1:f1:mode=read-write,access=sequential",
+			 "--channel", "/f2:f2:mode=rw,read_bytes=1k,write-bytes=2k,reads=3,writes=4",
+			 "--channel", "/f3:f3:type=file,mode=append",
+			 "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_int_equal(o.config.nchannels, 5);
+	assert_int_equal(o.channels[0].type, VMLET_CHANNEL_DIRECTORY);
+	assert_int_equal(o.channels[1].type, VMLET_CHANNEL_DIRECTORY);
+	assert_int_equal(o.channels[2].mode, VMLET_CHANNEL_READ_WRITE);
+	assert_int_equal(o.channels[2].random_access, 0);
+	assert_int_equal(o.channels[3].mode, VMLET_CHANNEL_READ_WRITE);
+	assert_int_equal(o.channels[3].limits.read_bytes, 1024);
+	assert_int_equal(o.channels[3].limits.write_bytes, 2048);
+	assert_int_equal(o.channels[3].limits.reads, 3);
+	assert_int_equal(o.channels[3].limits.writes, 4);
+	assert_int_equal(o.channels[4].type, VMLET_CHANNEL_FILE);
+	assert_int_equal(o.channels[4].mode, VMLET_CHANNEL_APPEND);
+	cli_options_free(&o);
+}
+
+static void test_channel_bad_values(void **state)
+{
+	char *t[] = { "run", "--channel", "/a:a:type=pipe", "prog", NULL };
+	char *m[] = { "run", "--channel", "/a:a:mode=readwrite", "prog", NULL };
+	char *a[] = { "run", "--channel", "/a:a:access=fast", "prog", NULL };
+	char *k[] = { "run", "--channel", "/a:a:colour=red", "prog", NULL };
+	char *l[] = { "run", "--channel", "/a:a:reads=lots", "prog", NULL };
+
+	(void)state;
+	expect_run_error(ARGC(t), t, "--channel: type must be one of file, directory (or dir), fifo, chardev, socket, got 'pipe'");
+	expect_run_error(ARGC(m), m, "--channel: mode must be one of read, write, append, read-write (or rw), got 'readwrite'");
+	expect_run_error(ARGC(a), a, "--channel: access must be one of sequential, random, got 'fast'");
+	expect_run_error(ARGC(k), k, "--channel: unknown option 'colour' (options: type, mode, access, reads, read_bytes, writes, write_bytes)");
+	expect_run_error(ARGC(l), l, "--channel: reads must be a count or size (e.g. 100, 64k), got 'lots'");
+}
+
 static void test_run_reparse_after_error(void **state)
 {
 	char *bad[] = { "run", "-xy", "prog", NULL };
@@ -612,6 +658,8 @@ int main(void)
 		cmocka_unit_test(test_run_trace),
 		cmocka_unit_test(test_run_trace_file),
 		cmocka_unit_test(test_run_equals_forms),
+		cmocka_unit_test(test_channel_names_shared),
+		cmocka_unit_test(test_channel_bad_values),
 		/* Last: if getopt state leaks, it must not disturb the other tests. */
 		cmocka_unit_test(test_run_reparse_after_error),
 		cmocka_unit_test(test_run_unknown_in_cluster),

@@ -45,3 +45,12 @@ else
 	for c in env-adds-to-default env-overrides-same-name clear-env clear-env-alone inherit-env-with-override \
 		 manifest-env-over-default manifest-clear-env; do skip "cli/$c" "no $BB"; done
 fi
+
+# --- --channel takes the manifest's names: directory, read-write (and the aliases dir, rw)
+if [ -x "$BB" ]; then
+	mkdir -p "$T/tree"; echo leaf > "$T/tree/leaf.txt"; echo rw-data > "$T/rw.txt"
+	expect_out "cli/channel-type-directory" 0 "leaf" -- run --channel "/t:$T/tree:type=directory" "$BB" cat /t/leaf.txt
+	expect_out "cli/channel-mode-read-write" 0 "rw-data" -- run --channel "/f:$T/rw.txt:mode=read-write" "$BB" cat /f
+else
+	for c in channel-type-directory channel-mode-read-write; do skip "cli/$c" "no $BB"; done
+fi
