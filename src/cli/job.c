@@ -1,4 +1,4 @@
-/* job.c - maps a manifest onto struct vmlet_config, and a finished run onto the JSON report. */
+/* job.c - a run from a manifest (loaded, checked, mapped by job_config, stdio opened), and a finished run onto the JSON report. */
 #include "job.h"
 
 #include <errno.h>

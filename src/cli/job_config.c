@@ -19,6 +19,8 @@ static const enum vmlet_channel_mode channel_modes[] = {
 	[MANIFEST_APPEND] = VMLET_CHANNEL_APPEND, [MANIFEST_READ_WRITE] = VMLET_CHANNEL_READ_WRITE,
 };
 
+_Static_assert(MANIFEST_MAX_CHANNELS <= OPT_MAX_CHANNELS, "every channel a manifest declares fits o->channels");
+
 static struct vmlet_limits limits_of(const struct manifest_limits *l)
 {
 	return (struct vmlet_limits){ l->reads, l->read_bytes, l->writes, l->write_bytes };
@@ -34,10 +36,6 @@ int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg,
 	if (!o->envp) {
 		snprintf(msg, msglen, "%s: out of memory", m->name);
 		return -ENOMEM;
-	}
-	if (m->nchannels - MANIFEST_STDIO > OPT_MAX_CHANNELS) {
-		snprintf(msg, msglen, "%s: too many channels", m->name);
-		return -EINVAL;
 	}
 	c->path = m->program;
 	c->argv = (const char *const *)m->argv;
@@ -59,7 +57,7 @@ int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg,
 		};
 	}
 	c->channels = o->channels;
-	c->nchannels = m->nchannels > MANIFEST_STDIO ? m->nchannels - MANIFEST_STDIO : 0;
+	c->nchannels = m->nchannels - MANIFEST_STDIO;
 	return 0;
 }
 

@@ -12,8 +12,8 @@
  * arguments, environment (the "env" settings over env_default, or over
  * nothing with "clear_env"; kept in o->envp), memory, timeout, commit,
  * determinism, stdio limits and channels (pointing into m and o). Stdio with
- * a host path is left to the caller. Returns 0, or -ENOMEM / -EINVAL with a
- * one-line message.
+ * a host path is left to the caller. Returns 0, or -ENOMEM with a one-line
+ * message.
  */
 int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg, size_t msglen);
 
