@@ -172,6 +172,28 @@ static int cmd_gc(int argc, char **argv)
 	return status;
 }
 
+/*
+ * Without a manifest (which declares both): PROGRAM looked up in PATH, and the
+ * environment built from its base and the --env settings. Returns 0, or the
+ * exit status with the message in msg.
+ */
+static int program_and_env(struct cli_options *o, char *msg, size_t msglen)
+{
+	int r = path_search(o->config.path, getenv("PATH"), &o->program, msg, msglen);
+
+	if (r == -ENOENT)
+		return EXIT_NOT_FOUND;
+	o->envp = r ? NULL : env_merge(o->inherit_env ? (const char *const *)environ : o->clear_env ? NULL : env_default,
+				       o->env, o->nenv);
+	if (!o->envp) {
+		snprintf(msg, msglen, "out of memory");
+		return EXIT_VMLET_ERROR;
+	}
+	o->config.path = o->program;
+	o->config.envp = o->envp;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct vmlet_manifest manifest;
@@ -194,20 +216,11 @@ static int cmd_run(int argc, char **argv)
 		cli_options_free(&o);
 		return 0;
 	}
-	if (!o.manifest && (r = path_search(o.config.path, getenv("PATH"), &o.program, msg, sizeof(msg)))) {
-		fprintf(stderr, "vmlet: %s\n", r == -ENOMEM ? "out of memory" : msg);
+	if (!o.manifest && (r = program_and_env(&o, msg, sizeof(msg)))) {
+		fprintf(stderr, "vmlet: %s\n", msg);
 		cli_options_free(&o);
-		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_VMLET_ERROR;
+		return r;
 	}
-	if (!o.manifest)
-		o.config.path = o.program;
-	if (!o.manifest && !(o.envp = env_merge(o.inherit_env ? (const char *const *)environ
-							     : o.clear_env ? NULL : env_default, o.env, o.nenv))) {
-		fprintf(stderr, "vmlet: out of memory\n");
-		cli_options_free(&o);
-		return EXIT_VMLET_ERROR;
-	}
-	o.config.envp = o.envp;
 	if (o.trace_file && (o.config.trace_fd = trace_file_open(o.trace_file, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		cli_options_free(&o);
