@@ -82,6 +82,10 @@ with_path vmlet-nopath -
 VMLET=$T/vmlet-bin expect_err "errors/path-search-finds-program-126" 126 "vmlet: $T/bin/script.sh: not an ELF executable" -- run script.sh
 VMLET=$T/vmlet-empty expect_err "errors/path-search-not-found-127" 127 "vmlet: script.sh: not found in PATH ($T/emptybin)" -- run script.sh
 VMLET=$T/vmlet-nopath expect_err "errors/path-search-unset-path-127" 127 "vmlet: vmlet-no-such-program: not found in PATH (vmlet's PATH is unset: searched /usr/local/bin:/usr/bin:/bin)" -- run vmlet-no-such-program
+# Only a file that is not executable: it is the one run, so the error says why (126), as a shell does.
+mkdir -p "$T/plainbin"; printf 'x' > "$T/plainbin/plain"; chmod 644 "$T/plainbin/plain"
+with_path vmlet-plain "$T/emptybin:$T/plainbin"
+VMLET=$T/vmlet-plain expect_err "errors/path-search-not-executable-126" 126 "vmlet: $T/plainbin/plain: permission denied (not executable)" -- run plain
 # A name with a slash is a path: not searched.
 VMLET=$T/vmlet-bin expect_err "errors/path-search-not-for-slash-127" 127 "vmlet: ./script.sh: No such file or directory" -- run ./script.sh
 
