@@ -157,37 +157,40 @@ static int channel_name(const char *key, const char *const *names, int lo, int h
 /* One KEY=VALUE of a channel spec into ch; keys are the manifest's field names ('-' or '_'). */
 static int channel_option(struct vmlet_channel *ch, char *kv, char *msg, size_t msglen)
 {
-	char *eq = strchr(kv, '='), *u;
+	char *eq = strchr(kv, '='), key[16];
 	uint64_t v;
 	int i, r;
+	size_t k;
 
 	if (!eq)
 		return fail(msg, msglen, "--channel: expected KEY=VALUE, got '%s'", kv);
 	*eq++ = 0;
-	for (u = kv; *u; u++)
-		if (*u == '-')
-			*u = '_';
-	if (!strcmp(kv, "type")) {
+	for (k = 0; k + 1 < sizeof(key) && kv[k]; k++) /* the key as the manifest spells it */
+		key[k] = kv[k] == '-' ? '_' : kv[k];
+	key[k] = 0;
+	if (kv[k]) /* longer than any key */
+		key[0] = 0;
+	if (!strcmp(key, "type")) {
 		if ((r = channel_name("type", channel_type_names, MANIFEST_FILE, MANIFEST_SOCKET, eq, &i, msg, msglen)))
 			return r;
 		ch->type = (enum vmlet_channel_type)i;
-	} else if (!strcmp(kv, "mode")) {
+	} else if (!strcmp(key, "mode")) {
 		if ((r = channel_name("mode", channel_mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, eq, &i, msg, msglen)))
 			return r;
 		ch->mode = (enum vmlet_channel_mode)i;
-	} else if (!strcmp(kv, "access")) {
+	} else if (!strcmp(key, "access")) {
 		if ((r = channel_name("access", channel_access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, eq, &i, msg,
 				      msglen)))
 			return r;
 		ch->random_access = i == MANIFEST_RANDOM;
-	} else if (!strcmp(kv, "reads") || !strcmp(kv, "read_bytes") || !strcmp(kv, "writes") ||
-		   !strcmp(kv, "write_bytes")) {
+	} else if (!strcmp(key, "reads") || !strcmp(key, "read_bytes") || !strcmp(key, "writes") ||
+		   !strcmp(key, "write_bytes")) {
 		if (parse_size(eq, &v)) {
 			snprintf(msg, msglen, "--channel: %s must be a count or size (e.g. 100, 64k), got '%s'", kv, eq);
 			return -EINVAL;
 		}
-		*(!strcmp(kv, "reads") ? &ch->limits.reads : !strcmp(kv, "read_bytes") ? &ch->limits.read_bytes
-			: !strcmp(kv, "writes") ? &ch->limits.writes : &ch->limits.write_bytes) = v;
+		*(!strcmp(key, "reads") ? &ch->limits.reads : !strcmp(key, "read_bytes") ? &ch->limits.read_bytes
+			: !strcmp(key, "writes") ? &ch->limits.writes : &ch->limits.write_bytes) = v;
 	} else {
 		return fail(msg, msglen, "--channel: unknown option '%s' (options: type, mode, access, reads, read_bytes, "
 					 "writes, write_bytes)", kv);

@@ -590,6 +590,8 @@ static void test_channel_bad_values(void **state)
 	char *a[] = { "run", "--channel", "/a:a:access=fast", "prog", NULL };
 	char *k[] = { "run", "--channel", "/a:a:colour=red", "prog", NULL };
 	char *l[] = { "run", "--channel", "/a:a:reads=lots", "prog", NULL };
+	char *h[] = { "run", "--channel", "/a:a:read-bytz=1", "prog", NULL };
+	char *w[] = { "run", "--channel", "/a:a:read-bytes-and-more=1", "prog", NULL };
 
 	(void)state;
 	expect_run_error(ARGC(t), t, "--channel: type must be one of file, directory (or dir), fifo, chardev, socket, got 'pipe'");
@@ -597,6 +599,8 @@ static void test_channel_bad_values(void **state)
 	expect_run_error(ARGC(a), a, "--channel: access must be one of sequential, random, got 'fast'");
 	expect_run_error(ARGC(k), k, "--channel: unknown option 'colour' (options: type, mode, access, reads, read_bytes, writes, write_bytes)");
 	expect_run_error(ARGC(l), l, "--channel: reads must be a count or size (e.g. 100, 64k), got 'lots'");
+	expect_run_error(ARGC(h), h, "--channel: unknown option 'read-bytz' (options:");
+	expect_run_error(ARGC(w), w, "--channel: unknown option 'read-bytes-and-more' (options:");
 }
 
 static void test_run_reparse_after_error(void **state)
