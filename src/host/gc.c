@@ -47,15 +47,25 @@ static int dead(int pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
-/* The journal's text in *buf (malloc'd); its length, or -errno. */
+/*
+ * The journal's text in *buf (malloc'd); its length, or -errno. Only the user who
+ * owns a journal acts on it (EPERM otherwise): replaying one that another user put
+ * in a shared directory would rename and remove files with this process's rights,
+ * root's often, where that user has none.
+ */
 static ssize_t read_all(int dirfd, const char *name, char **buf)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n = 0, r = 0;
+	struct stat st;
 
 	*buf = NULL;
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EPERM;
+	}
 	if (!(*buf = malloc(JOURNAL_MAX)))
 		r = -ENOMEM;
 	while (*buf && (r = read(fd, *buf + n, (size_t)(JOURNAL_MAX - n))) > 0)
@@ -75,7 +85,8 @@ static int roll_forward(const struct journal_entry *e, int dirfd)
 	int target = -1, tmp = -1, r;
 
 	if (e->kind == JOURNAL_APPEND) {
-		target = openat(dirfd, e->name, O_WRONLY | O_APPEND | O_CLOEXEC);
+		/* Not through a link put there since: the commit resolved links at create. */
+		target = openat(dirfd, e->name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 		tmp = openat(dirfd, e->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (target < 0 && errno == ENOENT)
 			r = 0;
@@ -95,11 +106,24 @@ static int roll_forward(const struct journal_entry *e, int dirfd)
 	return r;
 }
 
+/* An entry names a target and the run's own files beside it (run `pid`): nothing else is touched. */
+static int entry_ok(const struct journal_entry *e, int pid)
+{
+	const char *suffix;
+
+	if (!e->name[0] || !strcmp(e->name, ".") || !strcmp(e->name, ".."))
+		return 0;
+	if (run_file(e->tmp, e->name, &suffix) != pid || strcmp(suffix, ".tmp"))
+		return 0;
+	return !e->bak || (run_file(e->bak, e->name, &suffix) == pid && !strcmp(suffix, ".bak"));
+}
+
 /* Recover the dead run whose journal `jname` lies in dirfd: 1 finished, 0 rolled back,
  * 2 nothing to do (it never reached its commit), or -errno. */
 static int recover(int dirfd, const char *jname)
 {
 	char mname[64], *primary = NULL, *text;
+	const char *suffix;
 	struct journal_entry *e = NULL;
 	size_t len, i;
 	int n, decided = 0, pdir = -1, r = 0;
@@ -112,7 +136,9 @@ static int recover(int dirfd, const char *jname)
 	snprintf(mname, sizeof(mname), "%.*s.commit", (int)(strlen(jname) - strlen(".journal")), jname);
 	n = journal_parse(text, len, &primary, &e);
 	free(text);
-	if (n > VMLET_MAX_WRITTEN_FILES) {
+	for (i = 0; n > 0 && i < (size_t)n && entry_ok(&e[i], run_file(jname, NULL, &suffix)); i++)
+		;
+	if (n > VMLET_MAX_WRITTEN_FILES || (n > 0 && i < (size_t)n)) { /* too long, or naming other files */
 		journal_entries_free(e, (size_t)n);
 		free(primary);
 		n = -EINVAL;

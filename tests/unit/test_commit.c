@@ -761,6 +761,73 @@ static void journal_round_trip(void **state)
 	free(text);
 }
 
+/* A pid no process has: a child that has been waited for. */
+static int dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0 && waitpid(pid, NULL, 0) == pid);
+	return (int)pid;
+}
+
+/* Plant a decided journal of run `pid` in dir (as another user would): REPLACE victim by tmp. */
+static void plant_journal(int pid, const char *tmp, uid_t owner)
+{
+	struct journal_entry e = { .kind = JOURNAL_REPLACE, .dir = dir, .name = "victim", .tmp = (char *)tmp };
+	char jpath[128], mpath[128], *text;
+	size_t len;
+
+	snprintf(jpath, sizeof(jpath), "%s/.vmlet-%d-0.journal", dir, pid);
+	snprintf(mpath, sizeof(mpath), "%s/.vmlet-%d-0.commit", dir, pid);
+	text = journal_format(dir, &e, 1, &len);
+	assert_non_null(text);
+	put(jpath, text);
+	free(text);
+	assert_int_equal(chown(jpath, owner, owner), 0);
+	assert_int_equal(link(jpath, mpath), 0);
+}
+
+/* gc replays only journals of its own user: one planted by another user is left, nothing renamed. */
+static void gc_ignores_another_users_journal(void **state)
+{
+	char tmp[64], *got;
+	int pid = dead_pid();
+	struct vmlet_gc_counts c;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* making a file another user's needs root */
+	snprintf(tmp, sizeof(tmp), ".victim.vmlet-%d-0.tmp", pid);
+	put(path_in("victim"), "good\n");
+	put(path_in(tmp), "evil\n");
+	plant_journal(pid, tmp, 65534);
+	assert_int_equal(vmlet_collect_garbage(dir, &c), -EPERM);
+	assert_int_equal(c.finished, 0);
+	got = get(path_in("victim"));
+	assert_string_equal(got, "good\n");
+}
+
+/* A journal's entries may name only the run's own files: one naming any other file is not replayed. */
+static void gc_ignores_entries_naming_other_files(void **state)
+{
+	int pid = dead_pid();
+	struct vmlet_gc_counts c;
+	char *got;
+
+	(void)state;
+	put(path_in("victim"), "good\n");
+	put(path_in("other"), "evil\n");
+	plant_journal(pid, "other", geteuid());
+	assert_int_equal(vmlet_collect_garbage(dir, &c), -EBADMSG);
+	assert_int_equal(c.finished, 0);
+	got = get(path_in("victim"));
+	assert_string_equal(got, "good\n");
+	got = get(path_in("other"));
+	assert_string_equal(got, "evil\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(gc_rolls_back_undecided_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(gc_finishes_decided_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(next_run_recovers_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(gc_ignores_another_users_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(gc_ignores_entries_naming_other_files, setup, teardown),
 		cmocka_unit_test(journal_round_trip),
 	};
 
