@@ -134,9 +134,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 CONFINE_OBJS := $(CONFINE_SRCS:%.c=$(BUILD)/%.o)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(BUILD)/src/cli/options.o $(CONFINE_OBJS) $(MANIFEST_OBJS)
+# The front-end's pieces that stand alone (no main): options, paths, signals, stdio fds.
+CLI_UNIT_OBJS := $(addprefix $(BUILD)/src/cli/,options.o paths.o signals.o stdfds.o)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(CLI_UNIT_OBJS) $(CONFINE_OBJS) $(MANIFEST_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(BUILD)/src/cli/options.o $(CONFINE_OBJS) \
+	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(CLI_UNIT_OBJS) $(CONFINE_OBJS) \
 		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
 
 progs: $(PROGS)

@@ -127,10 +127,6 @@ int run_repeated(struct cli_options *o)
 	unsigned i;
 	int r;
 
-	/* Resolve the program once, before confinement: each create then opens it directly. */
-	char *abs = realpath(o->config.path, NULL);
-	if (abs)
-		o->config.path = abs;
 	b.latency = calloc(o->repeat, sizeof(*b.latency));
 	if (!threads || !b.latency) {
 		fprintf(stderr, "vmlet: out of memory\n");
@@ -181,7 +177,6 @@ int run_repeated(struct cli_options *o)
 		fprintf(stderr, "vmlet: first failure: %s\n", b.message);
 	free(threads);
 	free(b.latency);
-	free(abs);
 	vmlet_pool_destroy(pool);
 	return b.failed ? b.first_failure : 0;
 }

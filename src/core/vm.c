@@ -117,22 +117,47 @@ static long file_reader(void *ctx, void *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "is a directory" : S_ISFIFO(m) ? "not a regular file (a FIFO)"
+	     : S_ISSOCK(m) ? "not a regular file (a socket)" : S_ISCHR(m) ? "not a regular file (a character device)"
+	     : S_ISBLK(m) ? "not a regular file (a block device)" : "not a regular file";
+}
+
+/*
+ * Looked at with O_PATH first (opening a FIFO for reading would wait for a writer,
+ * opening a device can act on it), then reopened for reading only if it is a
+ * regular file, and only if it is still the same one.
+ */
 static int open_program(const char *path, int *fd, struct stat *st, struct vmlet_error *err)
 {
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		int e = errno;
+	struct stat now;
+	int look = open(path, O_PATH | O_CLOEXEC), e;
+
+	if (look < 0) {
+		e = errno;
 		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
 				strerror(e));
 	}
-	if (fstat(*fd, st) < 0)
-		return vm_error(err, -errno, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st->st_mode))
-		return vm_error(err, -EACCES, "%s: is a directory", path);
+	e = fstat(look, st) < 0 ? errno : 0;
+	close(look);
+	if (e)
+		return vm_error(err, -e, "%s: %s", path, strerror(e));
 	if (!S_ISREG(st->st_mode))
-		return vm_error(err, -EACCES, "%s: not a regular file", path);
+		return vm_error(err, -EACCES, "%s: %s", path, file_kind(st->st_mode));
 	if (!(st->st_mode & 0111))
 		return vm_error(err, -EACCES, "%s: permission denied (not executable)", path);
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (*fd < 0) {
+		e = errno;
+		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
+				strerror(e));
+	}
+	if (fstat(*fd, &now) < 0)
+		return vm_error(err, -errno, "%s: %s", path, strerror(errno));
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return vm_error(err, -EAGAIN, "%s: replaced while being opened", path);
+	*st = now;
 	return 0;
 }
 

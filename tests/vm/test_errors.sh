@@ -64,7 +64,7 @@ else
 fi
 
 expect_err "errors/directory-126" 126 "vmlet: $T/dir: is a directory" -- run "$T/dir"
-expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file" -- run /dev/null
+expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file (a character device)" -- run /dev/null
 
 # --- bad command lines
 P=${STATIC:-/bin/true}
