@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -161,10 +162,19 @@ static int open_program(const char *path, int *fd, struct stat *st, struct vmlet
 	return 0;
 }
 
-static void stdio_info(int fd, struct vmlet_stdio_info *io)
+int vm_output_exact(unsigned mode, unsigned long rdev, int tty, int fsize_limited)
 {
+	if (S_ISREG(mode))
+		return fsize_limited;
+	if (S_ISCHR(mode))
+		return !tty && rdev != makedev(1, 3) && rdev != makedev(1, 5); /* /dev/null, /dev/zero */
+	return S_ISBLK(mode);
+}
+
+static void stdio_info(const struct vmlet_vm *vm, int i, struct vmlet_stdio_info *io)
+{
+	int fd = vm->stdio[i], fl = fcntl(fd, F_GETFL);
 	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
 
 	memset(io, 0, sizeof(*io));
 	if (fstat(fd, &st) < 0) {
@@ -180,6 +190,8 @@ static void stdio_info(int fd, struct vmlet_stdio_info *io)
 	}
 	if (isatty(fd))
 		io->flags |= VMLET_STDIO_TTY;
+	if (i > 0 && vm_output_exact(st.st_mode, st.st_rdev, isatty(fd), vm->fsize_limited))
+		io->flags |= VMLET_STDIO_EXACT; /* the program gets ENOSPC/EFBIG from the write itself */
 }
 
 static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
@@ -207,7 +219,7 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	b->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
 	for (i = 0; i < 3; i++) {
 		const struct vmlet_limits *l = &vm->channels[i].limits;
-		stdio_info(vm->stdio[i], &b->stdio[i]);
+		stdio_info(vm, i, &b->stdio[i]);
 		if (l->reads != VMLET_UNLIMITED || l->read_bytes != VMLET_UNLIMITED ||
 		    l->writes != VMLET_UNLIMITED || l->write_bytes != VMLET_UNLIMITED)
 			b->stdio[i].flags |= VMLET_STDIO_EXACT;
@@ -327,6 +339,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
+	vm->fsize_limited = run_fsize_limited();
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

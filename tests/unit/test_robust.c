@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "cli/paths.h"
 #include "cli/signals.h"
 #include "cli/stdfds.h"
+#include "core/vm_internal.h"
 #include "manifest/report_file.h"
 
 static char dir[] = "/tmp/vmlet-robust-XXXXXX";
@@ -263,6 +265,21 @@ static void test_sigxfsz_ignored(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Outputs whose writes can fail go one hypercall per write, so the program gets ENOSPC/EFBIG at the call. */
+static void test_output_exact(void **state)
+{
+	(void)state;
+	assert_true(vm_output_exact(S_IFCHR | 0666, makedev(1, 7), 0, 0));  /* /dev/full */
+	assert_false(vm_output_exact(S_IFCHR | 0666, makedev(1, 3), 0, 0)); /* /dev/null */
+	assert_false(vm_output_exact(S_IFCHR | 0666, makedev(1, 5), 0, 0)); /* /dev/zero */
+	assert_false(vm_output_exact(S_IFCHR | 0620, makedev(136, 0), 1, 0)); /* a terminal */
+	assert_true(vm_output_exact(S_IFBLK | 0660, makedev(7, 0), 0, 0));
+	assert_true(vm_output_exact(S_IFREG | 0644, 0, 0, 1));  /* ulimit -f: EFBIG */
+	assert_false(vm_output_exact(S_IFREG | 0644, 0, 0, 0)); /* batched: a full disk still ends the run */
+	assert_false(vm_output_exact(S_IFIFO | 0600, 0, 0, 1)); /* pipes: EPIPE is SIGPIPE, handled apart */
+	assert_false(vm_output_exact(S_IFSOCK | 0600, 0, 0, 1));
+}
+
 /* ---- closed stdio ------------------------------------------------------------- */
 
 static int child_closed_stdio(void)
@@ -441,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_signals_dispositions),
 		cmocka_unit_test(test_signals_defer),
 		cmocka_unit_test(test_sigxfsz_ignored),
+		cmocka_unit_test(test_output_exact),
 		cmocka_unit_test(test_closed_stdio),
 		cmocka_unit_test(test_report_target_check),
 		cmocka_unit_test(test_report_file_commit),
