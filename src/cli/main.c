@@ -143,8 +143,10 @@ struct run_state {
 static int finish(struct run_state *st, int code)
 {
 	report_file_discard(&st->report);
-	if (st->vm)
+	if (st->vm) {
+		signals_defer(NULL); /* a signal from now on must not reach a freed VM */
 		vmlet_vm_destroy(st->vm); /* synchronously: its temporary files go with it */
+	}
 	manifest_free(&st->manifest);
 	paths_release(&st->paths);
 	cli_options_free(&st->o);
@@ -169,6 +171,10 @@ static int prepare(struct run_state *st, int argc, char **argv, char *msg, size_
 		o->config.envp = o->nenv ? o->env : default_env;
 	if (o->manifest && (r = job_from_manifest(o, &st->manifest, msg, msglen)))
 		return r;
+	if (o->report && o->repeat) {
+		snprintf(msg, msglen, "--report applies to a single run, not to --repeat");
+		return -EINVAL;
+	}
 	if ((r = paths_make_absolute(o, &st->paths, msg, msglen)))
 		return r;
 	if (!o->report)
@@ -220,6 +226,10 @@ static int cmd_run(int argc, char **argv)
 		return finish(&st, run_repeated(&st.o));
 	signals_defer(NULL); /* temporary files exist from here on: a signal cleans up */
 	r = vmlet_vm_create(&st.o.config, &st.vm, &err);
+	if (r && (sig = signals_terminated())) { /* it interrupted a wait (a socket's connect) */
+		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", sig);
+		return finish(&st, 128 + sig);
+	}
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		return finish(&st, err.program ? exit_code_for(r) : EXIT_VMLET_ERROR);

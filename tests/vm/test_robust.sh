@@ -79,6 +79,12 @@ run_t 10 run --report p.fifo "$HELLO"
 want_rc 125; want_err "vmlet: report $T/p.fifo: is a FIFO, not a regular file"
 verdict "robust/report-relative-resolved"
 
+# --repeat writes no report: refused rather than ignored (it used to create an empty file).
+run_t 10 run --repeat 2 --report "$T/rep-repeat.json" "$HELLO"
+want_rc 125; want_err "vmlet: --report applies to a single run, not to --repeat"
+[ ! -e "$T/rep-repeat.json" ] || need "an empty report file was created"
+verdict "robust/report-with-repeat-refused"
+
 # With a VM: a report is written through a temporary file, also as the run's user; `-` is stderr.
 run_t 20 run --report "$T/r.json" "$HELLO"
 want_rc 0; [ -s "$T/r.json" ] || need "no report"; [ -z "$(temps "$T")" ] || need "temporary left: $(temps "$T")"
