@@ -222,8 +222,10 @@ static int cmd_run(int argc, char **argv)
 		fputs(usage, stdout);
 		return finish(&st, 0);
 	}
-	if (st.o.repeat)
+	if (st.o.repeat) {
+		signals_restore_defaults();
 		return finish(&st, run_repeated(&st.o));
+	}
 	signals_defer(NULL); /* temporary files exist from here on: a signal cleans up */
 	r = vmlet_vm_create(&st.o.config, &st.vm, &err);
 	if (r && (sig = signals_terminated())) { /* it interrupted a wait (a socket's connect) */
@@ -257,7 +259,9 @@ static int cmd_run(int argc, char **argv)
 	if (!r && res.quota_hit)
 		print_quotas(&st.o.config, &res);
 	if (!r && st.o.report) {
-		int w = job_write_report(st.report.f, &st.o.config, &res);
+		int w;
+		errno = 0;
+		w = job_write_report(st.report.f, &st.o.config, &res);
 		if (report_file_commit(&st.report, w ? (errno ? -errno : w) : 0, st.o.report, msg, sizeof(msg))) {
 			fprintf(stderr, "vmlet: %s\n", msg);
 			res.exit_code = EXIT_VMLET_ERROR;

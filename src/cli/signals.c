@@ -64,6 +64,16 @@ int signals_catch_termination(void)
 	return 0;
 }
 
+void signals_restore_defaults(void)
+{
+	struct sigaction old;
+	int sig;
+
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		if (signals_caught(sig) && sigaction(sig, NULL, &old) == 0 && old.sa_handler == on_signal)
+			signal(sig, SIG_DFL);
+}
+
 void signals_defer(struct vmlet_vm *vm)
 {
 	deferred_vm = vm;

@@ -29,6 +29,13 @@ int signals_catch_termination(void);
  */
 void signals_defer(struct vmlet_vm *vm);
 
+/*
+ * Give the caught signals their default action back, for a process that will
+ * not clean up through signals_defer (--repeat, whose runs write no files): the
+ * handler's own reset would be a system call its confinement forbids.
+ */
+void signals_restore_defaults(void);
+
 /* The signal caught since signals_defer was first called, or 0. */
 int signals_terminated(void);
 

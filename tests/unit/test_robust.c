@@ -228,6 +228,32 @@ static int child_deferred(void)
 	return signals_terminated() == SIGQUIT ? 0 : 2;
 }
 
+/* --repeat: back to the defaults (a confined creator could not reset a handler itself). */
+static int child_restored(void)
+{
+	struct sigaction sa;
+
+	signal(SIGHUP, SIG_IGN);
+	if (signals_catch_termination())
+		return 1;
+	signals_restore_defaults();
+	if (sigaction(SIGTERM, NULL, &sa) || sa.sa_handler != SIG_DFL)
+		return 2;
+	if (sigaction(SIGHUP, NULL, &sa) || sa.sa_handler != SIG_IGN)
+		return 3;
+	raise(SIGUSR2);
+	return 4;
+}
+
+static void test_signals_restore_defaults(void **state)
+{
+	int st = in_child(child_restored);
+
+	(void)state;
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGUSR2);
+}
+
 static void test_signals_defer(void **state)
 {
 	int st;
@@ -457,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_signals_caught_list),
 		cmocka_unit_test(test_signals_dispositions),
 		cmocka_unit_test(test_signals_defer),
+		cmocka_unit_test(test_signals_restore_defaults),
 		cmocka_unit_test(test_sigxfsz_ignored),
 		cmocka_unit_test(test_output_exact),
 		cmocka_unit_test(test_closed_stdio),

@@ -182,6 +182,16 @@ mask_has "$cgt" "$(kill -l HUP)" && need "SIGHUP caught although it was ignored 
 release_manifest
 verdict "robust/ignored-at-start-stays-ignored"
 
+# --repeat keeps the default actions (its confined process could not reset a handler): SIGTERM is 143.
+SPIN=$(realpath "$PROGS/demo_spin-musl" 2> /dev/null)
+if [ -x "$SPIN" ]; then
+	"$VMLET_ABS" run --repeat 1000 --timeout 5s "$SPIN" < /dev/null > /dev/null 2> "$T/err" &
+	bg=$!; BG="$BG $bg"; sleep 1
+	kill -TERM "$bg" 2> /dev/null; { wait "$bg"; } 2> /dev/null; rc=$?
+	want_rc 143
+	verdict_vm "robust/repeat-sigterm-143"
+fi
+
 # ---- relative paths with --repeat: resolved before the seccomp filter (which forbids getcwd)
 mkdir -p "$T/tree"; echo data > "$T/tree/a.txt"; cp "$HELLO" "$T/hello" 2> /dev/null
 run_t 20 run --ro tree:/data --repeat 1 ./hello
