@@ -25,6 +25,8 @@ static const unsigned long interface_fs[] = {
 	0xde5e81e4, /* efivarfs */
 };
 
+#define ON_INTERFACE_FS "is on a kernel interface filesystem (procfs, sysfs...), not storage"
+
 static int interface_magic(unsigned long magic)
 {
 	size_t i;
@@ -84,7 +86,7 @@ int report_target_check(const char *path, const char **why)
 			return *why = e == ENOENT ? "its directory does not exist" : strerror(e), -e;
 	}
 	if (interface_magic((unsigned long)fs.f_type)) {
-		*why = "is on a kernel interface filesystem (procfs, sysfs...), not storage";
+		*why = ON_INTERFACE_FS;
 		return -EINVAL;
 	}
 	return 0;
@@ -112,11 +114,11 @@ static void release(struct report_file *rf)
 
 int report_file_open(struct report_file *rf, const char *path, char *msg, size_t msglen)
 {
-	const char *why;
+	const char *why = NULL;
 	char *target = NULL, *dir = NULL;
+	struct statfs fs;
 	struct stat st;
-	mode_t perm;
-	int r, fd = -1;
+	int r, fd = -1, exists;
 
 	memset(rf, 0, sizeof(*rf));
 	rf->dirfd = -1;
@@ -124,39 +126,42 @@ int report_file_open(struct report_file *rf, const char *path, char *msg, size_t
 		rf->f = stderr;
 		return 0;
 	}
-	if ((r = report_target_check(path, &why))) {
-		snprintf(msg, msglen, "report %s: %s", path, why);
-		return r;
-	}
+	if ((r = report_target_check(path, &why)))
+		goto fail;
+	why = NULL;
 	r = -ENOMEM;
 	if (!(target = resolve_target(path)) || !(dir = dir_of(target)))
 		goto fail;
+	exists = stat(target, &st) == 0;
 	rf->name = strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-	perm = stat(target, &st) == 0 ? st.st_mode & 0777 : 0666; /* 0666 & ~umask, as a shell's > */
 	if (!rf->name || asprintf(&rf->tmp_name, ".%s.vmlet-%d-%u.tmp", rf->name, (int)getpid(), UINT_MAX) < 0) {
 		rf->tmp_name = NULL;
 		goto fail;
 	}
-	rf->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rf->dirfd >= 0)
-		fd = openat(rf->dirfd, rf->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
-	if (rf->dirfd < 0 || fd < 0) {
+	if ((rf->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = -errno;
 		goto fail;
 	}
-	if (perm != 0666)
-		fchmod(fd, perm); /* the target's bits, whatever the umask */
-	if (!(rf->f = fdopen(fd, "w"))) {
+	if (fstatfs(rf->dirfd, &fs) == 0 && interface_magic((unsigned long)fs.f_type)) {
+		r = -EINVAL; /* the directory changed since the check */
+		why = ON_INTERFACE_FS;
+		goto fail;
+	}
+	/* As a shell's `>`: 0666 under the umask for a new file; an existing target keeps its bits. */
+	fd = openat(rf->dirfd, rf->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0 || (exists && fchmod(fd, st.st_mode & 0777) < 0) || !(rf->f = fdopen(fd, "w"))) {
 		r = -errno;
-		unlinkat(rf->dirfd, rf->tmp_name, 0);
-		close(fd);
+		if (fd >= 0) {
+			unlinkat(rf->dirfd, rf->tmp_name, 0);
+			close(fd);
+		}
 		goto fail;
 	}
 	free(target);
 	free(dir);
 	return 0;
 fail:
-	snprintf(msg, msglen, "report %s: %s", path, strerror(-r));
+	snprintf(msg, msglen, "report %s: %s", path, why ? why : strerror(-r));
 	release(rf);
 	free(target);
 	free(dir);

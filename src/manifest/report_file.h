@@ -26,7 +26,7 @@ struct report_file {
 /*
  * Check `path` again (report_target_check), then create the temporary file
  * beside the target as the calling process's user (O_EXCL; the existing
- * target's permission bits, else 0644 under the umask). Call before the process
+ * target's permission bits, else 0666 under the umask). Call before the process
  * narrows itself: afterwards only report_file_commit/discard are needed, which
  * write, fsync, rename and unlink inside rf->dirfd. Returns 0, or -errno with
  * "report PATH: why" in msg; on failure nothing is left to discard.
