@@ -142,8 +142,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(CLI_UNIT_OBJS) $(CONFINE_
 	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(CLI_UNIT_OBJS) $(CONFINE_OBJS) \
 		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
 
+# Tells tests/run.sh whether this machine can run VMs at all (and if not, why).
+$(BUILD)/tests/kvm_probe: tests/unit/kvm_probe.c tests/unit/needs_kvm.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
 progs: $(PROGS)
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(BUILD)/tests/kvm_probe
 
 test: all progs unit
 	BUILD=$(BUILD) tests/run.sh

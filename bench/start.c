@@ -34,10 +34,10 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-/* Every VM created from the pool has been handed back and destroyed by its worker. */
+/* Every VM created from the pool has been handed back and destroyed (by its worker or inline). */
 static bool pool_drained(const struct vmlet_pool_stats *s)
 {
-	return s->reaping == 0 && s->reaped == s->taken + s->missed;
+	return s->reaping == 0 && s->reaped + s->reaped_inline == s->taken + s->missed;
 }
 
 /* The pool is back to POOL_SHELLS ready shells and has no used VM left to destroy. */

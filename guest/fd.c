@@ -34,6 +34,9 @@ static struct {
 } file_ra[FILE_SLOTS];
 static uint64_t file_ra_clock;
 
+/* Writes to host files so far: an open file's cached stat is refreshed once this moved. */
+static uint64_t file_writes;
+
 static void stdio_open(int fd)
 {
 	const struct vmlet_stdio_info *io = &gk_boot.stdio[fd];
@@ -74,6 +77,7 @@ struct ofd *ofd_alloc(enum ofd_kind kind)
 			ofds[i].path = ofd_paths[i];
 			ofds[i].kind = kind;
 			ofds[i].refs = 1;
+			ofds[i].st_writes = file_writes; /* the stat an open fetches is current */
 			return &ofds[i];
 		}
 	return 0;
@@ -212,13 +216,33 @@ static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int
 	}
 }
 
-static void file_ra_forget(uint32_t handle)
+/* A write may change any file's bytes as other handles of its channel read them: drop all read-ahead. */
+static void file_written(void)
 {
 	int i;
 
 	for (i = 0; i < FILE_SLOTS; i++)
-		if (file_ra[i].handle == handle)
-			file_ra[i].valid = 0;
+		file_ra[i].valid = 0;
+	file_writes++;
+}
+
+const struct vmlet_stat *ofd_stat(struct ofd *o)
+{
+	static struct vmlet_stat fresh; /* in the kernel image, where the host may write */
+
+	if (o->kind == OFD_FILE && o->st_writes != file_writes) {
+		/* The host drains queued output before it answers: the size includes every write. */
+		if (hc(VMLET_HC_FSTAT, o->handle, (uint64_t)&fresh, 0, 0) == 0) {
+			o->st.size = fresh.size;
+			o->st.blocks = fresh.blocks;
+			o->st.mtime = fresh.mtime;
+			o->st.mtime_ns = fresh.mtime_ns;
+			o->st.ctime = fresh.ctime;
+			o->st.ctime_ns = fresh.ctime_ns;
+		}
+		o->st_writes = file_writes;
+	}
+	return &o->st;
 }
 
 /*
@@ -244,7 +268,7 @@ static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t o
 		else
 			n = out_write(o->handle, buf, len);
 		if (n > 0 && o->kind == OFD_FILE)
-			file_ra_forget(o->handle);
+			file_written();
 		if (n > 0 && !positional)
 			o->off += (uint64_t)n;
 		return n;
@@ -395,7 +419,7 @@ long sys_lseek(struct gk_frame *f)
 	switch (A2) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)o->off; break;
-	case SEEK_END: base = o->st.size; break;
+	case SEEK_END: base = ofd_stat(o)->size; break;
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
@@ -528,7 +552,7 @@ long sys_ioctl(struct gk_frame *f)
 		if (o->kind == OFD_STREAM && o->handle == 0)
 			*(int32_t *)A2 = (int32_t)(stream_ra.len - stream_ra.pos);
 		else if (o->kind == OFD_FILE)
-			*(int32_t *)A2 = (int32_t)((uint64_t)o->st.size > o->off ? (uint64_t)o->st.size - o->off : 0);
+			*(int32_t *)A2 = (int32_t)((uint64_t)ofd_stat(o)->size > o->off ? (uint64_t)o->st.size - o->off : 0);
 		else
 			return -ENOTTY;
 		return 0;

@@ -25,7 +25,8 @@ struct ofd {
 	uint8_t sequential; /* the program may not seek or use positioned I/O */
 	uint8_t exact;      /* quotas count calls: one hypercall per call, no read-ahead or batching */
 	uint8_t append;     /* writes go to the end of the file */
-	struct vmlet_stat st;
+	struct vmlet_stat st; /* as at open; FILE: size and times refreshed by ofd_stat */
+	uint64_t st_writes;   /* FILE: the guest's count of file writes when st was last refreshed */
 	char *path; /* normalized guest path (FILE, DIR), GK_PATH_MAX bytes */
 };
 
@@ -35,6 +36,9 @@ struct ofd *ofd_alloc(enum ofd_kind kind);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 void ofd_put(struct ofd *o);
 void fd_close_handle(uint32_t handle); /* schedule a host handle close (no exit) */
+/* The file's stat as fstat must report it: for a host file written since st was fetched
+ * (through any handle), size and times are asked of the host again (one exit). */
+const struct vmlet_stat *ofd_stat(struct ofd *o);
 
 /* fs.c: path helpers shared with fd.c. */
 long path_resolve(long dirfd, uint64_t upath, char *out); /* normalized absolute path or -errno */

@@ -203,7 +203,7 @@ static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_sta
 		struct ofd *o = fd_get(fd);
 		if (!o)
 			return -ENOENT;
-		*st = o->st;
+		*st = *ofd_stat(o);
 		return 0;
 	}
 	kind = special_kind(path);
@@ -222,7 +222,7 @@ static long stat_any(long dirfd, uint64_t upath, uint64_t flags, struct vmlet_st
 			return stat_path(AT_FDCWD, (uint64_t)".", 0, st);
 		if (!o)
 			return -EBADF;
-		*st = o->st;
+		*st = *ofd_stat(o);
 		return 0;
 	}
 	return stat_path(dirfd, upath, !!(flags & AT_SYMLINK_NOFOLLOW), st);
@@ -244,7 +244,7 @@ long sys_fstat(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	return copy_stat_out(0, &o->st, A1);
+	return copy_stat_out(0, ofd_stat(o), A1);
 }
 
 long sys_stat(struct gk_frame *f)

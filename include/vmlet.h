@@ -172,6 +172,10 @@ struct vmlet_pool;
  * the spot when none is ready: it never fails or waits for lack of shells.
  * A shell runs one program: vmlet_vm_destroy hands it back to be destroyed,
  * never reused (vmlet_vm_reuse is the explicit, caller-chosen exception).
+ * At most `shells` used VMs wait for the worker; past that, vmlet_vm_destroy
+ * destroys the VM on the caller's thread (back-pressure). So VMs alive, with
+ * their fds, KVM threads and memory, stay below 2 x shells + the VMs in use
+ * + one the worker is preparing.
  */
 struct vmlet_pool_config {
 	unsigned shells;    /* how many to keep ready (default 4) */
@@ -183,8 +187,9 @@ struct vmlet_pool_stats {
 	uint64_t taken;    /* creates served from the pool */
 	uint64_t missed;   /* creates that found no ready shell and prepared one cold */
 	uint64_t reaped;   /* used VMs the worker destroyed */
+	uint64_t reaped_inline; /* used VMs their caller destroyed: the worker was behind */
 	unsigned ready;    /* shells ready now */
-	unsigned reaping;  /* used VMs waiting for the worker */
+	unsigned reaping;  /* used VMs waiting for the worker: never more than the pool's shells */
 };
 
 int vmlet_pool_create(const struct vmlet_pool_config *config, struct vmlet_pool **pool,
@@ -252,10 +257,19 @@ struct vmlet_host_fds {
 };
 
 /*
- * Remove the temporary files that runs killed before committing (SIGKILL)
- * left in directory `dir`. Returns how many, or -errno.
+ * Recover directory `dir` from runs that died (SIGKILL, a host crash) before their
+ * commit ended: a commit that had been decided is finished, any other is rolled back
+ * (docs/MANIFEST.md, "Commit"); then their temporary files, backups and journals are
+ * removed. Runs still alive are left alone. Returns 0, or -errno (counts, which may
+ * be NULL, are still filled; a commit that could not be finished keeps its files for
+ * the next try).
  */
-int vmlet_collect_garbage(const char *dir);
+struct vmlet_gc_counts {
+	int removed;      /* files removed */
+	int finished;     /* decided commits completed */
+	int rolled_back;  /* undecided commits undone */
+};
+int vmlet_collect_garbage(const char *dir, struct vmlet_gc_counts *counts);
 void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds);
 
 /*

@@ -2,7 +2,7 @@
 # deps.sh - installs the Debian packages vmlet needs to build, test and benchmark (idempotent; needs root).
 set -euo pipefail
 packages=(gcc make libc6-dev musl-tools busybox-static libcmocka-dev libseccomp-dev libjansson-dev clang libclang-rt-14-dev
-	  valgrind bubblewrap gnuplot-nox)
+	  valgrind bubblewrap gnuplot-nox python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

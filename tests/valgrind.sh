@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 : "${BUILD:=build-vg}"
 export BUILD VMLET_NO_REAPER=1
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 check() { # NAME WANT_RC CMD...
 	local name=$1 want=$2 out rc; shift 2
 	out=$("$@" 2>&1 </dev/null); rc=$?
@@ -18,16 +18,25 @@ check() { # NAME WANT_RC CMD...
 }
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$(basename "$t")" in test_confine) continue ;; esac # seccomp kills valgrind's own calls
+	case "$(basename "$t")" in
+	test_confine) continue ;; # seccomp kills valgrind's own calls
+	test_hostfs) continue ;;  # grants rely on openat2, which valgrind 3.19 does not know
+	esac
 	check "$(basename "$t")" 0 $VG "$t"
 done
+# vm_check: check for a CLI run of a VM; skipped, saying why, where there is no usable KVM.
+no_kvm=$("$BUILD/tests/kvm_probe" 2>&1)
+vm_check() {
+	if [ -n "$no_kvm" ]; then echo "skip valgrind/$1: needs a VM ($no_kvm)"; skipped=$((skipped + 1)); return; fi
+	check "$@"
+}
 V="$VG $BUILD/vmlet run --no-seccomp"
-check hello-musl 0 $V "$BUILD/progs/demo_hello-musl"
-check hello-glibc 0 $V "$BUILD/progs/demo_hello-glibc"
+vm_check hello-musl 0 $V "$BUILD/progs/demo_hello-musl"
+vm_check hello-glibc 0 $V "$BUILD/progs/demo_hello-glibc"
 # (no --ro here: valgrind 3.19 does not know openat2, on which grants rely)
-check busybox-sha256 0 $V /bin/busybox sha256sum
-check fault 139 $V "$BUILD/progs/crash-musl" null
-check timeout 124 $V --timeout 1s "$BUILD/progs/demo_spin-musl"
-check trace 0 $V --trace "$BUILD/progs/demo_hello-musl"
-echo "$passed passed, $failed failed"
+vm_check busybox-sha256 0 $V /bin/busybox sha256sum
+vm_check fault 139 $V "$BUILD/progs/crash-musl" null
+vm_check timeout 124 $V --timeout 1s "$BUILD/progs/demo_spin-musl"
+vm_check trace 0 $V --trace "$BUILD/progs/demo_hello-musl"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

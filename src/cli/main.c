@@ -8,6 +8,7 @@
 #include "../manifest/report.h"
 #include "../manifest/report_file.h"
 #include "check.h"
+#include "gc.h"
 #include "options.h"
 #include "job.h"
 #include "paths.h"
@@ -37,7 +38,7 @@ static const char usage[] =
 	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
 	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
 	"  --reset             with --repeat: reset and reuse each VM instead of a fresh one\n"
-	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm and files)\n"
+	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm; files as NAME)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
 	"  --channel G:H[:OPT] a channel: guest path G, host path H; OPT: type=, mode=, access=,\n"
@@ -47,7 +48,7 @@ static const char usage[] =
 	"  --deterministic     fixed clock and random seed (--epoch SECONDS, --seed HEX64)\n"
 	"  --commit success|always  when written files replace their targets (default success)\n"
 	"\n"
-	"Other commands: vmlet check FILE; vmlet gc DIR... (remove temporary files of killed runs)\n"
+	"Other commands: vmlet check FILE; vmlet gc DIR... (finish or undo interrupted commits, remove leftovers)\n"
 	"\n"
 	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
 	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
@@ -89,8 +90,20 @@ static void print_stats(const struct vmlet_result *r)
 }
 
 /*
- * Narrow this process before the guest's first instruction (see src/confine);
- * --user was applied already. The report's directory stays an output directory.
+ * --user: become the user once /dev/kvm is open and before the run's files are: they
+ * are then opened, checked and committed with the user's permissions (as with --repeat).
+ */
+static int become_user(const char *user, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+
+	vmlet_vm_host_fds(NULL, &fds);
+	return vmlet_drop_privileges(user, err);
+}
+
+/*
+ * Narrow this process before the guest's first instruction (see src/confine).
+ * The report's directory stays an output directory.
  */
 static int confine(const struct cli_options *o, struct vmlet_vm *vm, const struct report_file *rf,
 		   struct vmlet_error *err)
@@ -109,26 +122,6 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, const struc
 #else
 	return vmlet_confine_dirs(vm, &rf->dirfd, rf->dirfd >= 0, err);
 #endif
-}
-
-static int cmd_gc(int argc, char **argv)
-{
-	int i, status = 0;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: vmlet gc DIR...  (remove temporary files of killed runs)\n");
-		return EXIT_VMLET_ERROR;
-	}
-	for (i = 1; i < argc; i++) {
-		int n = vmlet_collect_garbage(argv[i]);
-		if (n < 0) {
-			fprintf(stderr, "vmlet: gc %s: %s\n", argv[i], strerror(-n));
-			status = EXIT_VMLET_ERROR;
-		} else {
-			printf("%s: removed %d stale file%s\n", argv[i], n, n == 1 ? "" : "s");
-		}
-	}
-	return status;
 }
 
 /* Everything a run holds, released on every way out of cmd_run. */
@@ -227,7 +220,9 @@ static int cmd_run(int argc, char **argv)
 		return finish(&st, run_repeated(&st.o));
 	}
 	signals_defer(NULL); /* temporary files exist from here on: a signal cleans up */
-	r = vmlet_vm_create(&st.o.config, &st.vm, &err);
+	r = st.o.user ? become_user(st.o.user, &err) : 0;
+	if (!r)
+		r = vmlet_vm_create(&st.o.config, &st.vm, &err);
 	if (r && (sig = signals_terminated())) { /* it interrupted a wait (a socket's connect) */
 		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", sig);
 		return finish(&st, 128 + sig);
@@ -237,11 +232,7 @@ static int cmd_run(int argc, char **argv)
 		return finish(&st, err.program ? exit_code_for(r) : EXIT_VMLET_ERROR);
 	}
 	signals_defer(st.vm);
-	if (st.o.user && (r = vmlet_drop_privileges(st.o.user, &err))) {
-		fprintf(stderr, "vmlet: %s\n", err.message);
-		return finish(&st, EXIT_VMLET_ERROR);
-	}
-	/* As the run's user, before confinement: the temporary file beside the target. */
+	/* As the run's user (--user applied before the create), before confinement. */
 	if (st.o.report && (r = report_file_open(&st.report, st.o.report, msg, sizeof(msg)))) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		return finish(&st, EXIT_VMLET_ERROR);

@@ -6,7 +6,9 @@
 
 /*
  * Switch to user `name` (uid, gid, supplementary groups), which drops every
- * capability, and set no_new_privs. Call after the VM and its files exist.
+ * capability, and set no_new_privs. Call once /dev/kvm is open (vmlet_vm_host_fds
+ * with a NULL vm opens it) and before the VM's files are, so that they are opened
+ * and committed with the user's permissions.
  * Returns 0 or -errno with a message.
  */
 int vmlet_drop_privileges(const char *name, struct vmlet_error *err);

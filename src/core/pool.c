@@ -129,9 +129,23 @@ struct vmlet_vm *pool_take(struct vmlet_pool *p, uint64_t mem_bytes)
 	return vm;
 }
 
+/*
+ * Used VMs wait for the worker, at most as many as the pool keeps shells: past
+ * that the caller destroys its VM itself. Without this back-pressure VMs come
+ * back faster than one worker destroys them (it refills first), and their fds,
+ * KVM threads and memory pile up without bound.
+ */
 void pool_reap(struct vmlet_pool *p, struct vmlet_vm *vm)
 {
 	pthread_mutex_lock(&p->lock);
+	if (p->stats.reaping >= p->target) {
+		pthread_mutex_unlock(&p->lock);
+		shell_destroy(vm);
+		pthread_mutex_lock(&p->lock);
+		p->stats.reaped_inline++;
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
 	vm->reap_next = p->reap_head;
 	p->reap_head = vm;
 	p->stats.reaping++;

@@ -12,17 +12,27 @@
 #define XSAVE_HEADER_BV 512
 
 /*
- * MSRs KVM saves for a vCPU, with the values of a vCPU nobody ran: read once
- * per process from a new vCPU, keeping only those KVM lets us set back.
+ * MSRs KVM saves for a vCPU, with the values of a prepared shell's vCPU that
+ * never ran: read once per process from a probe shell (prepared like every
+ * other, so KVM has derived its MSRs from the same CPUID), keeping only those
+ * KVM lets us set back. Some KVMs (Intel PVM hosts) refuse after a vCPU's first
+ * run a host write that would change a CPUID-derived MSR; from such a shell the
+ * values written back are the ones the vCPU already had then.
  */
 static pthread_once_t msr_once = PTHREAD_ONCE_INIT;
 static struct kvm_msrs *initial_msrs;
 static int xsave_size;
 
+struct one_msr {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e;
+};
+
 static void capture_initial_state(void)
 {
 	struct kvm_msr_list probe = { .nmsrs = 0 }, *list = NULL;
-	int kvm, vm = -1, vcpu = -1;
+	struct vmlet_vm *shell = NULL;
+	int kvm;
 	uint32_t i, kept = 0;
 
 	if (kvm_global(&kvm, NULL))
@@ -34,30 +44,63 @@ static void capture_initial_state(void)
 	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(uint32_t));
 	initial_msrs = calloc(1, sizeof(*initial_msrs) + probe.nmsrs * sizeof(struct kvm_msr_entry));
 	if (!list || !initial_msrs)
-		goto out;
+		goto fail;
 	list->nmsrs = probe.nmsrs;
-	if (ioctl(kvm, KVM_GET_MSR_INDEX_LIST, list) < 0)
-		goto out;
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	vcpu = vm < 0 ? -1 : ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		goto out;
+	if (ioctl(kvm, KVM_GET_MSR_INDEX_LIST, list) < 0 || !(shell = shell_prepare(VMLET_MIN_MEM, NULL)))
+		goto fail;
 	for (i = 0; i < list->nmsrs; i++) {
-		struct {
-			struct kvm_msrs hdr;
-			struct kvm_msr_entry e;
-		} one = { .hdr.nmsrs = 1, .e.index = list->indices[i] };
-		if (ioctl(vcpu, KVM_GET_MSRS, &one) != 1 || ioctl(vcpu, KVM_SET_MSRS, &one) != 1)
+		struct one_msr one = { .hdr.nmsrs = 1, .e.index = list->indices[i] };
+		if (ioctl(shell->vcpu_fd, KVM_GET_MSRS, &one) != 1 || ioctl(shell->vcpu_fd, KVM_SET_MSRS, &one) != 1)
 			continue;
 		initial_msrs->entries[kept++] = one.e;
 	}
 	initial_msrs->nmsrs = kept;
-out:
-	if (vcpu >= 0)
-		close(vcpu);
-	if (vm >= 0)
-		close(vm);
+	shell_destroy(shell);
 	free(list);
+	return;
+fail:
+	free(initial_msrs);
+	initial_msrs = NULL;
+	free(list);
+}
+
+/*
+ * Writes every initial MSR back. KVM_SET_MSRS stops at the first MSR it
+ * refuses and returns how many it set: that one is checked alone, and a refusal
+ * is accepted only when the MSR already holds its initial value (so nothing of
+ * the previous run survives in it); then the rest are written.
+ */
+static int restore_msrs(struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	uint32_t done = 0, n = initial_msrs->nmsrs;
+	struct kvm_msrs *rest = malloc(sizeof(*rest) + n * sizeof(struct kvm_msr_entry));
+	int r = 0;
+
+	if (!rest)
+		return vm_error(err, -ENOMEM, "out of memory");
+	while (done < n && !r) {
+		struct one_msr now = { .hdr.nmsrs = 1 };
+		int set;
+
+		rest->nmsrs = n - done;
+		rest->pad = 0;
+		memcpy(rest->entries, initial_msrs->entries + done, rest->nmsrs * sizeof(struct kvm_msr_entry));
+		set = ioctl(vm->vcpu_fd, KVM_SET_MSRS, rest);
+		if (set < 0) {
+			r = vm_error(err, -errno, "KVM_SET_MSRS: %s", strerror(errno));
+			break;
+		}
+		done += (uint32_t)set;
+		if (done == n)
+			break;
+		now.e.index = initial_msrs->entries[done].index;
+		if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &now) != 1 || now.e.data != initial_msrs->entries[done].data)
+			r = vm_error(err, -EIO, "KVM_SET_MSRS: cannot restore MSR 0x%x to its initial value",
+				     initial_msrs->entries[done].index);
+		done++; /* refused, but it already holds its initial value */
+	}
+	free(rest);
+	return r;
 }
 
 /* Registers beyond what vcpu_prepare sets: every MSR, FPU/vector state, debug registers, events. */
@@ -71,8 +114,8 @@ static int reset_vcpu_state(struct vmlet_vm *vm, struct vmlet_error *err)
 	pthread_once(&msr_once, capture_initial_state);
 	if (!initial_msrs)
 		return vm_error(err, -EIO, "cannot read the initial MSRs of a vCPU");
-	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, initial_msrs) != (int)initial_msrs->nmsrs)
-		return vm_error(err, -EIO, "KVM_SET_MSRS: cannot restore the initial MSRs");
+	if ((r = restore_msrs(vm, err)))
+		return r;
 	/* x87 and SSE in their reset state, every other component in init state. */
 	xsave = calloc(1, (size_t)xsave_size);
 	if (!xsave)

@@ -281,16 +281,13 @@ static void finish_channels(struct vmlet_vm *vm)
 {
 	struct vmlet_result *r = vm->res;
 	int ok = r->outcome == VMLET_EXITED && r->status == 0;
-	int keep, e;
+	int keep;
 	size_t i;
 
 	for (i = 0; i < vm->nchannels; i++)
 		r->quota_hit |= vm->channels[i].stats.quota_hit;
 	keep = vm->commit == VMLET_COMMIT_ALWAYS ? r->outcome != VMLET_FAILED : ok && !r->quota_hit;
-	e = channels_finish(vm, keep);
-	r->committed = keep && !e;
-	if (e)
-		vm_finish(vm, VMLET_FAILED, 0, 0, "committing outputs: %s", strerror(-e));
+	channels_finish(vm, keep); /* a failed commit fails the run (records it in r) */
 	free(vm->channel_stats);
 	vm->channel_stats = calloc(vm->nchannels, sizeof(*vm->channel_stats));
 	r->nchannels = vm->channel_stats ? vm->nchannels : 0;

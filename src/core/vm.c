@@ -1,5 +1,6 @@
 /* vm.c - VM creation and destruction: KVM objects, guest memory, guest kernel, program and stack. */
 #include "vm_internal.h"
+#include "../host/commit.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -477,15 +478,18 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 	fds->trace_fd = vm->trace_fd;
 }
 
-int vmlet_collect_garbage(const char *dir)
+int vmlet_collect_garbage(const char *dir, struct vmlet_gc_counts *counts)
 {
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), n;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), r;
+	struct vmlet_gc_counts ignored;
 
-	if (fd < 0)
-		return -errno;
-	n = channels_collect_garbage(fd, NULL);
-	close(fd);
-	return n;
+	if (!counts)
+		counts = &ignored;
+	memset(counts, 0, sizeof(*counts));
+	r = fd < 0 ? -errno : gc_directory(fd, NULL, counts);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 void vmlet_vm_destroy(struct vmlet_vm *vm)

@@ -56,8 +56,10 @@ struct channel {
 	struct vmlet_limits limits;
 	int fd;                      /* FILE and CHARDEV: open at create; -1 otherwise */
 	char *tmp;                   /* FILE in a write mode: the temporary file beside host */
-	int dirfd;                   /* its directory: commit is renameat/unlinkat there */
+	int dirfd;                   /* its directory: commit is renameat/linkat/unlinkat there */
 	char *tmp_name, *name;       /* base names of tmp and host */
+	int target_fd;               /* APPEND: host itself, where the commit appends; -1 otherwise */
+	uint64_t base;               /* APPEND: bytes of host copied into tmp at create */
 	struct vmlet_channel_stats stats;
 	struct sha256 read_hash, write_hash;
 };
@@ -68,6 +70,9 @@ struct grant {
 	size_t guest_len;
 	int dirfd;        /* O_PATH directory: the granted tree, or the parent of a granted file */
 	char *name;       /* basename of a granted file; NULL for a tree */
+	int filefd;       /* a granted file: O_PATH fd of the file granted, held so that its inode
+			   * number stays its own; every open must find that inode (dev, ino) */
+	uint64_t dev, ino;
 };
 
 struct vmlet_vm {
@@ -95,6 +100,7 @@ struct vmlet_vm {
 	struct vmlet_channel_stats *channel_stats; /* published in vmlet_result */
 	size_t nchannels;
 	enum vmlet_commit commit;
+	struct txn *txn;             /* the written files' commit (src/host/commit.c) */
 	struct vmlet_determinism determinism;
 	struct handle handles[VMLET_HANDLE_MAX];
 	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
@@ -181,6 +187,21 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
+/*
+ * Open guest path `path` inside a grant, read-only: an O_PATH fd when oflags has O_PATH, else a
+ * readable fd of a regular file or directory; its stat in *st. *channel: the directory channel
+ * the path lies in (-1: a --ro grant); *ancestor: the path is "/" or leads towards grants.
+ * -errno when refused: ENOENT outside every grant or when a granted file is no longer the file
+ * granted (another inode), EACCES for a path leaving its tree, a file of another kind, or
+ * anything on a kernel-interface filesystem (kernelfs.h).
+ */
+struct stat;
+int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
+	       int *channel, struct stat *st);
+/* 1 if guest path `path` lies inside a grant (whether or not it exists). */
+int files_in_grant(const struct vmlet_vm *vm, const char *path);
+/* The n-th name directly below virtual directory `dir` that leads to a grant; its length, 0 if none. */
+size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 
 /* channels.c: open the declared channels at create (missing resources stop the run
  * there), find one by guest path, account a transfer against its quotas, and keep or
@@ -195,11 +216,12 @@ int hc_out_fd(struct vmlet_vm *vm, uint32_t handle);
  * read would find end of file (then an exhausted byte quota is not hit), 0 no, -1 unknown. */
 int64_t channel_admit(struct vmlet_vm *vm, int ch, int write, uint64_t len, int at_eof);
 void channel_account(struct vmlet_vm *vm, int ch, int write, const void *data, uint64_t len);
-/* Rename written files over their targets when commit says so, else remove them. */
+/* Publish the channels' digests and quotas into vm->res; then commit the written files
+ * all or nothing when keep (src/host/commit.h), else remove them. A commit that fails
+ * fails the run: vm->res becomes VMLET_FAILED (exit 125) with a message naming the
+ * target and the error, whatever the program did. Returns 0 or that -errno. */
 int channels_finish(struct vmlet_vm *vm, int keep);
 void channels_free(struct vmlet_vm *vm);
-/* Remove temporary files of killed runs in dirfd (for target `only_for`, or all); returns how many. */
-int channels_collect_garbage(int dirfd, const char *only_for);
 
 /* image.c: map the program copy-on-write from a cache of laid-out images (built on
  * first use; a change of the file's inode, size or times makes a new one). */

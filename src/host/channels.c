@@ -1,5 +1,7 @@
 /* channels.c - declared channels on the host: resources checked at create, quotas, digests, transactional files. */
 #include "../core/vm_internal.h"
+#include "commit.h"
+#include "kernelfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,51 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-/*
- * Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target. One
- * left by a vmlet that was killed (its PID is gone) is removed by the next run
- * writing the same target, or by `vmlet gc`.
- */
-int channels_collect_garbage(int dirfd, const char *only_for)
-{
-	struct dirent *e;
-	DIR *d;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), removed = 0;
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((e = readdir(d))) {
-		const char *tag = NULL, *p;
-		char tail[8];
-		unsigned n;
-		int pid;
-
-		for (p = e->d_name; (p = strstr(p, ".vmlet-")); p++)
-			tag = p; /* the last one: the target's own name may contain ".vmlet-" */
-		if (e->d_name[0] != '.' || !tag || sscanf(tag, ".vmlet-%d-%u%7s", &pid, &n, tail) != 3 ||
-		    strcmp(tail, ".tmp") != 0)
-			continue;
-		if (only_for && ((size_t)(tag - e->d_name - 1) != strlen(only_for) ||
-				 strncmp(e->d_name + 1, only_for, strlen(only_for)) != 0))
-			continue;
-		if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH && unlinkat(dirfd, e->d_name, 0) == 0)
-			removed++;
-	}
-	closedir(d);
-	return removed;
-}
-
-/* Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target (see above). */
+/* Temporary files are named ".NAME.vmlet-PID-N.tmp" beside their target (commit.h lists a run's files). */
 static char *temp_name(const char *target)
 {
 	static unsigned counter;
@@ -69,11 +33,84 @@ static char *temp_name(const char *target)
 	return out;
 }
 
-/* The temporary file a write-mode channel writes, seeded with the target's bytes when the mode keeps them. */
-static int open_temp(struct channel *ch, struct vmlet_error *err)
+/* The target's directory, readable if the user may (a commit fsyncs it), else O_PATH. */
+static int open_target_dir(const char *host)
+{
+	char *dir = strndup(host, (size_t)(strrchr(host, '/') - host));
+	int fd = -1;
+
+	if (dir) {
+		fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && errno == EACCES)
+			fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		free(dir);
+	}
+	return fd;
+}
+
+/*
+ * May the effective user change the target as a program would? Write permission on it
+ * (root passes, as natively, even on a 0444 file); to replace it, also the directory's
+ * (the temporary file is created there) and, in a sticky directory, owning one of them.
+ */
+static int check_writable(const struct channel *ch, const struct stat *st, struct vmlet_error *err)
+{
+	struct stat dst;
+
+	if (faccessat(AT_FDCWD, ch->host, W_OK, AT_EACCESS) < 0)
+		return vm_error(err, -EACCES, "channel %s: %s: not writable: %s", ch->guest, ch->host, strerror(errno));
+	if (ch->mode != VMLET_CHANNEL_APPEND && fstat(ch->dirfd, &dst) == 0 && (dst.st_mode & S_ISVTX) &&
+	    geteuid() != 0 && st->st_uid != geteuid() && dst.st_uid != geteuid())
+		return vm_error(err, -EACCES, "channel %s: %s: cannot be replaced in a sticky directory by another user",
+				ch->guest, ch->host);
+	return 0;
+}
+
+/* Append: the target itself, opened (created if missing, as a shell's >> does) for the commit. */
+static int open_append_target(struct channel *ch, struct vmlet_error *err)
 {
 	struct stat st;
-	int exists = stat(ch->host, &st) == 0, src = -1;
+
+	ch->target_fd = open(ch->host, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644);
+	if (ch->target_fd < 0)
+		return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
+	if (fstat(ch->target_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return vm_error(err, -EINVAL, "channel %s: %s is not a regular file", ch->guest, ch->host);
+	return 0;
+}
+
+/* Seed the temporary file with the target's bytes (under a shared lock: no append is half-way). */
+static int seed_temp(struct channel *ch, struct vmlet_error *err)
+{
+	int src = open(ch->host, O_RDONLY | O_CLOEXEC), r = 0;
+	ssize_t n;
+
+	if (src < 0)
+		return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
+	/* The path was checked before; what it names now is what gets copied. */
+	if ((r = kernelfs_refuse(src, "channel", ch->guest, ch->host, err))) {
+		close(src);
+		return r;
+	}
+	if (ch->target_fd >= 0)
+		flock(ch->target_fd, LOCK_SH);
+	while ((n = copy_file_range(src, NULL, ch->fd, NULL, 1 << 30, 0)) > 0)
+		ch->base += (uint64_t)n;
+	if (n < 0)
+		r = vm_error(err, -errno, "channel %s: copying %s: %s", ch->guest, ch->host, strerror(errno));
+	if (ch->target_fd >= 0)
+		flock(ch->target_fd, LOCK_UN);
+	close(src);
+	return r;
+}
+
+/* The temporary file a write-mode channel writes, seeded with the target's bytes when the mode keeps them. */
+static int open_temp(struct vmlet_vm *vm, size_t idx, struct vmlet_error *err)
+{
+	struct channel *ch = &vm->channels[idx];
+	struct vmlet_gc_counts gc;
+	struct stat st;
+	int exists = stat(ch->host, &st) == 0, r;
 	mode_t perm = exists ? st.st_mode & 0777 : 0644; /* never setuid/setgid guest output */
 
 	if (exists && !S_ISREG(st.st_mode))
@@ -83,39 +120,26 @@ static int open_temp(struct channel *ch, struct vmlet_error *err)
 		return vm_error(err, -ENOMEM, "out of memory");
 	ch->tmp_name = strdup(strrchr(ch->tmp, '/') + 1);
 	ch->name = strdup(strrchr(ch->host, '/') + 1);
-	{
-		char *dir = strndup(ch->host, (size_t)(strrchr(ch->host, '/') - ch->host));
-		ch->dirfd = dir ? open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-		free(dir);
-	}
+	ch->dirfd = open_target_dir(ch->host);
 	if (ch->dirfd < 0 || !ch->tmp_name || !ch->name)
 		return vm_error(err, -ENOENT, "channel %s: %s: directory not found", ch->guest, ch->host);
-	channels_collect_garbage(ch->dirfd, ch->name);
+	gc_directory(ch->dirfd, ch->name, &gc); /* finish or undo what dead runs left here first */
+	if (exists && (r = check_writable(ch, &st, err)))
+		return r;
+	if (ch->mode == VMLET_CHANNEL_APPEND && (r = open_append_target(ch, err)))
+		return r;
 	ch->fd = open(ch->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, perm);
 	if (ch->fd < 0)
 		return vm_error(err, errno == ENOENT ? -ENOENT : -EACCES, "channel %s: cannot create a file beside %s: %s",
 				ch->guest, ch->host, strerror(errno));
 	fchmod(ch->fd, perm);
-	if (exists && ch->mode != VMLET_CHANNEL_WRITE) {
-		src = open(ch->host, O_RDONLY | O_CLOEXEC);
-		if (src < 0)
-			return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(errno));
-		for (;;) {
-			ssize_t n = copy_file_range(src, NULL, ch->fd, NULL, 1 << 30, 0);
-			if (n <= 0) {
-				close(src);
-				if (n < 0)
-					return vm_error(err, -errno, "channel %s: copying %s: %s", ch->guest,
-							ch->host, strerror(errno));
-				break;
-			}
-		}
-	}
+	if (exists && ch->mode != VMLET_CHANNEL_WRITE && (r = seed_temp(ch, err)))
+		return r;
 	/* Append: every write, positioned or not, goes to the end (Linux pwrite with O_APPEND). */
 	if (ch->mode == VMLET_CHANNEL_APPEND && fcntl(ch->fd, F_SETFL, O_APPEND) < 0)
 		return vm_error(err, -errno, "channel %s: %s", ch->guest, strerror(errno));
 	lseek(ch->fd, 0, ch->mode == VMLET_CHANNEL_APPEND ? SEEK_END : SEEK_SET);
-	return 0;
+	return commit_add_channel(vm, idx, err);
 }
 
 static int connect_socket(const char *path)
@@ -148,15 +172,23 @@ static int check_type(const struct channel *ch, const struct stat *st)
 	}
 }
 
-static int open_channel(struct channel *ch, struct vmlet_error *err)
+static int open_channel(struct vmlet_vm *vm, size_t idx, struct vmlet_error *err)
 {
+	struct channel *ch = &vm->channels[idx];
 	static const int flags[] = { [VMLET_CHANNEL_READ] = O_RDONLY, [VMLET_CHANNEL_WRITE] = O_WRONLY,
 				     [VMLET_CHANNEL_APPEND] = O_WRONLY | O_APPEND,
 				     [VMLET_CHANNEL_READ_WRITE] = O_RDWR };
 	struct stat st;
+	int probe = open(ch->host, O_PATH | O_CLOEXEC), r = 0;
 
+	if (probe >= 0) { /* procfs, sysfs, ...: in no mode (a written one would copy the file) */
+		r = kernelfs_refuse(probe, "channel", ch->guest, ch->host, err);
+		close(probe);
+	}
+	if (r)
+		return r;
 	if (ch->type == VMLET_CHANNEL_FILE && ch->mode != VMLET_CHANNEL_READ)
-		return open_temp(ch, err);
+		return open_temp(vm, idx, err);
 	if (stat(ch->host, &st) < 0)
 		return vm_error(err, errno == ENOENT ? -ENOENT : -EACCES, "channel %s: %s: %s", ch->guest,
 				ch->host, strerror(errno));
@@ -182,13 +214,15 @@ static int open_channel(struct channel *ch, struct vmlet_error *err)
 		ch->fd = -1;
 		return vm_error(err, -EACCES, "channel %s: %s: %s", ch->guest, ch->host, strerror(e));
 	}
-	return 0;
+	return kernelfs_refuse(ch->fd, "channel", ch->guest, ch->host, err); /* what was opened, not what was looked at */
 }
 
 static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struct vmlet_error *err)
 {
 	struct channel *ch = &vm->channels[vm->nchannels];
+	struct stat st;
 	size_t i;
+	int written;
 
 	if (!c->guest_path || c->guest_path[0] != '/' || !c->host_path || !c->host_path[0])
 		return vm_error(err, -EINVAL, "channel: guest path must be absolute and host path given");
@@ -198,9 +232,16 @@ static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struc
 	for (i = 3; i < vm->nchannels; i++)
 		if (vm->channels[i].guest && !strcmp(vm->channels[i].guest, c->guest_path))
 			return vm_error(err, -EINVAL, "channel %s: declared twice", c->guest_path);
-	ch->fd = ch->dirfd = -1;
+	ch->fd = ch->dirfd = ch->target_fd = -1;
 	ch->guest = strdup(c->guest_path);
-	ch->host = c->host_path[0] == '/' ? strdup(c->host_path) : realpath(c->host_path, NULL);
+	/* A written file's links are followed to the file itself: the commit happens in its directory. */
+	written = c->type == VMLET_CHANNEL_FILE && c->mode != VMLET_CHANNEL_READ;
+	ch->host = c->host_path[0] == '/' && !written ? strdup(c->host_path) : realpath(c->host_path, NULL);
+	if (!ch->host && errno == ENOENT && written && lstat(c->host_path, &st) == 0) {
+		vm->nchannels++;
+		return vm_error(err, -ENOENT, "channel %s: %s: a symbolic link to a missing file", c->guest_path,
+				c->host_path);
+	}
 	if (!ch->host && errno == ENOENT && c->mode != VMLET_CHANNEL_READ) {
 		/* An output file that does not exist yet: resolve its directory. */
 		char *copy = strdup(c->host_path), *dir = realpath(dirname(copy), NULL);
@@ -219,7 +260,7 @@ static int add_channel(struct vmlet_vm *vm, const struct vmlet_channel *c, struc
 	ch->mode = c->mode;
 	ch->random_access = c->random_access;
 	ch->limits = c->limits;
-	return open_channel(ch, err);
+	return open_channel(vm, vm->nchannels - 1, err);
 }
 
 int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
@@ -233,7 +274,7 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 	vm->commit = c->commit;
 	for (i = 0; i < 3; i++) {
 		struct channel *ch = &vm->channels[i];
-		ch->fd = ch->dirfd = -1;
+		ch->fd = ch->dirfd = ch->target_fd = -1;
 		ch->limits = c->stdio_limits[i];
 		ch->mode = i == 0 ? VMLET_CHANNEL_READ : VMLET_CHANNEL_WRITE;
 		sha256_init(&ch->read_hash);
@@ -249,7 +290,7 @@ int channels_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmle
 		if (c->channels[i].type == VMLET_CHANNEL_DIRECTORY) {
 			/* Resolved like a grant (files.c); this slot holds its quotas and figures. */
 			struct channel *ch = &vm->channels[vm->nchannels++];
-			ch->fd = ch->dirfd = -1;
+			ch->fd = ch->dirfd = ch->target_fd = -1;
 			ch->type = VMLET_CHANNEL_DIRECTORY;
 			ch->mode = VMLET_CHANNEL_READ;
 			ch->limits = c->channels[i].limits;
@@ -318,8 +359,18 @@ void channel_account(struct vmlet_vm *vm, int idx, int write, const void *data, 
 		sha256_update(write ? &ch->write_hash : &ch->read_hash, data, len);
 }
 
+/* A commit that failed fails the run, whatever the program did. */
+static void fail_run(struct vmlet_result *res, const char *message)
+{
+	res->outcome = VMLET_FAILED;
+	res->status = res->signal = 0;
+	res->exit_code = 125;
+	snprintf(res->message, sizeof(res->message), "%s", message);
+}
+
 int channels_finish(struct vmlet_vm *vm, int keep)
 {
+	struct vmlet_error err;
 	int r = 0;
 	size_t i;
 
@@ -328,16 +379,14 @@ int channels_finish(struct vmlet_vm *vm, int keep)
 		sha256_final(&ch->read_hash, ch->stats.read_sha256);
 		sha256_final(&ch->write_hash, ch->stats.write_sha256);
 		vm->res->quota_hit |= ch->stats.quota_hit;
-		if (!ch->tmp)
-			continue;
-		/* By directory fd: a confined process may rename only inside output directories. */
-		if (keep && (fsync(ch->fd) < 0 || renameat(ch->dirfd, ch->tmp_name, ch->dirfd, ch->name) < 0))
-			r = -errno;
-		if (!keep || r)
-			unlinkat(ch->dirfd, ch->tmp_name, 0);
-		free(ch->tmp);
-		ch->tmp = NULL;
 	}
+	if (keep)
+		r = commit_outputs(vm, &err);
+	else
+		commit_discard(vm);
+	vm->res->committed = keep && !r;
+	if (r)
+		fail_run(vm->res, err.message);
 	return r;
 }
 
@@ -345,14 +394,17 @@ void channels_free(struct vmlet_vm *vm)
 {
 	size_t i;
 
+	commit_free(vm); /* drops what was never committed */
 	for (i = 0; i < vm->nchannels; i++) {
 		struct channel *ch = &vm->channels[i];
-		if (ch->tmp) /* never committed */
+		if (ch->tmp) /* opened, but its run never reached commit_add_channel */
 			unlinkat(ch->dirfd, ch->tmp_name, 0);
 		if (ch->fd >= 0)
 			close(ch->fd);
 		if (ch->dirfd >= 0)
 			close(ch->dirfd);
+		if (ch->target_fd >= 0)
+			close(ch->target_fd);
 		free(ch->tmp);
 		free(ch->tmp_name);
 		free(ch->name);

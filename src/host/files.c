@@ -1,5 +1,6 @@
 /* files.c - host handles and read-only grants: guest paths resolved beneath a granted tree, never outside. */
 #include "../core/vm_internal.h"
+#include "kernelfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,13 +53,34 @@ static char *normalize_guest(const char *p)
 	return out;
 }
 
+/*
+ * Pin a granted file: keep its inode (held open, so that its number cannot
+ * pass to a new file) for every open to compare with. Refuse a grant, of a
+ * file or a tree, on a kernel-interface filesystem.
+ */
+static int check_grant(struct grant *gr, const char *what, const char *label, const char *real,
+		       struct vmlet_error *err)
+{
+	struct stat st;
+
+	if (!gr->name)
+		return kernelfs_refuse(gr->dirfd, what, label, real, err);
+	gr->filefd = openat2_beneath(gr->dirfd, gr->name, O_PATH | O_NOFOLLOW);
+	if (gr->filefd < 0 || fstat(gr->filefd, &st) < 0 || !S_ISREG(st.st_mode))
+		return vm_error(err, -EINVAL, "%s %s: not a regular file or directory", what, label);
+	gr->dev = (uint64_t)st.st_dev;
+	gr->ino = (uint64_t)st.st_ino;
+	return kernelfs_refuse(gr->filefd, what, label, real, err);
+}
+
 static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vmlet_error *err)
 {
-	struct grant *gr = &vm->grants[vm->ngrants];
-	int channel = gr->channel;
+	struct grant *gr = &vm->grants[vm->ngrants++]; /* counted from here on so that files_close_all releases it */
 	const char *guest = g->guest_path ? g->guest_path : g->host_path;
+	const char *what = gr->channel >= 0 ? "channel" : "--ro", *label = gr->channel >= 0 ? guest : g->host_path;
 	char *real = realpath(g->host_path, NULL);
 	struct stat st;
+	int r;
 
 	if (!real)
 		return vm_error(err, -EINVAL, "--ro %s: %s", g->host_path, strerror(errno));
@@ -78,13 +100,14 @@ static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vm
 		gr->name = strdup(slash + 1);
 		*slash = 0;
 		gr->dirfd = open(real[0] ? real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
 	}
-	free(real);
 	if (gr->dirfd < 0 || (!S_ISDIR(st.st_mode) && !gr->name))
-		return vm_error(err, -errno, "--ro %s: %s", g->host_path, strerror(errno));
-	gr->channel = channel;
-	vm->ngrants++;
-	return 0;
+		r = vm_error(err, -errno, "--ro %s: %s", g->host_path, strerror(errno));
+	else
+		r = check_grant(gr, what, label, real, err);
+	free(real);
+	return r;
 }
 
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
@@ -104,7 +127,7 @@ int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_e
 	if (!vm->grants)
 		return vm_error(err, -ENOMEM, "out of memory");
 	for (i = 0; i < c->ngrants; i++) {
-		vm->grants[vm->ngrants].dirfd = -1;
+		vm->grants[vm->ngrants].dirfd = vm->grants[vm->ngrants].filefd = -1;
 		vm->grants[vm->ngrants].channel = -1;
 		if ((r = add_grant(vm, &c->grants[i], err)))
 			return r;
@@ -114,7 +137,7 @@ int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_e
 		const struct vmlet_grant g = { c->channels[i].host_path, c->channels[i].guest_path };
 		if (c->channels[i].type != VMLET_CHANNEL_DIRECTORY)
 			continue;
-		vm->grants[vm->ngrants].dirfd = -1;
+		vm->grants[vm->ngrants].dirfd = vm->grants[vm->ngrants].filefd = -1;
 		vm->grants[vm->ngrants].channel = (int)(3 + i);
 		if ((r = add_grant(vm, &g, err)))
 			return r;
@@ -135,6 +158,8 @@ void files_close_all(struct vmlet_vm *vm)
 	for (i = 0; i < vm->ngrants; i++) {
 		if (vm->grants[i].dirfd >= 0)
 			close(vm->grants[i].dirfd);
+		if (vm->grants[i].filefd >= 0)
+			close(vm->grants[i].filefd);
 		free(vm->grants[i].guest);
 		free(vm->grants[i].name);
 	}
@@ -194,24 +219,49 @@ static int path_sane(const char *p)
 }
 
 /*
+ * Look at rel through O_PATH, before anything opens it for reading. Refused:
+ * a granted file that is no longer the file granted (-ENOENT: a host user put
+ * a symlink, a link or another file in its place), and anything on a
+ * kernel-interface filesystem (-EACCES, as for a path leaving the tree: such a
+ * mount inside a tree is hidden, however it is reached). Returns the O_PATH fd
+ * with its stat in *st, or -errno.
+ */
+static int look(const struct grant *g, const char *rel, uint64_t oflags, struct stat *st)
+{
+	int fd = openat2_beneath(g->dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	else if (g->name && ((uint64_t)st->st_dev != g->dev || (uint64_t)st->st_ino != g->ino))
+		r = -ENOENT;
+	else if (kernelfs_name(fd))
+		r = -EACCES;
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
  * Open rel for reading only if it is a regular file or a directory: opening a
  * device or FIFO can act on it (rewind a tape, wait for a writer), so look at
- * it through O_PATH first. Returns the fd, its stat in *st, or -errno: -EACCES
- * when the file is of another kind or was replaced between the two opens.
+ * it first. Returns the fd, its stat in *st, or -errno: -EACCES when the file
+ * is of another kind or was replaced between the look and the open.
  */
-static int open_plain(int dirfd, const char *rel, uint64_t oflags, struct stat *st)
+static int open_plain(const struct grant *g, const char *rel, uint64_t oflags, struct stat *st)
 {
-	struct stat before = { 0 };
-	int probe = openat2_beneath(dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), fd;
+	struct stat before;
+	int probe = look(g, rel, oflags, &before), fd;
 
 	if (probe < 0)
 		return probe;
-	if (fstat(probe, &before) < 0 || (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode))) {
-		close(probe);
-		return S_ISLNK(before.st_mode) ? -ELOOP : -EACCES; /* O_NOFOLLOW on a symlink */
-	}
 	close(probe);
-	fd = openat2_beneath(dirfd, rel, oflags);
+	if (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode))
+		return S_ISLNK(before.st_mode) ? -ELOOP : -EACCES; /* O_NOFOLLOW on a symlink */
+	fd = openat2_beneath(g->dirfd, rel, oflags);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st) < 0 || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
@@ -221,16 +271,12 @@ static int open_plain(int dirfd, const char *rel, uint64_t oflags, struct stat *
 	return fd;
 }
 
-/*
- * Open a guest path read-only as an O_PATH or readable fd (a readable one only
- * for a regular file or directory), with its stat in *st; -errno when refused.
- */
+/* Contract in vm_internal.h. */
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
 	       int *channel, struct stat *st)
 {
 	const char *rel = NULL;
 	const struct grant *g;
-	int fd;
 
 	*ancestor = 0;
 	*channel = -1;
@@ -242,14 +288,7 @@ int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int
 	*channel = g->channel;
 	if (g->name)
 		rel = g->name;
-	if (!(oflags & O_PATH))
-		return open_plain(g->dirfd, rel, oflags, st);
-	fd = openat2_beneath(g->dirfd, rel, oflags);
-	if (fd >= 0 && fstat(fd, st) < 0) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
+	return (oflags & O_PATH) ? look(g, rel, oflags, st) : open_plain(g, rel, oflags, st);
 }
 
 /*

@@ -15,11 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
-	       int *channel, struct stat *st);
-int files_in_grant(const struct vmlet_vm *vm, const char *path);
-size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
-
 #define PATH_MAX_GUEST 4096
 #define IO_MAX (1ull << 30)
 

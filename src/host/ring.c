@@ -2,6 +2,7 @@
 #include "../core/vm_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ int ring_drain(struct vmlet_vm *vm)
 	struct vmlet_ring *ring = vm_guest_ptr(vm, vm->gk.ring, sizeof(*ring));
 	struct iovec iov[IOV_BATCH];
 	int cnt = 0, batch_fd = -1, r = 0;
-	uint64_t head, tail = vm->ring_tail;
+	uint64_t head, tail = vm->ring_tail, batch_bytes = 0;
 
 	if (!ring)
 		return -EFAULT;
@@ -108,6 +109,17 @@ int ring_drain(struct vmlet_vm *vm)
 		int64_t allowed = channel_admit(vm, ch, 1, rec.len, -1);
 		if (allowed <= 0)
 			continue;
+		/* One host write holds several records only up to PIPE_BUF bytes: on a pipe shared
+		 * with other writers each guest write of up to PIPE_BUF bytes then stays whole. */
+		if (cnt && batch_bytes + (uint64_t)allowed > PIPE_BUF) {
+			r = write_all(vm, batch_fd, iov, cnt);
+			cnt = 0;
+			if (r)
+				break;
+		}
+		if (!cnt)
+			batch_bytes = 0;
+		batch_bytes += (uint64_t)allowed;
 		channel_account(vm, ch, 1, ring->data + pos + sizeof(rec), (uint64_t)allowed);
 		batch_fd = fd;
 		iov[cnt].iov_base = ring->data + pos + sizeof(rec);

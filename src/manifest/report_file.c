@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,30 +13,49 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* Kernel interfaces, not storage: writing a "file" there acts on the machine. */
-static const unsigned long interface_fs[] = {
-	0x9fa0,     /* procfs */
-	0x62656572, /* sysfs */
-	0x64626720, /* debugfs */
-	0x74726163, /* tracefs */
-	0x73636673, /* securityfs */
-	0x27e0eb,   /* cgroup */
-	0x63677270, /* cgroup2 */
-	0x62656570, /* configfs */
-	0xcafe4a11, /* bpf */
-	0xde5e81e4, /* efivarfs */
+/* Magics the uapi header does not export. */
+#define CONFIGFS_MAGIC 0x62656570
+#define FUSE_CTL_SUPER_MAGIC 0x65735543
+#define MQUEUE_MAGIC 0x19800202
+#define RPCAUTH_GSSMAGIC 0x67596969
+#define NFSD_SUPER_MAGIC 0x6e667364
+
+/*
+ * Kernel interfaces, not storage: writing a "file" there acts on the machine
+ * (/proc/sys/kernel/hostname). The same set as the library's grant check
+ * (src/host/kernelfs.c), which this layer does not link.
+ */
+static const struct {
+	unsigned long magic;
+	const char *name;
+} kernel_fs[] = {
+	{ PROC_SUPER_MAGIC, "procfs" },       { SYSFS_MAGIC, "sysfs" },
+	{ DEBUGFS_MAGIC, "debugfs" },         { TRACEFS_MAGIC, "tracefs" },
+	{ SECURITYFS_MAGIC, "securityfs" },   { SELINUX_MAGIC, "selinuxfs" },
+	{ SMACK_MAGIC, "smackfs" },           { AAFS_MAGIC, "apparmorfs" },
+	{ CGROUP_SUPER_MAGIC, "cgroupfs" },   { CGROUP2_SUPER_MAGIC, "cgroup2" },
+	{ RDTGROUP_SUPER_MAGIC, "resctrl" },  { BPF_FS_MAGIC, "bpffs" },
+	{ CONFIGFS_MAGIC, "configfs" },       { EFIVARFS_MAGIC, "efivarfs" },
+	{ PSTOREFS_MAGIC, "pstore" },         { BINFMTFS_MAGIC, "binfmt_misc" },
+	{ FUSE_CTL_SUPER_MAGIC, "fusectl" },  { MQUEUE_MAGIC, "mqueue" },
+	{ NSFS_MAGIC, "nsfs" },               { RPCAUTH_GSSMAGIC, "rpc_pipefs" },
+	{ NFSD_SUPER_MAGIC, "nfsd" },         { BINDERFS_SUPER_MAGIC, "binderfs" },
+	{ OPENPROM_SUPER_MAGIC, "openpromfs" }, { USBDEVICE_SUPER_MAGIC, "usbfs" },
+	{ XENFS_SUPER_MAGIC, "xenfs" },
 };
 
-#define ON_INTERFACE_FS "is on a kernel interface filesystem (procfs, sysfs...), not storage"
-
-static int interface_magic(unsigned long magic)
+/* "is on procfs (a kernel interface), not storage" for such a filesystem, else NULL. */
+static const char *on_kernel_fs(const struct statfs *fs)
 {
+	static _Thread_local char why[64];
 	size_t i;
 
-	for (i = 0; i < sizeof(interface_fs) / sizeof(interface_fs[0]); i++)
-		if (magic == interface_fs[i])
-			return 1;
-	return 0;
+	for (i = 0; i < sizeof(kernel_fs) / sizeof(kernel_fs[0]); i++)
+		if ((unsigned long)fs->f_type == kernel_fs[i].magic) {
+			snprintf(why, sizeof(why), "is on %s (a kernel interface), not storage", kernel_fs[i].name);
+			return why;
+		}
+	return NULL;
 }
 
 static const char *not_regular(mode_t m)
@@ -85,10 +106,9 @@ int report_target_check(const char *path, const char **why)
 		if (e)
 			return *why = e == ENOENT ? "its directory does not exist" : strerror(e), -e;
 	}
-	if (interface_magic((unsigned long)fs.f_type)) {
-		*why = ON_INTERFACE_FS;
+	if ((*why = on_kernel_fs(&fs)))
 		return -EINVAL;
-	}
+	*why = "";
 	return 0;
 }
 
@@ -142,9 +162,8 @@ int report_file_open(struct report_file *rf, const char *path, char *msg, size_t
 		r = -errno;
 		goto fail;
 	}
-	if (fstatfs(rf->dirfd, &fs) == 0 && interface_magic((unsigned long)fs.f_type)) {
+	if (fstatfs(rf->dirfd, &fs) == 0 && (why = on_kernel_fs(&fs))) {
 		r = -EINVAL; /* the directory changed since the check */
-		why = ON_INTERFACE_FS;
 		goto fail;
 	}
 	/* As a shell's `>`: 0666 under the umask for a new file; an existing target keeps its bits. */

@@ -8,11 +8,12 @@
 /*
  * Can `path` take a report? Refused: an existing target that is not a regular
  * file (a device, FIFO, socket or directory; a symbolic link is followed), a
- * dangling link, and a target on a kernel interface filesystem (procfs, sysfs,
- * debugfs, tracefs, securityfs, cgroup, configfs, bpf, efivarfs: statfs magic
- * of the target, or of its directory when it does not exist yet). Nothing is
- * opened, so a FIFO cannot block. Returns 0, or -errno with *why a short reason
- * ("is a FIFO, not a regular file"). "-" (stderr) is always accepted.
+ * dangling link, and a target on a kernel interface filesystem (procfs, sysfs
+ * and the others src/host/kernelfs.c refuses for grants: statfs magic of the
+ * target, or of its directory when it does not exist yet). Nothing is opened,
+ * so a FIFO cannot block. Returns 0, or -errno with *why a short reason ("is a
+ * FIFO, not a regular file", "is on procfs (a kernel interface), not storage";
+ * valid until the thread's next call). "-" (stderr) is always accepted.
  */
 int report_target_check(const char *path, const char **why);
 

@@ -124,12 +124,110 @@ c_sysret:
 c_sysenter:
 	sysenter
 	jmp survived
+/* vmcall/vmmcall at CPL3: a KVM host answers with an error in rax (-KVM_EPERM for CPL > 0;
+ * -KVM_ENOSYS for an unknown call) or the instruction faults. What the guest may never get is a
+ * change to any other register: ask for KVM_HC_MAP_GPA_RANGE (12, the one call KVM can forward to
+ * the VMM) with arguments set, then check every register and print rax. */
+#define HC_MARK 0x5a5a5a5a00000000
 c_vmcall:
+	call hc_regs
 	vmcall
-	jmp survived
+	jmp hc_check
 c_vmmcall:
+	call hc_regs
 	vmmcall
-	jmp survived
+	jmp hc_check
+hc_regs:
+	mov $12, %eax
+	mov $HC_MARK + 3, %rbx
+	mov $HC_MARK + 1, %rcx
+	mov $HC_MARK + 2, %rdx
+	mov $HC_MARK + 6, %rsi
+	mov $HC_MARK + 7, %rdi
+	mov $HC_MARK + 5, %rbp
+	mov $HC_MARK + 8, %r8
+	mov $HC_MARK + 9, %r9
+	mov $HC_MARK + 10, %r10
+	mov $HC_MARK + 11, %r11
+	mov $HC_MARK + 12, %r12
+	mov $HC_MARK + 13, %r13
+	mov $HC_MARK + 14, %r14
+	mov $HC_MARK + 15, %r15
+	ret
+hc_check:
+	mov %rax, %r12
+	mov $HC_MARK + 3, %rax
+	cmp %rax, %rbx
+	jne hc_changed
+	mov $HC_MARK + 1, %rax
+	cmp %rax, %rcx
+	jne hc_changed
+	mov $HC_MARK + 2, %rax
+	cmp %rax, %rdx
+	jne hc_changed
+	mov $HC_MARK + 6, %rax
+	cmp %rax, %rsi
+	jne hc_changed
+	mov $HC_MARK + 7, %rax
+	cmp %rax, %rdi
+	jne hc_changed
+	mov $HC_MARK + 5, %rax
+	cmp %rax, %rbp
+	jne hc_changed
+	mov $HC_MARK + 8, %rax
+	cmp %rax, %r8
+	jne hc_changed
+	mov $HC_MARK + 9, %rax
+	cmp %rax, %r9
+	jne hc_changed
+	mov $HC_MARK + 10, %rax
+	cmp %rax, %r10
+	jne hc_changed
+	mov $HC_MARK + 11, %rax
+	cmp %rax, %r11
+	jne hc_changed
+	mov $HC_MARK + 13, %rax
+	cmp %rax, %r13
+	jne hc_changed
+	mov $HC_MARK + 14, %rax
+	cmp %rax, %r14
+	jne hc_changed
+	mov $HC_MARK + 15, %rax
+	cmp %rax, %r15
+	jne hc_changed
+	/* "rax=" and 16 hex digits of the returned rax (kept in r12) */
+	lea hc_hex+16(%rip), %rdi
+	mov $16, %ecx
+1:	mov %r12, %rax
+	and $15, %eax
+	lea hexdigits(%rip), %rsi
+	movzbl (%rsi,%rax), %eax
+	dec %rdi
+	mov %al, (%rdi)
+	shr $4, %r12
+	dec %ecx
+	jnz 1b
+	mov saved_rsp(%rip), %rsp
+	mov $SYS_write, %eax
+	mov $1, %edi
+	lea msg_hc(%rip), %rsi
+	mov $len_hc, %edx
+	syscall
+	mov $SYS_exit_group, %eax
+	xor %edi, %edi
+	syscall
+	ud2
+hc_changed:
+	mov saved_rsp(%rip), %rsp
+	mov $SYS_write, %eax
+	mov $1, %edi
+	lea msg_hc_changed(%rip), %rsi
+	mov $len_hc_changed, %edx
+	syscall
+	mov $SYS_exit_group, %eax
+	mov $3, %edi
+	syscall
+	ud2
 c_monitor:
 	lea saved_rsp(%rip), %rax
 	xor %ecx, %ecx
@@ -501,6 +599,12 @@ farptr_tss:	.quad 0
 farptr_kernel:	.quad survived
 		.word 0x10
 msg_ok:		.ascii "survived\n"
+msg_hc:		.ascii "hypercall returned rax="
+hc_hex:		.ascii "0000000000000000\n"
+	len_hc = . - msg_hc
+msg_hc_changed:	.ascii "hypercall changed a register\n"
+	len_hc_changed = . - msg_hc_changed
+hexdigits:	.ascii "0123456789abcdef"
 msg_usage:	.ascii "usage: adv_priv N\n"
 	len_usage = . - msg_usage
 msg_iopl:	.ascii "iopl 3 reached user mode\n"

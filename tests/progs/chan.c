@@ -15,6 +15,11 @@
  *   append OUT TEXT           open O_WRONLY|O_APPEND, write TEXT
  *   rw PATH                   open O_RDWR: print the first 5 bytes, overwrite them with "HELLO",
  *                             then write "+tail" at the end (lseek SEEK_END)
+ *   grow PATH                 open PATH twice (O_RDWR, O_RDONLY; the second reads 3 bytes first),
+ *                             append "0123456789" at SEEK_END, overwrite bytes 0..2 with "XYZ",
+ *                             append "+end": "size=S1 end=E size=S2 other=S3 reread=BYTES"
+ *                             (fstat sizes after the first and last write, SEEK_END in between,
+ *                             the second fd's fstat size, its pread of bytes 0..2)
  *   pread PATH                pread 4 bytes at offset 2: "pread ok: XXXX" or "pread ERRNAME"
  *   open PATH [r|w|c]         open read-only, write-only or O_CREAT|O_WRONLY: "open ok" or "open ERRNAME"
  *   ls DIR                    names in DIR (without . and ..), sorted, one per line
@@ -37,6 +42,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -268,6 +274,26 @@ static int cmd_rw(char **a)
 	return 0;
 }
 
+static int cmd_grow(char **a)
+{
+	int fd = open(a[0], O_RDWR), other = open(a[0], O_RDONLY);
+	struct stat st1, st2, st3;
+	char first[4] = { 0 }, again[4] = { 0 };
+	off_t end;
+
+	if (fd < 0 || other < 0 || read(other, first, 3) != 3)
+		return die("open", a[0]);
+	if (lseek(fd, 0, SEEK_END) < 0 || write_all(fd, "0123456789", 10) < 0 || fstat(fd, &st1) < 0)
+		return die("write", a[0]);
+	end = lseek(fd, 0, SEEK_END);
+	if (pwrite(fd, "XYZ", 3, 0) != 3 || lseek(fd, 0, SEEK_END) < 0 || write_all(fd, "+end", 4) < 0 ||
+	    fstat(fd, &st2) < 0 || fstat(other, &st3) < 0 || pread(other, again, 3, 0) != 3)
+		return die("write", a[0]);
+	printf("size=%lld end=%lld size=%lld other=%lld reread=%s\n", (long long)st1.st_size, (long long)end,
+	       (long long)st2.st_size, (long long)st3.st_size, again);
+	return 0;
+}
+
 static int cmd_pread(char **a)
 {
 	int fd = open(a[0], O_RDONLY);
@@ -445,7 +471,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int nargs; } cmds[] = {
 		{ "write", 2 }, { "copy", 2 }, { "halfcrash", 1 }, { "spin", 1 }, { "hold", 1 },
 		{ "readall", 1 }, { "cat", 1 }, { "writen", 2 }, { "append", 2 }, { "rw", 1 },
-		{ "pread", 1 }, { "open", 1 }, { "ls", 1 }, { "now", 0 }, { "sleepclock", 1 },
+		{ "grow", 1 }, { "pread", 1 }, { "open", 1 }, { "ls", 1 }, { "now", 0 }, { "sleepclock", 1 },
 		{ "rand", 0 }, { "sock", 2 }, { "zero", 2 }, { "det", 2 },
 	};
 	const char *c = argc > 1 ? argv[1] : "";
@@ -470,6 +496,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "writen")) return cmd_writen(a, n);
 	if (!strcmp(c, "append")) return cmd_append(a);
 	if (!strcmp(c, "rw")) return cmd_rw(a);
+	if (!strcmp(c, "grow")) return cmd_grow(a);
 	if (!strcmp(c, "pread")) return cmd_pread(a);
 	if (!strcmp(c, "open")) return cmd_open(a, n);
 	if (!strcmp(c, "ls")) return cmd_ls(a);

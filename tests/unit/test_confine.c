@@ -27,6 +27,7 @@
 #include "confine/filter.h"
 #include "confine/landlock.h"
 #include "vmlet.h"
+#include "needs_kvm.h"
 
 static const char *hello(void)
 {
@@ -102,6 +103,7 @@ static int in_confined_child(enum attempt what)
 
 static void confined_process_runs_its_vm(void **state)
 {
+	skip_without_kvm();
 	int s;
 
 	(void)state;
@@ -113,6 +115,7 @@ static void confined_process_runs_its_vm(void **state)
 
 static void forbidden_calls_kill_the_process(void **state)
 {
+	skip_without_kvm();
 	static const enum attempt attempts[] = { OPEN_FILE, SOCKET, EXEC_MEMORY, SET_REGS, FORK };
 	size_t i;
 
@@ -227,6 +230,7 @@ static int landlock_child(void)
 
 static void landlock_confines_files(void **state)
 {
+	skip_without_kvm();
 	char p[128];
 	pid_t pid;
 	int s;
@@ -251,6 +255,7 @@ static void landlock_confines_files(void **state)
 
 static void creator_files_are_read_only(void **state)
 {
+	skip_without_kvm();
 	pid_t pid;
 	int s;
 
@@ -426,6 +431,7 @@ static void prebuilt_filter_matches_libseccomp(void **state)
 /* The values vmlet_confine derives from a real VM: its fds, this pid, padded slots. */
 static void prebuilt_filter_matches_for_a_real_vm(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_config c;
 	struct vmlet_error err;
 	struct vmlet_host_fds fds;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "vmlet.h"
+#include "needs_kvm.h"
 
 #define HELLO "build/progs/demo_hello-musl"
 #define SPIN "build/progs/demo_spin-musl"
@@ -86,6 +87,7 @@ static void create_reports_errors_as_values(void **state)
 
 static void runs_once_and_reports_exit(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_result res;
 	char out[256];
 
@@ -114,6 +116,7 @@ static void *thread_run(void *arg)
 
 static void two_vms_on_two_threads(void **state)
 {
+	skip_without_kvm();
 	pthread_t a, b;
 	void *ra, *rb;
 
@@ -128,6 +131,7 @@ static void two_vms_on_two_threads(void **state)
 
 static void timeout_stops_a_spinning_guest(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_result res;
 	char out[16];
 
@@ -150,6 +154,7 @@ static void *kill_soon(void *arg)
 
 static void kill_from_another_thread(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_config c;
 	struct vmlet_error err;
 	struct vmlet_result res;

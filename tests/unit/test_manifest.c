@@ -795,9 +795,9 @@ static void test_host_channels(void **state)
 	/* Reports are regular files on storage: no device, no kernel interface file. */
 	host_bad("{'program': '@/prog', 'report': '/dev/null'}", -EINVAL, "report: /dev/null: is a chardev, not a file");
 	host_bad("{'program': '@/prog', 'report': '/proc/self/comm'}", -EINVAL,
-		 "report: /proc/self/comm: is on a kernel interface filesystem (procfs, sysfs...), not storage");
+		 "report: /proc/self/comm: is on procfs (a kernel interface), not storage");
 	host_bad("{'program': '@/prog', 'report': '/sys/kernel/r.json'}", -EINVAL,
-		 "report: /sys/kernel/r.json: is on a kernel interface filesystem (procfs, sysfs...), not storage");
+		 "report: /sys/kernel/r.json: is on sysfs (a kernel interface), not storage");
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "vmlet.h"
+#include "needs_kvm.h"
 
 static long rss_kib(void)
 {
@@ -54,6 +55,7 @@ static void expect_line(FILE *f, const char *want)
 
 static void freed_memory_returns_to_the_host(void **state)
 {
+	skip_without_kvm();
 	char path[512];
 	struct vmlet_config c;
 	struct vmlet_error err;

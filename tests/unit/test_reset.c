@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "vmlet.h"
+#include "needs_kvm.h"
 
 static char build_dir[256];
 
@@ -56,6 +57,7 @@ static int run_in(struct vmlet_vm **vm, const char *path, const char *arg, uint6
 
 static void registers_and_memory_do_not_leak(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_vm *vm = NULL;
 	char out[64];
 
@@ -69,6 +71,7 @@ static void registers_and_memory_do_not_leak(void **state)
 
 static void random_seed_is_drawn_anew(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_vm *vm = NULL;
 	char a[128], b[128];
 
@@ -82,6 +85,7 @@ static void random_seed_is_drawn_anew(void **state)
 
 static void reuse_after_crash_timeout_and_other_programs(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_vm *vm = NULL;
 	char out[128];
 
@@ -98,6 +102,7 @@ static void reuse_after_crash_timeout_and_other_programs(void **state)
 
 static void files_of_a_previous_run_are_closed(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_vm *vm = NULL;
 	char out[256];
 
@@ -111,6 +116,7 @@ static void files_of_a_previous_run_are_closed(void **state)
 
 static void reuse_rejects_another_memory_size(void **state)
 {
+	skip_without_kvm();
 	struct vmlet_vm *vm = NULL;
 	struct vmlet_config c;
 	struct vmlet_error err;

@@ -119,8 +119,8 @@ hostile ring-chan-odd 0 "" '^ok$' -- $R "$ADV/adv_ring" chan-odd
 hostile ring-many 0 "" '^(acegikmoqsuwy){2}' -- $R "$ADV/adv_ring" many
 [ "$(head -c 10000 "$H/out" | tr -d 'acegikmoqsuwy' | wc -c)" = 0 ] || fail "hostile/ring-many-order" "stdout records out of order"
 hostile ring-tail 0 "" '' -- $R "$ADV/adv_ring" tail
-[ "$(cat "$H/out")" = "$(printf 'one\ntwo\nthree\nadv_ring: end')" ] && pass "hostile/ring-tail-output" \
-	|| fail "hostile/ring-tail-output" "stdout '$(head -c 100 "$H/out")'"
+skip_without_vm "hostile/ring-tail-output" || { [ "$(cat "$H/out")" = "$(printf 'one\ntwo\nthree\nadv_ring: end')" ] &&
+	pass "hostile/ring-tail-output" || fail "hostile/ring-tail-output" "stdout '$(head -c 100 "$H/out")'"; }
 hostile ring-trace 0 "" '^ok$' -- $R "$ADV/adv_ring" trace
 # Known bug: trace records are formatted and written to the trace fd without --trace.
 if grep -q '^open(' "$H/err"; then known "hostile/ring-trace-without-flag" "trace records reach stderr without --trace (src/host/ring.c)"; else pass "hostile/ring-trace-without-flag"; fi
@@ -181,10 +181,23 @@ for i in $(seq 0 85); do
 	*) hostile "priv-$i" '0|13[0-9]|159' "" "" -- $R "$ADV/adv_priv" $i ;;
 	esac
 done
-for i in 0 1 3 8 10 17 20 24 25 29 34 54 56 57 79; do # never allowed at CPL3
+for i in 0 1 3 8 10 17 24 25 29 34 54 56 57 79; do # never allowed at CPL3
 	hrun /dev/null -- $R "$ADV/adv_priv" $i
 	[ "$hrc" != 0 ] && grep -q "$FAULT" "$H/err" && pass "hostile/priv-$i-refused" \
 		|| fail "hostile/priv-$i-refused" "exit $hrc, stdout '$(head -c 50 "$H/out")'"
+done
+# vmcall (20) and vmmcall (21) at CPL3: KVM refuses a hypercall from CPL > 0 with -KVM_EPERM in rax
+# (Intel PVM hosts return so), an unknown one with -KVM_ENOSYS, or the instruction faults (AMD PVM
+# hosts). Either way the guest gains nothing: no other register changes, and the run goes on.
+for i in 20 21; do
+	hrun /dev/null -- $R "$ADV/adv_priv" $i
+	if [ "$hrc" != 0 ] && grep -q "$FAULT" "$H/err"; then
+		pass "hostile/priv-$i-hypercall-refused"
+	elif [ "$hrc" = 0 ] && grep -Eqx 'hypercall returned rax=(ffffffffffffffff|fffffffffffffc18)' "$H/out"; then
+		pass "hostile/priv-$i-hypercall-refused"
+	else
+		fail "hostile/priv-$i-hypercall-refused" "exit $hrc, stdout '$(head -c 80 "$H/out")'"
+	fi
 done
 
 # --- exceptions, signals, self-modifying code, divide by zero, stack overflow
@@ -212,7 +225,8 @@ hostile sig-ignore-all '0|137!' "" "" -- $R "$ADV/adv_sig" ignore-all
 # --- output pressure: 16 MiB of known bytes, and a reader that goes away (SIGPIPE)
 hostile out 0 "" "" -- $R "$ADV/adv_out" 16
 want=$(yes abcdefghijklmnopqrstuvwxyz | tr -d '\n' | head -c 16777216 | cksum)
-[ "$(cksum < "$H/out")" = "$want" ] && pass "hostile/out-bytes" || fail "hostile/out-bytes" "stdout is not the 16 MiB pattern ($(wc -c < "$H/out") bytes)"
+skip_without_vm "hostile/out-bytes" || { [ "$(cksum < "$H/out")" = "$want" ] && pass "hostile/out-bytes" ||
+	fail "hostile/out-bytes" "stdout is not the 16 MiB pattern ($(wc -c < "$H/out") bytes)"; }
 ( "$WRAP" "$H/status" "$LIMIT_MS" "$VMLET" $R "$ADV/adv_out" 64 2> "$H/err" < /dev/null | head -c 1000 > /dev/null )
 read -r hkind hrc hms < "$H/status"
 if host_ok "hostile/out-epipe"; then

@@ -18,7 +18,7 @@ mkfifo "$FIX/in.fifo" "$FIX/out.fifo"
 ln -s "$PWD/$G/data/input.txt" "$FIX/link-to-input"
 ln -s "$FIX/nowhere" "$FIX/dangling"
 have_socket=
-if python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$FIX/service.sock" 2> /dev/null; then
+if "$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$FIX/service.sock" 2> /dev/null; then
 	have_socket=1
 fi
 
