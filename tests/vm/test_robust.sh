@@ -87,6 +87,13 @@ want_rc 125; want_err "vmlet: --report applies to a single run, not to --repeat"
 [ ! -e "$T/rep-repeat.json" ] || need "an empty report file was created"
 verdict "robust/report-with-repeat-refused"
 
+# The report's temporary file of a run killed with SIGKILL is one `vmlet gc` removes.
+mkdir -p "$T/gc"; dead=$(sh -c 'echo $$')
+: > "$T/gc/.r.json.vmlet-$dead-4294967295.tmp"
+"$VMLET_ABS" gc "$T/gc" > "$T/out" 2> "$T/err"; rc=$?
+want_rc 0; [ -z "$(ls -A "$T/gc")" ] || need "left: $(ls -A "$T/gc")"
+verdict "robust/report-temporary-collected-by-gc"
+
 # With a VM: a report is written through a temporary file, also as the run's user; `-` is stderr.
 run_t 20 run --report "$T/r.json" "$HELLO"
 want_rc 0; [ -s "$T/r.json" ] || need "no report"; [ -z "$(temps "$T")" ] || need "temporary left: $(temps "$T")"
