@@ -132,15 +132,12 @@ $(BUILD)/progs/%-asm: tests/progs/%.S
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-CONFINE_OBJS := $(CONFINE_SRCS:%.c=$(BUILD)/%.o)
+# Unit tests link every CLI object but main's.
+CLI_UNIT_OBJS := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJS))
 
-# The front-end's pieces that stand alone (no main): options, paths, signals, stdio fds.
-CLI_UNIT_OBJS := $(addprefix $(BUILD)/src/cli/,options.o paths.o signals.o stdfds.o)
-
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(CLI_UNIT_OBJS) $(CONFINE_OBJS) $(MANIFEST_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(CLI_UNIT_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(CLI_UNIT_OBJS) $(CONFINE_OBJS) \
-		$(MANIFEST_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
+	$(CC) $(HOST_CFLAGS) -Isrc -o $@ $< $(CLI_UNIT_OBJS) $(BUILD)/libvmlet.a -lcmocka -lseccomp -ljansson -lpthread -lrt
 
 # Tells tests/run.sh whether this machine can run VMs at all (and if not, why).
 $(BUILD)/tests/kvm_probe: tests/unit/kvm_probe.c tests/unit/needs_kvm.h

@@ -108,7 +108,7 @@ long fd_install(struct ofd *o, int cloexec, long min_fd)
 {
 	long fd;
 
-	for (fd = min_fd < 0 ? 0 : min_fd; fd < GK_FD_MAX; fd++)
+	for (fd = min_fd < 0 ? 0 : min_fd; fd < (long)rlimit_nofile(); fd++)
 		if (!fdt[fd].ofd) {
 			fdt[fd].ofd = (uint8_t)(o - ofds + 1);
 			fdt[fd].cloexec = (uint8_t)!!cloexec;
@@ -443,7 +443,7 @@ static long dup_to(long oldfd, long newfd, int cloexec)
 {
 	struct ofd *o = fd_get(oldfd), *old;
 
-	if (!o || newfd < 0 || newfd >= GK_FD_MAX)
+	if (!o || newfd < 0 || newfd >= (long)rlimit_nofile())
 		return -EBADF;
 	if (oldfd == newfd)
 		return newfd;
@@ -498,7 +498,7 @@ long sys_fcntl(struct gk_frame *f)
 	switch (A1) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (A2 >= GK_FD_MAX)
+		if (A2 >= rlimit_nofile())
 			return -EINVAL;
 		o->refs++;
 		return fd_install(o, A1 == F_DUPFD_CLOEXEC, (long)A2);
@@ -627,7 +627,7 @@ static long do_poll(struct pollfd_k *p, uint64_t n, long timeout_ms)
 
 long sys_poll(struct gk_frame *f)
 {
-	if (A1 > GK_FD_MAX)
+	if (A1 > rlimit_nofile())
 		return -EINVAL;
 	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
 		return -EFAULT;
@@ -638,7 +638,7 @@ long sys_ppoll(struct gk_frame *f)
 {
 	long ms = -1;
 
-	if (A1 > GK_FD_MAX)
+	if (A1 > rlimit_nofile())
 		return -EINVAL;
 	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
 		return -EFAULT;

@@ -42,6 +42,8 @@ const struct vmlet_stat *ofd_stat(struct ofd *o);
 
 /* fs.c: path helpers shared with fd.c. */
 long path_resolve(long dirfd, uint64_t upath, char *out); /* normalized absolute path or -errno */
+/* Stat a path path_resolve made (kernel memory) into *st: 0 or -errno. */
+long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st);
 void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st);
 
 #endif

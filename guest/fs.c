@@ -189,15 +189,20 @@ long sys_open(struct gk_frame *f)
 	return sys_openat(&g);
 }
 
-/* Stat a path into *st (kernel memory). */
+/* Stat a program's path into *st (kernel memory). */
 static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_stat *st)
 {
 	static char path[GK_PATH_MAX];
-	long len = path_resolve(dirfd, upath, path), fd;
-	enum ofd_kind kind;
+	long len = path_resolve(dirfd, upath, path);
 
-	if (len < 0)
-		return len;
+	return len < 0 ? len : fs_stat_resolved(path, len, nofollow, st);
+}
+
+long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st)
+{
+	enum ofd_kind kind;
+	long fd;
+
 	fd = special_stdio(path);
 	if (fd >= 0) {
 		struct ofd *o = fd_get(fd);

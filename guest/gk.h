@@ -60,6 +60,9 @@ long out_write(uint32_t handle, const void *data, size_t len);
 long fd_stdio_closed_all(void);
 void random_fill(void *buf, size_t len);
 uint64_t time_mono_ns(void);
+uint64_t time_real_ns(void); /* CLOCK_REALTIME, ns since the epoch */
+_Noreturn void time_sleep_forever(void); /* a wait nothing in a single-threaded VM can end */
+uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
 long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
 long signal_deliver_pending(struct gk_frame *f);
 long signal_raise(struct gk_frame *f, int sig);
@@ -83,6 +86,11 @@ DECLARE(getid); DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex)
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
 DECLARE(process); DECLARE(getrusage); DECLARE(times);
 DECLARE(getgroups); DECLARE(prctl); DECLARE(setid); DECLARE(sched_getparam); DECLARE(getpriority);
+DECLARE(setrlimit); DECLARE(pause); DECLARE(fsync); DECLARE(sync);
+DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(symlink); DECLARE(symlinkat);
+DECLARE(link); DECLARE(linkat); DECLARE(unlink); DECLARE(unlinkat); DECLARE(rmdir); DECLARE(rename);
+DECLARE(renameat); DECLARE(renameat2); DECLARE(chmod); DECLARE(fchmodat); DECLARE(chown); DECLARE(lchown);
+DECLARE(fchownat); DECLARE(utimensat); DECLARE(utimes); DECLARE(truncate);
 #undef DECLARE
 
 #endif

@@ -71,35 +71,84 @@ long sys_rseq(struct gk_frame *f)
 	return 0;
 }
 
-static void limit_of(uint64_t resource, uint64_t out[2])
+/* What a new VM's program starts with: soft and hard limits equal. */
+static uint64_t initial_limit(uint64_t resource)
 {
-	uint64_t v = RLIM_INFINITY;
-
 	switch (resource) {
-	case RLIMIT_STACK: v = gk_boot.user_hi - gk_boot.stack_lo; break;
-	case RLIMIT_NOFILE: v = GK_FD_MAX; break;
+	case RLIMIT_STACK: return gk_boot.user_hi - gk_boot.stack_lo;
+	case RLIMIT_NOFILE: return GK_FD_MAX;
 	case RLIMIT_AS:
-	case RLIMIT_DATA: v = gk_boot.mem_bytes; break;
-	case RLIMIT_CORE: v = 0; break;
-	case RLIMIT_NPROC: v = 1; break;
+	case RLIMIT_DATA: return gk_boot.mem_bytes;
+	case RLIMIT_CORE: return 0;
+	case RLIMIT_NPROC: return 1;
+	default: return RLIM_INFINITY;
 	}
-	out[0] = out[1] = v;
+}
+
+/* The limits as the program set them ({0, 0} until first used). RLIMIT_NOFILE is
+ * enforced on fd numbers; the others are what the VM's size already enforces. */
+static uint64_t limits[RLIM_NLIMITS][2];
+static int limits_set[RLIM_NLIMITS];
+
+static uint64_t *limit_of(uint64_t resource)
+{
+	if (!limits_set[resource]) {
+		limits[resource][0] = limits[resource][1] = initial_limit(resource);
+		limits_set[resource] = 1;
+	}
+	return limits[resource];
+}
+
+uint64_t rlimit_nofile(void)
+{
+	return limit_of(RLIMIT_NOFILE)[0];
+}
+
+/* Soft above hard is EINVAL; a hard limit above the VM's own is EPERM (the VM cannot grow). */
+static long limit_set(uint64_t resource, const uint64_t want[2])
+{
+	uint64_t *cur = limit_of(resource);
+
+	if (want[0] > want[1])
+		return -EINVAL;
+	if (want[1] > initial_limit(resource))
+		return -EPERM;
+	cur[0] = want[0];
+	cur[1] = want[1];
+	return 0;
 }
 
 long sys_prlimit64(struct gk_frame *f)
 {
+	uint64_t want[2];
+
 	if (A0 != 0 && A0 != GK_PID)
 		return -ESRCH;
 	if (A1 >= RLIM_NLIMITS)
 		return -EINVAL;
+	if (A2) {
+		if (!user_ok(A2, 16))
+			return -EFAULT;
+		memcpy(want, (const void *)A2, sizeof(want));
+	}
 	if (A3) {
 		if (!user_ok(A3, 16))
 			return -EFAULT;
-		limit_of(A1, (uint64_t *)A3);
+		memcpy((void *)A3, limit_of(A1), 16);
 	}
-	if (A2 && !user_ok(A2, 16))
+	return A2 ? limit_set(A1, want) : 0;
+}
+
+long sys_setrlimit(struct gk_frame *f)
+{
+	uint64_t want[2];
+
+	if (A0 >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (!user_ok(A1, 16))
 		return -EFAULT;
-	return 0;
+	memcpy(want, (const void *)A1, sizeof(want));
+	return limit_set(A0, want);
 }
 
 long sys_getrlimit(struct gk_frame *f)
@@ -108,8 +157,14 @@ long sys_getrlimit(struct gk_frame *f)
 		return -EINVAL;
 	if (!user_ok(A1, 16))
 		return -EFAULT;
-	limit_of(A0, (uint64_t *)A1);
+	memcpy((void *)A1, limit_of(A0), 16);
 	return 0;
+}
+
+long sys_pause(struct gk_frame *f)
+{
+	(void)f;
+	time_sleep_forever(); /* no signal can arrive: nothing else runs in the VM */
 }
 
 static void copy_field(char *dst, const char *src)
@@ -253,9 +308,14 @@ long sys_futex(struct gk_frame *f)
 	int cmd = (int)(A1 & FUTEX_CMD_MASK);
 	uint64_t ns = UINT64_MAX;
 
+	/* Linux takes FUTEX_CLOCK_REALTIME only with the absolute-deadline waits. */
+	if ((A1 & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
+		if (cmd == FUTEX_WAIT_BITSET && (uint32_t)A5 == 0)
+			return -EINVAL;
 		if (!user_ok(A0, 4))
 			return -EFAULT;
 		if (*(volatile uint32_t *)A0 != (uint32_t)A2)
@@ -264,15 +324,18 @@ long sys_futex(struct gk_frame *f)
 			const int64_t *ts = (const int64_t *)A3;
 			if (!user_ok(A3, 16))
 				return -EFAULT;
+			if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+				return -EINVAL;
 			ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
-			if (cmd == FUTEX_WAIT_BITSET) /* absolute */
-				ns = ns > time_mono_ns() ? ns - time_mono_ns() : 0;
+			if (cmd == FUTEX_WAIT_BITSET) { /* an absolute deadline, on the clock the flag names */
+				uint64_t now = (A1 & FUTEX_CLOCK_REALTIME) ? time_real_ns() : time_mono_ns();
+				ns = ns > now ? ns - now : 0;
+			}
 			time_sleep(ns);
 			return -ETIMEDOUT;
 		}
 		/* A single thread waiting with no timeout waits forever, as natively. */
-		for (;;)
-			hc(VMLET_HC_SLEEP, 3600000000000ull, 0, 0, 0);
+		time_sleep_forever();
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 	case FUTEX_REQUEUE:

@@ -76,11 +76,17 @@ uint64_t time_mono_ns(void)
 	return mono0 + elapsed();
 }
 
-static uint64_t real_ns(void)
+uint64_t time_real_ns(void)
 {
 	if (deterministic())
 		return (uint64_t)gk_boot.epoch_ns + virtual_ns();
 	return real0 + elapsed();
+}
+
+_Noreturn void time_sleep_forever(void)
+{
+	for (;;) /* until the run's timeout or a kill ends the VM */
+		hc(VMLET_HC_SLEEP, 3600000000000ull, 0, 0, 0);
 }
 
 long time_sleep(uint64_t ns)
@@ -98,7 +104,7 @@ static long clock_ns(uint64_t id, uint64_t *ns)
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:
-		*ns = real_ns();
+		*ns = time_real_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:

@@ -24,10 +24,13 @@
  * library expects the caller to ignore SIGPIPE (the CLI does).
  */
 
+/* Room for the longest message with two paths of PATH_MAX (4096) bytes in it: never cut. */
+#define VMLET_MESSAGE_MAX (2 * 4096 + 256)
+
 struct vmlet_error {
 	int code;          /* negative errno, 0 if none */
 	int program;       /* 1 if it concerns the program file (missing, not runnable) */
-	char message[256]; /* one line, no trailing newline */
+	char message[VMLET_MESSAGE_MAX]; /* one line, no trailing newline */
 };
 
 /* A read-only grant of a host file or directory tree to the guest. */
@@ -117,6 +120,24 @@ struct vmlet_config {
 /* Fill a config with defaults: stdio 0/1/2, default memory, no timeout. */
 void vmlet_config_init(struct vmlet_config *config);
 
+/*
+ * Check a config as vmlet_vm_create and vmlet_vm_reuse do first, without
+ * touching the host or KVM: a program is named; mem_bytes is 0 (the default)
+ * or passes vmlet_mem_check; the commit policy is known; each channel has an
+ * absolute guest path, a host path, a known type and mode (a directory:
+ * mode read) and a guest path of its own; at most VMLET_MAX_WRITTEN_FILES
+ * file channels write. Front-ends call it to refuse a config exactly as a run
+ * would (`vmlet check`). Returns 0 or -EINVAL with the message.
+ */
+int vmlet_config_check(const struct vmlet_config *config, struct vmlet_error *err);
+
+/*
+ * A guest memory size as a user gives it: VMLET_MIN_MEM..VMLET_MAX_MEM bytes
+ * (0 is refused: only a config's mem_bytes uses 0 for the default). Returns 0
+ * or -EINVAL with "guest memory must be between 16M and 64G, got 15M".
+ */
+int vmlet_mem_check(uint64_t mem_bytes, struct vmlet_error *err);
+
 enum vmlet_outcome {
 	VMLET_EXITED = 1, /* the program exited; status holds its code */
 	VMLET_SIGNALED,   /* the program died of a signal (fault, abort, SIGPIPE) */
@@ -145,7 +166,7 @@ struct vmlet_result {
 	int status;               /* exit status (EXITED) */
 	int signal;               /* signal number (SIGNALED) */
 	int exit_code;            /* shell convention: status, 128+signal, 124 timeout, 125 failure */
-	char message[256];        /* why it ended, for SIGNALED/TIMEOUT/FAILED; else empty */
+	char message[VMLET_MESSAGE_MAX]; /* why it ended, for SIGNALED/TIMEOUT/FAILED; else empty */
 	uint64_t exits;           /* returns from KVM_RUN */
 	uint64_t hypercalls;
 	uint64_t syscalls;        /* served by the guest kernel */

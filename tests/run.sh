@@ -11,7 +11,8 @@ trap 'rm -rf "$RESULTS" "$WORK"' EXIT
 # Without usable KVM, every check that needs a VM is skipped, saying why (tests/vm/lib.sh);
 # the unit tests that need one skip themselves (tests/unit/needs_kvm.h).
 if ! why=$("$BUILD/tests/kvm_probe" 2>&1); then
-	export VMLET_TEST_NO_KVM="$why" VMLET_REAL="$VMLET" VMLET="tests/vm/no_kvm_vmlet.sh" KVM_NEEDED="$WORK/kvm/needed"
+	export VMLET_TEST_NO_KVM="$why" VMLET_REAL="$(realpath "$VMLET")" VMLET="$PWD/tests/vm/no_kvm_vmlet.sh" KVM_NEEDED="$WORK/kvm/needed" \
+		VMLET_TEST_TOOLS="$PATH"
 	mkdir -m 0777 "$WORK/kvm" # runs as another user (--user checks) mark it too
 	echo "note: no usable KVM here ($why): the checks that need a VM are skipped"
 fi

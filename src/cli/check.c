@@ -9,6 +9,9 @@
 
 #include "../manifest/manifest.h"
 #include "../manifest/sha256.h"
+#include "env.h"
+#include "job_config.h"
+#include "options.h"
 #include "vmlet.h"
 
 #define EXIT_VMLET_ERROR 125
@@ -36,7 +39,7 @@ static void put_str(FILE *f, const char *s)
 	json_decref(v);
 }
 
-static void put_list(FILE *f, char *const *items, size_t n)
+static void put_list(FILE *f, const char *const *items, size_t n)
 {
 	json_t *a = json_array();
 	char *s;
@@ -113,6 +116,7 @@ static void put_channel(FILE *f, const struct manifest_channel *c, size_t slot)
 void check_print(FILE *f, const struct vmlet_manifest *m)
 {
 	const struct manifest_determinism *d = &m->deterministic;
+	const char **env;
 	size_t i;
 
 	fputs("manifest: ", f);
@@ -120,9 +124,16 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 	fputs("\nprogram: ", f);
 	put_str(f, m->program);
 	fputs("\nargs: ", f);
-	put_list(f, m->argv + 1, m->argc - 1);
-	fputs("\nenv: ", f);
-	put_list(f, m->envp, m->nenv);
+	put_list(f, (const char *const *)m->argv + 1, m->argc - 1);
+	fputs("\nenv: ", f); /* what the program gets: the settings over the base */
+	env = env_merge(m->clear_env ? NULL : env_default, (const char *const *)m->envp, m->nenv);
+	for (i = 0; env && env[i]; i++)
+		;
+	if (env)
+		put_list(f, env, i);
+	else
+		fputs("? (out of memory)", f);
+	free(env);
 	fputs("\nmemory: ", f);
 	put_size(f, m->memory);
 	fputs("\ntimeout: ", f);
@@ -158,7 +169,9 @@ int cmd_check(int argc, char **argv)
 {
 	struct vmlet_manifest m;
 	struct vmlet_error err;
-	char msg[512];
+	struct cli_options o;
+	char msg[CLI_MSG_MAX];
+	int r;
 
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
@@ -168,7 +181,18 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "vmlet: usage: vmlet check MANIFEST\n");
 		return EXIT_VMLET_ERROR;
 	}
-	if (manifest_load(argv[1], &m, msg, sizeof(msg)) || manifest_check_host(&m, msg, sizeof(msg))) {
+	/* The checks `vmlet run --manifest` makes, in its order; then the program's, which a run makes at create. */
+	memset(&o, 0, sizeof(o));
+	vmlet_config_init(&o.config);
+	r = manifest_load(argv[1], &m, msg, sizeof(msg));
+	if (!r)
+		r = manifest_check_host(&m, msg, sizeof(msg));
+	if (!r)
+		r = job_config(&o, &m, msg, sizeof(msg));
+	if (!r)
+		r = job_config_check(&o, &m, msg, sizeof(msg));
+	free(o.envp);
+	if (r) {
 		fprintf(stderr, "vmlet: %s\n", msg);
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;

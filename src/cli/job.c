@@ -1,4 +1,4 @@
-/* job.c - maps a manifest onto struct vmlet_config, and a finished run onto the JSON report. */
+/* job.c - a run from a manifest (loaded, checked, mapped by job_config, stdio opened), and a finished run onto the JSON report. */
 #include "job.h"
 
 #include <errno.h>
@@ -10,26 +10,11 @@
 #include <unistd.h>
 
 #include "../manifest/report.h"
-
-static const enum vmlet_channel_type channel_types[] = {
-	[MANIFEST_FILE] = VMLET_CHANNEL_FILE,     [MANIFEST_DIRECTORY] = VMLET_CHANNEL_DIRECTORY,
-	[MANIFEST_FIFO] = VMLET_CHANNEL_FIFO,     [MANIFEST_CHARDEV] = VMLET_CHANNEL_CHARDEV,
-	[MANIFEST_SOCKET] = VMLET_CHANNEL_SOCKET,
-};
-
-static const enum vmlet_channel_mode channel_modes[] = {
-	[MANIFEST_READ] = VMLET_CHANNEL_READ, [MANIFEST_WRITE] = VMLET_CHANNEL_WRITE,
-	[MANIFEST_APPEND] = VMLET_CHANNEL_APPEND, [MANIFEST_READ_WRITE] = VMLET_CHANNEL_READ_WRITE,
-};
+#include "job_config.h"
 
 _Static_assert(REPORT_QUOTA_READS == VMLET_QUOTA_READS && REPORT_QUOTA_READ_BYTES == VMLET_QUOTA_READ_BYTES &&
 		       REPORT_QUOTA_WRITES == VMLET_QUOTA_WRITES && REPORT_QUOTA_WRITE_BYTES == VMLET_QUOTA_WRITE_BYTES,
 	       "report quota bits are the library's");
-
-static struct vmlet_limits limits_of(const struct manifest_limits *l)
-{
-	return (struct vmlet_limits){ l->reads, l->read_bytes, l->writes, l->write_bytes };
-}
 
 /*
  * stdin, stdout or stderr given a host path: opened directly (not transactional).
@@ -72,40 +57,20 @@ int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg
 
 	if (!r)
 		r = manifest_check_host(m, msg, msglen);
+	if (!r)
+		r = job_config(o, m, msg, msglen);
+	if (!r) /* before stdio is opened: a config the run would refuse truncates nothing */
+		r = job_config_check(o, m, msg, msglen);
 	if (r)
 		return r;
-	c->path = m->program;
-	c->argv = (const char *const *)m->argv;
-	c->envp = (const char *const *)m->envp;
-	c->mem_bytes = m->memory;
-	c->timeout_ns = m->timeout;
-	c->commit = m->commit == MANIFEST_COMMIT_ALWAYS ? VMLET_COMMIT_ALWAYS : VMLET_COMMIT_SUCCESS;
-	c->determinism.enabled = m->deterministic.enabled;
-	c->determinism.epoch = m->deterministic.epoch;
-	memcpy(c->determinism.seed, m->deterministic.seed, sizeof(c->determinism.seed));
 	for (i = 0; i < MANIFEST_STDIO && i < m->nchannels; i++) {
 		int fd;
-		c->stdio_limits[i] = limits_of(&m->channels[i].limits);
 		if (!m->channels[i].host)
 			continue;
 		if ((fd = open_stdio(&m->channels[i], (int)i, msg, msglen)) < 0)
 			return fd;
 		*(i == 0 ? &c->stdin_fd : i == 1 ? &c->stdout_fd : &c->stderr_fd) = fd;
 	}
-	if (m->nchannels - MANIFEST_STDIO > OPT_MAX_CHANNELS) {
-		snprintf(msg, msglen, "%s: too many channels", o->manifest);
-		return -EINVAL;
-	}
-	for (i = MANIFEST_STDIO; i < m->nchannels; i++) {
-		const struct manifest_channel *mc = &m->channels[i];
-		o->channels[i - MANIFEST_STDIO] = (struct vmlet_channel){
-			.guest_path = mc->guest, .host_path = mc->host, .type = channel_types[mc->type],
-			.mode = channel_modes[mc->mode], .random_access = mc->access == MANIFEST_RANDOM,
-			.limits = limits_of(&mc->limits),
-		};
-	}
-	c->channels = o->channels;
-	c->nchannels = m->nchannels - MANIFEST_STDIO;
 	if (!o->report)
 		o->report = m->report;
 	return 0;

@@ -8,8 +8,9 @@
 #include "options.h"
 
 /*
- * Load and check o->manifest into *m and fill o->config from it (stdio with a
- * host path is opened here). Returns 0, or -errno with a one-line message.
+ * Load and check o->manifest into *m, fill o->config from it (job_config) and
+ * check that as the run will (job_config_check); then open stdio given a host
+ * path. Returns 0, or -errno with a one-line message.
  */
 int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg, size_t msglen);
 

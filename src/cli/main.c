@@ -10,11 +10,14 @@
 #include "check.h"
 #include "gc.h"
 #include "options.h"
+#include "path_search.h"
+#include "env.h"
 #include "job.h"
 #include "paths.h"
 #include "repeat.h"
 #include "signals.h"
 #include "stdfds.h"
+#include "trace_file.h"
 #include "vmlet.h"
 
 extern char **environ;
@@ -26,14 +29,18 @@ extern char **environ;
 static const char usage[] =
 	"usage: vmlet run [options] PROGRAM [ARGS...]\n"
 	"       vmlet check MANIFEST   validate a JSON manifest, print what a run would be granted\n"
-	"Run a static x86-64 Linux executable in a fresh KVM micro-VM.\n"
+	"Run a static x86-64 Linux executable in a fresh KVM micro-VM. PROGRAM is a path, or a\n"
+	"name without '/' looked up in vmlet's PATH as a shell does (default /usr/local/bin:/usr/bin:/bin).\n"
 	"\n"
-	"  --mem SIZE          guest memory, e.g. 64M, 1G (default 256M)\n"
+	"  --mem SIZE          guest memory, 16M to 64G, e.g. 64M, 1G (default 256M)\n"
 	"  --timeout DURATION  wall-clock limit, e.g. 500ms, 2s, 1m (exit 124 when hit)\n"
 	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
-	"  --env NAME=VALUE    set a variable in the program's environment (repeatable)\n"
-	"  --inherit-env       pass vmlet's whole environment to the program\n"
+	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
+	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
+	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"
+	"  --inherit-env       start from vmlet's whole environment instead (--env then overrides)\n"
 	"  --trace             print every system call of the program to stderr\n"
+	"  --trace-file FILE   print them to FILE instead (a regular file or character device)\n"
 	"  --stats             print exits, system calls and phase times to stderr\n"
 	"  --repeat N          run the program N times, each in a fresh VM (from a pool)\n"
 	"  --parallel P        with --repeat: P runs at a time (default 1)\n"
@@ -41,17 +48,26 @@ static const char usage[] =
 	"  --user NAME         when started as root, run as NAME (after opening /dev/kvm; files as NAME)\n"
 	"  --no-seccomp        do not install the host system-call allowlist (debugging only)\n"
 	"\n"
-	"  --channel G:H[:OPT] a channel: guest path G, host path H; OPT: type=, mode=, access=,\n"
-	"                      reads=, read-bytes=, writes=, write-bytes= (see docs/MANIFEST.md)\n"
+	"  --channel GUEST:HOST[:KEY=VALUE,...]  a channel: the program opens GUEST, vmlet HOST.\n"
+	"                      Keys and names are the manifest's (docs/MANIFEST.md):\n"
+	"                        type=file|directory|fifo|chardev|socket (dir for directory;\n"
+	"                             default file, or directory when HOST is one)\n"
+	"                        mode=read|write|append|read-write (rw for read-write; default read)\n"
+	"                        access=sequential|random (default random)\n"
+	"                        reads=N read_bytes=SIZE writes=N write_bytes=SIZE (quotas; EDQUOT past one)\n"
+	"                      e.g. --channel /out/r.txt:r.txt:mode=write,write_bytes=1M\n"
+	"                      GUEST /dev/stdin|stdout|stderr with HOST - sets only that stream's quotas\n"
 	"  --manifest FILE     run what a JSON manifest declares (vmlet check FILE validates it)\n"
 	"  --report FILE|-     write a JSON report of the run\n"
 	"  --deterministic     fixed clock and random seed (--epoch SECONDS, --seed HEX64)\n"
 	"  --commit success|always  when written files replace their targets (default success)\n"
 	"\n"
-	"Other commands: vmlet check FILE; vmlet gc DIR... (finish or undo interrupted commits, remove leftovers)\n"
+	"Other commands: vmlet check FILE; vmlet gc DIR... (finish or undo interrupted commits, remove leftovers);\n"
+	"vmlet version\n"
 	"\n"
 	"Exit status: the program's own; 128+N if it died of signal N (a fault is 139);\n"
-	"124 timeout; 125 vmlet error; 126 not runnable; 127 not found.\n";
+	"124 timeout; 125 vmlet error (bad option or command, bad config, no /dev/kvm);\n"
+	"126 not runnable; 127 not found (a file, or a name in PATH).\n";
 
 static const char *quota_names(unsigned bits, char *buf, size_t len)
 {
@@ -146,35 +162,62 @@ static int finish(struct run_state *st, int code)
 	return code;
 }
 
-/* Before any VM exists: options, manifest, absolute paths, the report's target. */
+/*
+ * Without a manifest (which declares both): PROGRAM looked up in PATH, and the
+ * environment built from its base and the --env settings. Returns 0, or the
+ * exit status with the message in msg.
+ */
+static int program_and_env(struct cli_options *o, char *msg, size_t msglen)
+{
+	int r = path_search(o->config.path, getenv("PATH"), &o->program, msg, msglen);
+
+	if (r == -ENOENT)
+		return EXIT_NOT_FOUND;
+	o->envp = r ? NULL : env_merge(o->inherit_env ? (const char *const *)environ : o->clear_env ? NULL : env_default,
+				       o->env, o->nenv);
+	if (!o->envp) {
+		snprintf(msg, msglen, "out of memory");
+		return EXIT_VMLET_ERROR;
+	}
+	o->config.path = o->program;
+	o->config.envp = o->envp;
+	return 0;
+}
+
+/*
+ * Before any VM exists: options, program and environment (or the manifest),
+ * trace file, absolute paths for --repeat, the report's target. Returns 0, or the exit status
+ * with the message in msg.
+ */
 static int prepare(struct run_state *st, int argc, char **argv, char *msg, size_t msglen)
 {
-	static const char *default_env[] = { "PATH=/bin:/usr/bin", "HOME=/", NULL };
 	struct cli_options *o = &st->o;
 	const char *why;
 	int r;
 
 	if (parse_run_options(argc, argv, o, msg, msglen))
-		return -EINVAL;
+		return EXIT_VMLET_ERROR;
 	if (o->help)
 		return 0;
-	if (o->inherit_env)
-		o->config.envp = (const char *const *)environ;
-	else
-		o->config.envp = o->nenv ? o->env : default_env;
-	if (o->manifest && (r = job_from_manifest(o, &st->manifest, msg, msglen)))
+	if (!o->manifest && (r = program_and_env(o, msg, msglen)))
 		return r;
+	if (o->trace_file && (o->config.trace_fd = trace_file_open(o->trace_file, msg, msglen)) < 0)
+		return EXIT_VMLET_ERROR;
+	if (o->manifest && job_from_manifest(o, &st->manifest, msg, msglen))
+		return EXIT_VMLET_ERROR; /* a manifest whose resources are missing stops the run before it starts */
 	if (o->report && o->repeat) {
 		snprintf(msg, msglen, "--report applies to a single run, not to --repeat");
-		return -EINVAL;
+		return EXIT_VMLET_ERROR;
 	}
-	if ((r = paths_make_absolute(o, &st->paths, msg, msglen)))
-		return r;
+	/* --repeat opens them in each run, after confinement (no getcwd then); a single run
+	 * opens everything before it, and its messages keep the paths as given. */
+	if (o->repeat && paths_make_absolute(o, &st->paths, msg, msglen))
+		return EXIT_VMLET_ERROR;
 	if (!o->report)
 		return 0;
-	if ((r = report_target_check(o->report, &why))) {
+	if (report_target_check(o->report, &why)) {
 		snprintf(msg, msglen, "report %s: %s", o->report, why);
-		return r;
+		return EXIT_VMLET_ERROR;
 	}
 	report_prepare();
 	o->config.flags |= VMLET_DIGESTS;
@@ -198,7 +241,7 @@ static int cmd_run(int argc, char **argv)
 	static struct run_state st; /* large (options, manifest): off the stack */
 	struct vmlet_error err;
 	struct vmlet_result res;
-	char msg[300];
+	char msg[CLI_MSG_MAX];
 	int r, sig;
 
 	memset(&st, 0, sizeof(st));
@@ -209,7 +252,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if ((r = prepare(&st, argc, argv, msg, sizeof(msg)))) {
 		fprintf(stderr, "vmlet: %s\n", msg);
-		return finish(&st, EXIT_VMLET_ERROR);
+		return finish(&st, r);
 	}
 	if (st.o.help) {
 		fputs(usage, stdout);
@@ -277,25 +320,31 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *cmd = argc >= 2 ? argv[1] : NULL;
+
 	/* Before anything is opened: no fd of vmlet's may take a closed stdio number. */
 	if (stdfds_occupy() < 0)
 		return EXIT_VMLET_ERROR;
 	/* Write errors (a closed pipe, RLIMIT_FSIZE) are the guest's EPIPE/SIGPIPE and EFBIG, not our death. */
 	signals_ignore_write_errors();
-	if (argc >= 2 && !strcmp(argv[1], "run"))
+	if (!cmd) {
+		fprintf(stderr, "vmlet: no command given; see 'vmlet --help'\n");
+		return EXIT_VMLET_ERROR;
+	}
+	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "check"))
+	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+	if (!strcmp(cmd, "gc"))
+		return cmd_gc(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "gc"))
-		return cmd_gc(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		puts("vmlet 0.1");
 		return 0;
 	}
-	fputs(usage, stderr);
+	fprintf(stderr, "vmlet: unknown %s '%s'; see 'vmlet --help'\n", cmd[0] == '-' ? "option" : "command", cmd);
 	return EXIT_VMLET_ERROR;
 }

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../manifest/channel_names.h"
+#include "../manifest/manifest.h"
+
 int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -130,35 +133,67 @@ static int lookup(const char *const *names, int n, const char *v)
 	return -1;
 }
 
-/* One KEY=VALUE of a channel spec into ch. */
+#define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME(VMLET_CHANNEL_FILE, MANIFEST_FILE) && SAME(VMLET_CHANNEL_DIRECTORY, MANIFEST_DIRECTORY) &&
+		       SAME(VMLET_CHANNEL_FIFO, MANIFEST_FIFO) && SAME(VMLET_CHANNEL_CHARDEV, MANIFEST_CHARDEV) &&
+		       SAME(VMLET_CHANNEL_SOCKET, MANIFEST_SOCKET) && SAME(VMLET_CHANNEL_READ, MANIFEST_READ) &&
+		       SAME(VMLET_CHANNEL_WRITE, MANIFEST_WRITE) && SAME(VMLET_CHANNEL_APPEND, MANIFEST_APPEND) &&
+		       SAME(VMLET_CHANNEL_READ_WRITE, MANIFEST_READ_WRITE),
+	       "--channel takes the manifest's names (channel_names.c) for the library's values");
+
+/* type=, mode=, access=: a name from the table the manifest uses, or a message listing them. */
+static int channel_name(const char *key, const char *const *names, int lo, int hi, const char *v, int *out,
+			char *msg, size_t msglen)
+{
+	char list[160];
+
+	if ((*out = channel_name_lookup(names, lo, hi, v)) >= 0)
+		return 0;
+	snprintf(msg, msglen, "--channel: %s must be one of %s, got '%s'", key,
+		 channel_names_list(names, lo, hi, list, sizeof(list)), v);
+	return -EINVAL;
+}
+
+/* One KEY=VALUE of a channel spec into ch; keys are the manifest's field names ('-' or '_'). */
 static int channel_option(struct vmlet_channel *ch, char *kv, char *msg, size_t msglen)
 {
-	static const char *const types[] = { NULL, "file", "dir", "fifo", "chardev", "socket" };
-	static const char *const modes[] = { NULL, "read", "write", "append", "rw" };
-	char *eq = strchr(kv, '=');
+	char *eq = strchr(kv, '='), key[16];
 	uint64_t v;
-	int i;
+	int i, r;
+	size_t k;
 
 	if (!eq)
 		return fail(msg, msglen, "--channel: expected KEY=VALUE, got '%s'", kv);
 	*eq++ = 0;
-	if (!strcmp(kv, "type") && (i = lookup(types, 6, eq)) > 0)
+	for (k = 0; k + 1 < sizeof(key) && kv[k]; k++) /* the key as the manifest spells it */
+		key[k] = kv[k] == '-' ? '_' : kv[k];
+	key[k] = 0;
+	if (kv[k]) /* longer than any key */
+		key[0] = 0;
+	if (!strcmp(key, "type")) {
+		if ((r = channel_name("type", channel_type_names, MANIFEST_FILE, MANIFEST_SOCKET, eq, &i, msg, msglen)))
+			return r;
 		ch->type = (enum vmlet_channel_type)i;
-	else if (!strcmp(kv, "mode") && (i = lookup(modes, 5, eq)) > 0)
+	} else if (!strcmp(key, "mode")) {
+		if ((r = channel_name("mode", channel_mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, eq, &i, msg, msglen)))
+			return r;
 		ch->mode = (enum vmlet_channel_mode)i;
-	else if (!strcmp(kv, "access") && (!strcmp(eq, "sequential") || !strcmp(eq, "random")))
-		ch->random_access = !strcmp(eq, "random");
-	else if (!strcmp(kv, "reads") && !parse_size(eq, &v))
-		ch->limits.reads = v;
-	else if (!strcmp(kv, "read-bytes") && !parse_size(eq, &v))
-		ch->limits.read_bytes = v;
-	else if (!strcmp(kv, "writes") && !parse_size(eq, &v))
-		ch->limits.writes = v;
-	else if (!strcmp(kv, "write-bytes") && !parse_size(eq, &v))
-		ch->limits.write_bytes = v;
-	else {
-		eq[-1] = '=';
-		return fail(msg, msglen, "--channel: bad option '%s' (options are KEY=VALUE separated by commas)", kv);
+	} else if (!strcmp(key, "access")) {
+		if ((r = channel_name("access", channel_access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, eq, &i, msg,
+				      msglen)))
+			return r;
+		ch->random_access = i == MANIFEST_RANDOM;
+	} else if (!strcmp(key, "reads") || !strcmp(key, "read_bytes") || !strcmp(key, "writes") ||
+		   !strcmp(key, "write_bytes")) {
+		if (parse_size(eq, &v)) {
+			snprintf(msg, msglen, "--channel: %s must be a count or size (e.g. 100, 64k), got '%s'", kv, eq);
+			return -EINVAL;
+		}
+		*(!strcmp(key, "reads") ? &ch->limits.reads : !strcmp(key, "read_bytes") ? &ch->limits.read_bytes
+			: !strcmp(key, "writes") ? &ch->limits.writes : &ch->limits.write_bytes) = v;
+	} else {
+		return fail(msg, msglen, "--channel: unknown option '%s' (options: type, mode, access, reads, read_bytes, "
+					 "writes, write_bytes)", kv);
 	}
 	return 0;
 }
@@ -219,7 +254,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -229,7 +264,9 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "ro", required_argument, 0, OPT_RO },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
+		{ "clear-env", no_argument, 0, OPT_CLEAR_ENV },
 		{ "trace", no_argument, 0, OPT_TRACE },
+		{ "trace-file", required_argument, 0, OPT_TRACE_FILE },
 		{ "stats", no_argument, 0, OPT_STATS },
 		{ "help", no_argument, 0, OPT_HELP },
 		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP },
@@ -255,10 +292,14 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_MEM:
+		case OPT_MEM: {
+			struct vmlet_error err;
 			if (parse_size(optarg, &o->config.mem_bytes))
 				return fail(msg, msglen, "--mem: invalid size '%s' (try 64M or 1G)", optarg);
+			if (vmlet_mem_check(o->config.mem_bytes, &err)) /* 0 too: it is not "the default" here */
+				return fail(msg, msglen, "--mem: %s", err.message);
 			break;
+		}
 		case OPT_TIMEOUT:
 			if (parse_duration(optarg, &o->config.timeout_ns))
 				return fail(msg, msglen, "--timeout: invalid duration '%s' (try 500ms or 2s)",
@@ -276,7 +317,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			o->env[o->nenv++] = optarg;
 			break;
 		case OPT_INHERIT: o->inherit_env = 1; break;
+		case OPT_CLEAR_ENV: o->clear_env = 1; break;
 		case OPT_TRACE: o->config.flags |= VMLET_TRACE; break;
+		case OPT_TRACE_FILE:
+			o->trace_file = optarg;
+			o->config.flags |= VMLET_TRACE;
+			break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_NO_SECCOMP: o->no_seccomp = 1; break;
 		case OPT_USER: o->user = optarg; break;
@@ -322,6 +368,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case ':':
 			return fail(msg, msglen, "option %s needs a value", argv[optind - 1]);
 		default:
+			if (optopt >= OPT_MEM) { /* a known long option that takes no value, given one */
+				const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+				snprintf(msg, msglen, "option %.*s takes no value, got '%s'%s", eq ? (int)(eq - arg) : (int)strlen(arg),
+					 arg, arg, optopt == OPT_TRACE ? " (to write the trace to a file: --trace-file FILE)" : "");
+				return -EINVAL;
+			}
 			if (optopt) {
 				char shortopt[3] = { '-', (char)optopt, 0 };
 				return fail(msg, msglen, "unknown option '%s'", shortopt);
@@ -332,8 +384,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	o->env[o->nenv] = NULL;
 	if (o->manifest && optind < argc)
 		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
+	if (o->inherit_env && o->clear_env)
+		return fail(msg, msglen, "--clear-env and --inherit-env: give one (--env then adds to it)%s", "");
 	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants))
 		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel or --ro with it%s", "");
+	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
+		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");
 	if (o->manifest)
 		return 0;
 	if (optind >= argc)
@@ -368,4 +424,6 @@ void cli_options_free(struct cli_options *o)
 		free(o->grant_storage[i]);
 	for (i = 0; i < o->config.nchannels; i++)
 		free(o->channel_storage[i]);
+	free(o->program);
+	free(o->envp);
 }

@@ -10,13 +10,17 @@
 #define OPT_MAX_GRANTS 64
 #define OPT_MAX_ENV 256
 #define OPT_MAX_CHANNELS 256
+/* A front-end message: a library message (VMLET_MESSAGE_MAX) after a manifest's name. */
+#define CLI_MSG_MAX (VMLET_MESSAGE_MAX + 4096)
 
 struct cli_options {
 	struct vmlet_config config;
 	struct vmlet_grant grants[OPT_MAX_GRANTS];
-	const char *env[OPT_MAX_ENV + 1];
+	const char *env[OPT_MAX_ENV + 1]; /* --env settings, in order */
 	size_t nenv;
-	int inherit_env;
+	int inherit_env;           /* --inherit-env: vmlet's environment is the base */
+	int clear_env;             /* --clear-env: the base is empty (default: env_default) */
+	const char **envp;         /* the program's environment (env_merge), owned */
 	int stats;
 	int no_seccomp;
 	unsigned repeat, parallel; /* --repeat N (0: a single run), --parallel P */
@@ -28,13 +32,17 @@ struct cli_options {
 	char *channel_storage[OPT_MAX_CHANNELS];
 	const char *manifest;      /* --manifest FILE */
 	const char *report;        /* --report FILE or "-" */
+	const char *trace_file;    /* --trace-file FILE (implies VMLET_TRACE) */
+	char *program;             /* config.path once looked up in PATH (path_search), owned */
 };
 
 /*
- * "GUEST:HOST[:KEY=VALUE,...]" -> a channel. Keys: type=file|dir|fifo|chardev|socket,
- * mode=read|write|append|rw, access=sequential|random, reads=N, read-bytes=SIZE,
- * writes=N, write-bytes=SIZE. GUEST /dev/stdin, /dev/stdout or /dev/stderr with HOST
- * "-" only sets that stream's limits. Returns 0 or -EINVAL with a message.
+ * "GUEST:HOST[:KEY=VALUE,...]" -> a channel. Keys and values are the manifest's
+ * (docs/MANIFEST.md; '-' may stand for '_' in keys): type=file|directory|fifo|chardev|socket,
+ * mode=read|write|append|read-write, access=sequential|random, reads=N, read_bytes=SIZE,
+ * writes=N, write_bytes=SIZE, with the aliases both accept (channel_names.h: dir, rw).
+ * GUEST /dev/stdin, /dev/stdout or /dev/stderr with HOST "-" only sets that stream's
+ * limits. Returns 0 or -EINVAL with a message.
  */
 int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_t msglen);
 

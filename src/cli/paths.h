@@ -22,8 +22,9 @@ struct abs_paths {
 /*
  * Point the program, every grant and channel host path and the report (not "-")
  * of *o at absolute paths, so nothing needs the current directory later: a
- * confined process may not call getcwd (--repeat resolves paths after the
- * filter is installed). A grant without a guest path keeps its given one.
+ * confined process may not call getcwd, and --repeat opens them in each run,
+ * after its filter is installed (a single run opens everything before, and
+ * keeps the paths as given). A grant without a guest path keeps its given one.
  * Returns 0, or -errno with a one-line message.
  */
 int paths_make_absolute(struct cli_options *o, struct abs_paths *keep, char *msg, size_t msglen);

@@ -16,7 +16,7 @@ struct batch {
 	pthread_barrier_t start;
 	unsigned next, done, failed;
 	int first_failure;  /* exit code of the first run that did not exit 0 */
-	char message[300];  /* and why, if vmlet said */
+	char message[VMLET_MESSAGE_MAX]; /* and why, if vmlet said */
 	uint64_t *latency;  /* per run, ns */
 	int progress;       /* stderr is a terminal */
 };

@@ -355,10 +355,10 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 static int check_config(const struct vmlet_config *c, uint64_t mem, struct vmlet_vm *plan,
 			struct vmlet_error *err)
 {
-	if (err)
-		err->code = 0, err->message[0] = 0;
-	if (!c || !c->path)
-		return vm_error(err, -EINVAL, "no program given");
+	int r = vmlet_config_check(c, err);
+
+	if (r)
+		return r;
 	memset(plan, 0, sizeof(*plan));
 	return shell_plan(plan, mem, err);
 }
@@ -388,6 +388,7 @@ int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error
 
 	vmlet_config_init(&c);
 	c.path = path;
+	c.mem_bytes = mem_bytes;
 	r = check_config(&c, mem_bytes, &plan, err);
 	if (!r)
 		r = check_program(&c, plan.mmap_top, &fc, &img, err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../cli/options.h"
+#include "channel_names.h"
 #include "manifest_internal.h"
 #include "vmlet.h"
 
@@ -76,20 +77,15 @@ const char *manifest_show_str(const char *s, char buf[MANIFEST_SHOW_SIZE])
 
 /* ---- names ------------------------------------------------------------------- */
 
-const char *const mp_type_names[] = { "inherited", "file", "directory", "fifo", "chardev", "socket" };
-const char *const mp_mode_names[] = { NULL, "read", "write", "append", "read-write" };
-const char *const mp_access_names[] = { NULL, "sequential", "random" };
+/* Channel names live in channel_names.c, shared with --channel. */
 static const char *const commit_names[] = { NULL, "success", "always" };
-_Static_assert(sizeof(mp_type_names) / sizeof(mp_type_names[0]) == MANIFEST_SOCKET + 1, "type names");
-_Static_assert(sizeof(mp_mode_names) / sizeof(mp_mode_names[0]) == MANIFEST_READ_WRITE + 1, "mode names");
-_Static_assert(sizeof(mp_access_names) / sizeof(mp_access_names[0]) == MANIFEST_RANDOM + 1, "access names");
 _Static_assert(sizeof(commit_names) / sizeof(commit_names[0]) == MANIFEST_COMMIT_ALWAYS + 1, "commit names");
 
 #define NAME_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) && table[v] ? table[v] : "?")
 
-const char *manifest_type_name(enum manifest_type t) { return NAME_OF(mp_type_names, t); }
-const char *manifest_mode_name(enum manifest_mode mode) { return NAME_OF(mp_mode_names, mode); }
-const char *manifest_access_name(enum manifest_access a) { return NAME_OF(mp_access_names, a); }
+const char *manifest_type_name(enum manifest_type t) { return NAME_OF(channel_type_names, t); }
+const char *manifest_mode_name(enum manifest_mode mode) { return NAME_OF(channel_mode_names, mode); }
+const char *manifest_access_name(enum manifest_access a) { return NAME_OF(channel_access_names, a); }
 const char *manifest_commit_name(enum manifest_commit c) { return NAME_OF(commit_names, c); }
 
 int manifest_mode_reads(enum manifest_mode mode)
@@ -150,22 +146,19 @@ int mp_get_string(struct parser *p, const char *path, json_t *v, int allow_empty
 	return *out ? 0 : mp_oom(p);
 }
 
-/* One of names[lo..hi], by name. */
+/* One of names[lo..hi], by name or alias (channel_names.c). */
 int mp_get_enum(struct parser *p, const char *path, json_t *v, const char *const *names, int lo,
 		    int hi, int *out)
 {
-	char list[120] = "", show[MANIFEST_SHOW_SIZE];
-	size_t n = 0;
-	int i;
+	char list[160], show[MANIFEST_SHOW_SIZE];
+	int i = json_is_string(v) ? channel_name_lookup(names, lo, hi, json_string_value(v)) : -1;
 
-	for (i = lo; json_is_string(v) && i <= hi; i++)
-		if (!strcmp(json_string_value(v), names[i])) {
-			*out = i;
-			return 0;
-		}
-	for (i = lo; i <= hi; i++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i == lo ? "" : ", ", names[i]);
-	return FAIL(p, path, "must be one of %s, got %s", list, manifest_show(v, show));
+	if (i >= 0) {
+		*out = i;
+		return 0;
+	}
+	return FAIL(p, path, "must be one of %s, got %s", channel_names_list(names, lo, hi, list, sizeof(list)),
+		    manifest_show(v, show));
 }
 
 /* A byte count: a non-negative integer, or a size string as --mem takes ("64M"). */
@@ -383,13 +376,19 @@ static int parse_scalars(struct parser *p, json_t *root)
 		return mp_oom(p);
 	if ((r = parse_env(p, json_object_get(root, "env"))))
 		return r;
+	if ((v = json_object_get(root, "clear_env"))) {
+		if (!json_is_boolean(v))
+			return FAIL(p, "clear_env", "must be true or false, got %s", manifest_show(v, show));
+		m->clear_env = json_is_true(v);
+	}
 	m->memory = VMLET_DEFAULT_MEM;
 	if ((v = json_object_get(root, "memory"))) {
+		struct vmlet_error err;
+
 		if ((r = mp_get_size(p, "memory", v, &m->memory)))
 			return r;
-		if (m->memory < VMLET_MIN_MEM || m->memory > VMLET_MAX_MEM)
-			return FAIL(p, "memory", "must be between %lluM and %lluG, got %s",
-				    VMLET_MIN_MEM >> 20, VMLET_MAX_MEM >> 30, manifest_show(v, show));
+		if (vmlet_mem_check(m->memory, &err)) /* the library's check, as for --mem */
+			return FAIL(p, "memory", "%s", err.message);
 	}
 	if ((v = json_object_get(root, "timeout")) && (r = get_duration(p, "timeout", v, &m->timeout)))
 		return r;
@@ -417,7 +416,7 @@ static int parse_scalars(struct parser *p, json_t *root)
 int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_manifest *m, char *msg,
 		   size_t msglen)
 {
-	static const char *const fields[] = { "version", "program", "args", "env", "memory", "timeout",
+	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
 					      "channels", "deterministic", "report", "commit", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];

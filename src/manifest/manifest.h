@@ -82,8 +82,10 @@ struct vmlet_manifest {
 	char *program;               /* host path of the static executable */
 	char **argv;                 /* argc + 1 entries: program, then "args", then NULL */
 	size_t argc;
-	char **envp;                 /* nenv + 1 entries: "NAME=VALUE"..., NULL (empty unless declared) */
+	char **envp;                 /* nenv + 1 entries: "NAME=VALUE"..., NULL (empty unless declared): the
+				      * "env" settings, which add to or override the base environment */
 	size_t nenv;
+	int clear_env;               /* "clear_env": the base is empty, not PATH=/bin:/usr/bin HOME=/ */
 	uint64_t memory;             /* guest RAM, bytes (default VMLET_DEFAULT_MEM) */
 	uint64_t timeout;            /* wall-clock limit, ns; 0: none */
 	/*

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel_names.h"
 #include "manifest_internal.h"
 
 static const char *const stdio_paths[MANIFEST_STDIO] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
@@ -120,7 +121,7 @@ static int parse_channel(struct parser *p, size_t index, json_t *v, struct manif
 	if ((f = json_object_get(v, "type"))) {
 		if (!c->host)
 			return FAIL(p, path, "needs host (without one, %s is vmlet's own)", c->guest);
-		if ((r = mp_get_enum(p, path, f, mp_type_names, MANIFEST_FILE, MANIFEST_SOCKET, &e)))
+		if ((r = mp_get_enum(p, path, f, channel_type_names, MANIFEST_FILE, MANIFEST_SOCKET, &e)))
 			return r;
 		c->type = (enum manifest_type)e;
 	}
@@ -128,7 +129,7 @@ static int parse_channel(struct parser *p, size_t index, json_t *v, struct manif
 	mp_join(path, sizeof(path), cpath, "mode");
 	c->mode = s > 0 ? MANIFEST_WRITE : MANIFEST_READ;
 	if ((f = json_object_get(v, "mode"))) {
-		if ((r = mp_get_enum(p, path, f, mp_mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, &e)))
+		if ((r = mp_get_enum(p, path, f, channel_mode_names, MANIFEST_READ, MANIFEST_READ_WRITE, &e)))
 			return r;
 		c->mode = (enum manifest_mode)e;
 	}
@@ -139,7 +140,7 @@ static int parse_channel(struct parser *p, size_t index, json_t *v, struct manif
 			    ? MANIFEST_RANDOM
 			    : MANIFEST_SEQUENTIAL;
 	if ((f = json_object_get(v, "access"))) {
-		if ((r = mp_get_enum(p, path, f, mp_access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, &e)))
+		if ((r = mp_get_enum(p, path, f, channel_access_names, MANIFEST_SEQUENTIAL, MANIFEST_RANDOM, &e)))
 			return r;
 		c->access = (enum manifest_access)e;
 	}

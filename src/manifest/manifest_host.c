@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ struct hostcheck {
 static int __attribute__((format(printf, 4, 5)))
 hfail(struct hostcheck *h, int code, const char *host, const char *fmt, ...)
 {
-	char detail[300];
+	char detail[2 * PATH_MAX + 256]; /* a strerror and up to two paths */
 	va_list ap;
 
 	va_start(ap, fmt);

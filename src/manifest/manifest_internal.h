@@ -34,11 +34,6 @@ struct parser {
 
 #define FAIL(p, path, ...) manifest_fail((p)->name, (p)->msg, (p)->msglen, (path), __VA_ARGS__)
 
-/* Names by enum value (index 0 unused where the enum starts at 1). */
-extern const char *const mp_type_names[];
-extern const char *const mp_mode_names[];
-extern const char *const mp_access_names[];
-
 /*
  * Field readers: each checks one JSON value at the JSON path `path`, stores
  * it, and returns 0, or -EINVAL with the message written (-ENOMEM: mp_oom).

@@ -136,11 +136,11 @@ static int run_guest(const struct guest *g, int out_fd, struct vmlet_result *res
 	memset(res, 0, sizeof(*res));
 	r = vmlet_vm_create(&c, &vm, &err);
 	if (r) {
-		snprintf(msg, size, "create: %s", err.message);
+		snprintf(msg, size, "create: %.200s", err.message);
 	} else {
 		r = vmlet_vm_run(vm, res, &err);
 		if (r)
-			snprintf(msg, size, "run: %s", err.message);
+			snprintf(msg, size, "run: %.200s", err.message);
 		vmlet_vm_destroy(vm);
 	}
 	if (in != null)
@@ -592,11 +592,11 @@ static int run_chan(const char *const *args, const struct vmlet_channel *ch, uin
 	out[0] = 0;
 	r = vmlet_vm_create(&c, &vm, &err);
 	if (r) {
-		snprintf(out, size, "create: %s", err.message);
+		snprintf(out, size, "create: %.200s", err.message);
 	} else {
 		r = vmlet_vm_run(vm, res, &err);
 		if (r)
-			snprintf(out, size, "run: %s", err.message);
+			snprintf(out, size, "run: %.200s", err.message);
 		vmlet_vm_destroy(vm);
 	}
 	if (!r) {

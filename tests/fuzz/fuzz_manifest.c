@@ -126,6 +126,7 @@ static void check_manifest(const struct vmlet_manifest *m)
 	for (i = 0; i < m->argc; i++)
 		CHECK(m->argv[i]);
 	CHECK(m->envp && !m->envp[m->nenv]);
+	CHECK(m->clear_env == 0 || m->clear_env == 1);
 	for (i = 0; i < m->nenv; i++)
 		CHECK(m->envp[i] && strchr(m->envp[i], '=') && m->envp[i][0] != '=');
 	CHECK(m->memory >= VMLET_MIN_MEM && m->memory <= VMLET_MAX_MEM);

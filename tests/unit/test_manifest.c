@@ -101,10 +101,10 @@ static void test_top_level_fields(void **state)
 {
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
-	    "unknown field \"colour\" (expected version, program, args, env, memory, timeout, channels, "
+	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
 	    "deterministic, report, commit)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
-	    "unknown field \"a\\nb\" (expected version, program, args, env, memory, timeout, channels, "
+	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
 	    "deterministic, report, commit)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
@@ -143,6 +143,21 @@ static void test_args_env(void **state)
 	bad(J("{'program': 'p', 'env': ['A=1', 'B']}"), "env[1]: must be NAME=VALUE, got \"B\"");
 	bad(J("{'program': 'p', 'env': ['=1']}"), "env[0]: must be NAME=VALUE, got \"=1\"");
 	bad(J("{'program': 'p', 'env': ['A=1', 'B=2', 'A=3']}"), "env[2]: duplicate variable A (also env[0])");
+	bad(J("{'program': 'p', 'clear_env': 1}"), "clear_env: must be true or false, got 1");
+}
+
+static void test_clear_env(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	good(J("{'program': 'p', 'env': ['A=1']}"), &m);
+	assert_int_equal(m.clear_env, 0);
+	manifest_free(&m);
+	good(J("{'program': 'p', 'env': ['A=1'], 'clear_env': true}"), &m);
+	assert_int_equal(m.clear_env, 1);
+	assert_int_equal(m.nenv, 1);
+	manifest_free(&m);
 }
 
 static void test_memory(void **state)
@@ -156,10 +171,13 @@ static void test_memory(void **state)
 	    "memory: must be a non-negative integer or size string, got \"-64M\"");
 	bad(J("{'program': 'p', 'memory': '99999999999999G'}"),
 	    "memory: must be a non-negative integer or size string, got \"99999999999999G\"");
-	bad(J("{'program': 'p', 'memory': '1M'}"), "memory: must be between 16M and 64G, got \"1M\"");
-	bad(J("{'program': 'p', 'memory': '65G'}"), "memory: must be between 16M and 64G, got \"65G\"");
-	bad(J("{'program': 'p', 'memory': 16777215}"), "memory: must be between 16M and 64G, got 16777215");
-	bad(J("{'program': 'p', 'memory': 0}"), "memory: must be between 16M and 64G, got 0");
+	/* The range is the library's (vmlet_mem_check), word for word as --mem gives it. */
+	bad(J("{'program': 'p', 'memory': '1M'}"), "memory: guest memory must be between 16M and 64G, got 1M");
+	bad(J("{'program': 'p', 'memory': '15M'}"), "memory: guest memory must be between 16M and 64G, got 15M");
+	bad(J("{'program': 'p', 'memory': '65G'}"), "memory: guest memory must be between 16M and 64G, got 65G");
+	bad(J("{'program': 'p', 'memory': 16777215}"),
+	    "memory: guest memory must be between 16M and 64G, got 16777215");
+	bad(J("{'program': 'p', 'memory': 0}"), "memory: guest memory must be between 16M and 64G, got 0");
 }
 
 static void test_timeout(void **state)
@@ -266,17 +284,30 @@ static void test_channel_enums(void **state)
 {
 	(void)state;
 	bad(CH("{'guest': '/a', 'host': 'a', 'type': 'pipe'}"),
-	    "channels[0].type: must be one of file, directory, fifo, chardev, socket, got \"pipe\"");
+	    "channels[0].type: must be one of file, directory (or dir), fifo, chardev, socket, got \"pipe\"");
 	bad(CH("{'guest': '/a', 'host': 'a', 'type': 'inherited'}"),
-	    "channels[0].type: must be one of file, directory, fifo, chardev, socket, got \"inherited\"");
-	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 'rw'}"),
-	    "channels[0].mode: must be one of read, write, append, read-write, got \"rw\"");
+	    "channels[0].type: must be one of file, directory (or dir), fifo, chardev, socket, got \"inherited\"");
+	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 'readwrite'}"),
+	    "channels[0].mode: must be one of read, write, append, read-write (or rw), got \"readwrite\"");
 	bad(CH("{'guest': '/a', 'host': 'a', 'mode': 1}"),
-	    "channels[0].mode: must be one of read, write, append, read-write, got 1");
+	    "channels[0].mode: must be one of read, write, append, read-write (or rw), got 1");
 	bad(CH("{'guest': '/a', 'host': 'a', 'access': 'fast'}"),
 	    "channels[0].access: must be one of sequential, random, got \"fast\"");
 	bad(CH("{'guest': '/dev/stdout', 'type': 'file'}"),
 	    "channels[0].type: needs host (without one, /dev/stdout is vmlet's own)");
+}
+
+/* The names --channel takes are the manifest's, aliases included (one table, channel_names.c). */
+static void test_channel_aliases(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	good(J("{'program': 'p', 'channels': [{'guest': '/a', 'host': 'a', 'type': 'dir'},"
+	       " {'guest': '/b', 'host': 'b', 'mode': 'rw'}]}"), &m);
+	assert_int_equal(m.channels[3].type, MANIFEST_DIRECTORY);
+	assert_int_equal(m.channels[4].mode, MANIFEST_READ_WRITE);
+	manifest_free(&m);
 }
 
 static void test_channel_rules(void **state)
@@ -925,6 +956,7 @@ int main(void)
 		cmocka_unit_test(test_top_level_fields),
 		cmocka_unit_test(test_long_values_are_cut),
 		cmocka_unit_test(test_args_env),
+		cmocka_unit_test(test_clear_env),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_deterministic),
@@ -932,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_channel_shape),
 		cmocka_unit_test(test_channel_paths),
 		cmocka_unit_test(test_channel_enums),
+		cmocka_unit_test(test_channel_aliases),
 		cmocka_unit_test(test_channel_rules),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_duplicates_and_nesting),

@@ -393,6 +393,52 @@ static void test_run_env_limit(void **state)
 	expect_run_error(n, argv, "too many");
 }
 
+static void test_run_clear_env(void **state)
+{
+	char *ok[] = { "run", "--clear-env", "--env", "A=1", "prog", NULL };
+	char *both[] = { "run", "--clear-env", "--inherit-env", "prog", NULL };
+	char *m1[] = { "run", "--manifest", "m.json", "--env", "A=1", NULL };
+	char *m2[] = { "run", "--clear-env", "--manifest", "m.json", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(ok), ok, &o, msg), 0);
+	assert_true(o.clear_env);
+	assert_false(o.inherit_env);
+	assert_int_equal(o.nenv, 1);
+	cli_options_free(&o);
+	expect_run_error(ARGC(both), both, "--clear-env and --inherit-env: give one (--env then adds to it)");
+	/* The manifest's "env" and "clear_env" say it; a second source would be ignored silently. */
+	expect_run_error(ARGC(m1), m1, "--manifest declares the environment");
+	expect_run_error(ARGC(m2), m2, "--manifest declares the environment");
+}
+
+/* --mem is checked by the library's own rule (vmlet_mem_check): no silent default, no rounding into range. */
+static void test_run_mem_range(void **state)
+{
+	char *zero[] = { "run", "--mem", "0", "prog", NULL };
+	char *small[] = { "run", "--mem", "15M", "prog", NULL };
+	char *big[] = { "run", "--mem=65G", "prog", NULL };
+	char *odd[] = { "run", "--mem", "16777215", "prog", NULL };
+	char *lo[] = { "run", "--mem", "16M", "prog", NULL };
+	char *hi[] = { "run", "--mem", "64G", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	expect_run_error(ARGC(zero), zero, "--mem: guest memory must be between 16M and 64G, got 0");
+	expect_run_error(ARGC(small), small, "--mem: guest memory must be between 16M and 64G, got 15M");
+	expect_run_error(ARGC(big), big, "--mem: guest memory must be between 16M and 64G, got 65G");
+	expect_run_error(ARGC(odd), odd, "--mem: guest memory must be between 16M and 64G, got 16777215");
+	assert_int_equal(run(ARGC(lo), lo, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 16ull << 20);
+	cli_options_free(&o);
+	assert_int_equal(run(ARGC(hi), hi, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 64ull << 30);
+	cli_options_free(&o);
+}
+
 static void test_run_bad_values(void **state)
 {
 	char *a1[] = { "run", "--mem", "lots", "prog", NULL };
@@ -470,6 +516,93 @@ static void test_run_trace(void **state)
 	cli_options_free(&o);
 }
 
+static void test_run_trace_file(void **state)
+{
+	char *argv[] = { "run", "--trace-file", "/tmp/t.log", "prog", NULL };
+	char *eq[] = { "run", "--trace-file=/tmp/t.log", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_int_equal(o.config.flags & VMLET_TRACE, VMLET_TRACE);
+	assert_string_equal(o.trace_file, "/tmp/t.log");
+	cli_options_free(&o);
+	assert_int_equal(run(ARGC(eq), eq, &o, msg), 0);
+	assert_string_equal(o.trace_file, "/tmp/t.log");
+	cli_options_free(&o);
+}
+
+/* --opt=value works for every option that takes a value; one that takes none says so. */
+static void test_run_equals_forms(void **state)
+{
+	char *ok[] = { "run", "--mem=64M", "--ro=/usr", "--env=A=1", "--channel=/o:out:mode=write", "prog", NULL };
+	char *t1[] = { "run", "--trace=FILE", "prog", NULL };
+	char *t2[] = { "run", "--stats=yes", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(ok), ok, &o, msg), 0);
+	assert_int_equal(o.config.mem_bytes, 64ull << 20);
+	assert_int_equal(o.config.ngrants, 1);
+	assert_string_equal(o.env[0], "A=1");
+	assert_int_equal(o.config.nchannels, 1);
+	cli_options_free(&o);
+	expect_run_error(ARGC(t1), t1, "option --trace takes no value, got '--trace=FILE' (to write the trace to a file: --trace-file FILE)");
+	expect_run_error(ARGC(t2), t2, "option --stats takes no value, got '--stats=yes'");
+}
+
+/* --channel takes the manifest's names (and the aliases both accept) from one table. */
+static void test_channel_names_shared(void **state)
+{
+	char *argv[] = { "run",
+			 "--channel", "/d1:/nonexistent-d1:type=directory",
+			 "--channel", "/d2:/nonexistent-d2:type=dir",
+			 "--channel", "/f1:f1:mode=read-write,access=sequential",
+			 "--channel", "/f2:f2:mode=rw,read_bytes=1k,write-bytes=2k,reads=3,writes=4",
+			 "--channel", "/f3:f3:type=file,mode=append",
+			 "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_int_equal(o.config.nchannels, 5);
+	assert_int_equal(o.channels[0].type, VMLET_CHANNEL_DIRECTORY);
+	assert_int_equal(o.channels[1].type, VMLET_CHANNEL_DIRECTORY);
+	assert_int_equal(o.channels[2].mode, VMLET_CHANNEL_READ_WRITE);
+	assert_int_equal(o.channels[2].random_access, 0);
+	assert_int_equal(o.channels[3].mode, VMLET_CHANNEL_READ_WRITE);
+	assert_int_equal(o.channels[3].limits.read_bytes, 1024);
+	assert_int_equal(o.channels[3].limits.write_bytes, 2048);
+	assert_int_equal(o.channels[3].limits.reads, 3);
+	assert_int_equal(o.channels[3].limits.writes, 4);
+	assert_int_equal(o.channels[4].type, VMLET_CHANNEL_FILE);
+	assert_int_equal(o.channels[4].mode, VMLET_CHANNEL_APPEND);
+	cli_options_free(&o);
+}
+
+static void test_channel_bad_values(void **state)
+{
+	char *t[] = { "run", "--channel", "/a:a:type=pipe", "prog", NULL };
+	char *m[] = { "run", "--channel", "/a:a:mode=readwrite", "prog", NULL };
+	char *a[] = { "run", "--channel", "/a:a:access=fast", "prog", NULL };
+	char *k[] = { "run", "--channel", "/a:a:colour=red", "prog", NULL };
+	char *l[] = { "run", "--channel", "/a:a:reads=lots", "prog", NULL };
+	char *h[] = { "run", "--channel", "/a:a:read-bytz=1", "prog", NULL };
+	char *w[] = { "run", "--channel", "/a:a:read-bytes-and-more=1", "prog", NULL };
+
+	(void)state;
+	expect_run_error(ARGC(t), t, "--channel: type must be one of file, directory (or dir), fifo, chardev, socket, got 'pipe'");
+	expect_run_error(ARGC(m), m, "--channel: mode must be one of read, write, append, read-write (or rw), got 'readwrite'");
+	expect_run_error(ARGC(a), a, "--channel: access must be one of sequential, random, got 'fast'");
+	expect_run_error(ARGC(k), k, "--channel: unknown option 'colour' (options: type, mode, access, reads, read_bytes, writes, write_bytes)");
+	expect_run_error(ARGC(l), l, "--channel: reads must be a count or size (e.g. 100, 64k), got 'lots'");
+	expect_run_error(ARGC(h), h, "--channel: unknown option 'read-bytz' (options:");
+	expect_run_error(ARGC(w), w, "--channel: unknown option 'read-bytes-and-more' (options:");
+}
+
 static void test_run_reparse_after_error(void **state)
 {
 	char *bad[] = { "run", "-xy", "prog", NULL };
@@ -519,12 +652,18 @@ int main(void)
 		cmocka_unit_test(test_run_ro_limit),
 		cmocka_unit_test(test_run_env_errors),
 		cmocka_unit_test(test_run_env_limit),
+		cmocka_unit_test(test_run_clear_env),
+		cmocka_unit_test(test_run_mem_range),
 		cmocka_unit_test(test_run_bad_values),
 		cmocka_unit_test(test_run_unknown_option),
 		cmocka_unit_test(test_run_missing_program),
 		cmocka_unit_test(test_run_missing_value),
 		cmocka_unit_test(test_run_help),
 		cmocka_unit_test(test_run_trace),
+		cmocka_unit_test(test_run_trace_file),
+		cmocka_unit_test(test_run_equals_forms),
+		cmocka_unit_test(test_channel_names_shared),
+		cmocka_unit_test(test_channel_bad_values),
 		/* Last: if getopt state leaks, it must not disturb the other tests. */
 		cmocka_unit_test(test_run_reparse_after_error),
 		cmocka_unit_test(test_run_unknown_in_cluster),

@@ -1,0 +1,91 @@
+/* config.c - checks a struct vmlet_config before any VM exists: the one validation path of `vmlet check` and vmlet_vm_create. */
+#include "vmlet.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int __attribute__((format(printf, 2, 3))) bad(struct vmlet_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->code = -EINVAL;
+		err->program = 0;
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* A byte count as --mem takes it, exactly and in the largest unit that divides it: "15M", "64G", "1000". */
+static const char *size_str(uint64_t v, char buf[32])
+{
+	static const char units[] = "GMK";
+	int shift;
+
+	for (shift = 30; shift >= 10; shift -= 10)
+		if (v && !(v & ((1ull << shift) - 1))) {
+			snprintf(buf, 32, "%" PRIu64 "%c", v >> shift, units[(30 - shift) / 10]);
+			return buf;
+		}
+	snprintf(buf, 32, "%" PRIu64, v);
+	return buf;
+}
+
+int vmlet_mem_check(uint64_t mem_bytes, struct vmlet_error *err)
+{
+	char got[32];
+
+	if (mem_bytes >= VMLET_MIN_MEM && mem_bytes <= VMLET_MAX_MEM)
+		return 0;
+	return bad(err, "guest memory must be between %lluM and %lluG, got %s", VMLET_MIN_MEM >> 20,
+		   VMLET_MAX_MEM >> 30, size_str(mem_bytes, got));
+}
+
+static int check_channels(const struct vmlet_config *c, struct vmlet_error *err)
+{
+	size_t i, j, written = 0;
+
+	if (c->nchannels && !c->channels)
+		return bad(err, "%zu channels declared but none given", c->nchannels);
+	for (i = 0; i < c->nchannels; i++) {
+		const struct vmlet_channel *ch = &c->channels[i];
+
+		if (!ch->guest_path || ch->guest_path[0] != '/' || !ch->host_path || !ch->host_path[0])
+			return bad(err, "channel: guest path must be absolute and host path given");
+		if (ch->mode < VMLET_CHANNEL_READ || ch->mode > VMLET_CHANNEL_READ_WRITE ||
+		    ch->type < VMLET_CHANNEL_FILE || ch->type > VMLET_CHANNEL_SOCKET)
+			return bad(err, "channel %s: bad type or mode", ch->guest_path);
+		if (ch->type == VMLET_CHANNEL_DIRECTORY && ch->mode != VMLET_CHANNEL_READ)
+			return bad(err, "channel %s: a directory channel must be mode read", ch->guest_path);
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->channels[j].guest_path, ch->guest_path))
+				return bad(err, "channel %s: declared twice", ch->guest_path);
+		written += ch->type == VMLET_CHANNEL_FILE && ch->mode != VMLET_CHANNEL_READ;
+	}
+	if (written > VMLET_MAX_WRITTEN_FILES) /* each is committed in its own directory fd, which seccomp lists */
+		return bad(err, "at most %d written file channels per run (%zu declared)", VMLET_MAX_WRITTEN_FILES,
+			   written);
+	return 0;
+}
+
+int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
+{
+	int r;
+
+	if (err)
+		err->code = 0, err->program = 0, err->message[0] = 0;
+	if (!c || !c->path || !c->path[0])
+		return bad(err, "no program given");
+	if (c->mem_bytes && (r = vmlet_mem_check(c->mem_bytes, err)))
+		return r;
+	if (c->ngrants && !c->grants)
+		return bad(err, "%zu grants declared but none given", c->ngrants);
+	if (c->commit != VMLET_COMMIT_SUCCESS && c->commit != VMLET_COMMIT_ALWAYS)
+		return bad(err, "bad commit policy %d", (int)c->commit);
+	return check_channels(c, err);
+}
