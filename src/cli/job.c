@@ -76,21 +76,6 @@ int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg
 	return 0;
 }
 
-FILE *job_open_report(const char *path, char *msg, size_t msglen)
-{
-	FILE *f;
-
-	if (!path)
-		return NULL;
-	report_prepare();
-	if (!strcmp(path, "-"))
-		return stderr;
-	f = fopen(path, "we");
-	if (!f)
-		snprintf(msg, msglen, "--report %s: %s", path, strerror(errno));
-	return f;
-}
-
 static enum report_state state_of(const struct vmlet_result *res)
 {
 	switch (res->outcome) {

@@ -14,10 +14,7 @@
  */
 int job_from_manifest(struct cli_options *o, struct vmlet_manifest *m, char *msg, size_t msglen);
 
-/* Where the report goes ("-": stderr), opened before the VMM narrows itself; NULL if none. */
-FILE *job_open_report(const char *path, char *msg, size_t msglen);
-
-/* Write the JSON report of a finished run. */
+/* Write the JSON report of a finished run to f (see src/manifest/report_file.h for where f is). 0 or -errno. */
 int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_result *res);
 
 #endif

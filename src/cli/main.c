@@ -1,18 +1,22 @@
 /* main.c - the vmlet command: parse options, run the program in a fresh micro-VM, exit like a shell. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../confine/confine.h"
+#include "../manifest/report.h"
+#include "../manifest/report_file.h"
 #include "check.h"
 #include "gc.h"
 #include "options.h"
 #include "path_search.h"
 #include "env.h"
 #include "job.h"
+#include "paths.h"
 #include "repeat.h"
+#include "signals.h"
+#include "stdfds.h"
 #include "trace_file.h"
 #include "vmlet.h"
 
@@ -65,13 +69,6 @@ static const char usage[] =
 	"124 timeout; 125 vmlet error (bad option or command, bad config, no /dev/kvm);\n"
 	"126 not runnable; 127 not found (a file, or a name in PATH).\n";
 
-/* A manifest whose resources are missing or inaccessible stops the run before it starts: 125. */
-static int exit_code_for_manifest(int code)
-{
-	(void)code;
-	return EXIT_VMLET_ERROR;
-}
-
 static const char *quota_names(unsigned bits, char *buf, size_t len)
 {
 	static const char *const names[] = { "reads", "read bytes", "writes", "write bytes" };
@@ -120,8 +117,12 @@ static int become_user(const char *user, struct vmlet_error *err)
 	return vmlet_drop_privileges(user, err);
 }
 
-/* Narrow this process before the guest's first instruction (see src/confine). */
-static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmlet_error *err)
+/*
+ * Narrow this process before the guest's first instruction (see src/confine).
+ * The report's directory stays an output directory.
+ */
+static int confine(const struct cli_options *o, struct vmlet_vm *vm, const struct report_file *rf,
+		   struct vmlet_error *err)
 {
 	if (o->no_seccomp) {
 		fprintf(stderr, "vmlet: warning: --no-seccomp: Landlock and the host system-call allowlist are OFF "
@@ -131,35 +132,34 @@ static int confine(const struct cli_options *o, struct vmlet_vm *vm, struct vmle
 #ifdef __SANITIZE_ADDRESS__
 	/* The sanitizer runtime needs system calls (ptrace, /proc) the allowlist forbids. */
 	(void)vm;
+	(void)rf;
 	(void)err;
 	return 0;
 #else
-	return vmlet_confine(vm, err);
+	return vmlet_confine_dirs(vm, &rf->dirfd, rf->dirfd >= 0, err);
 #endif
 }
 
-/* SIGTERM, SIGINT, SIGHUP during a run: stop the guest, drop its outputs, exit 128+N. */
-static struct vmlet_vm *running;
-static volatile sig_atomic_t terminated;
+/* Everything a run holds, released on every way out of cmd_run. */
+struct run_state {
+	struct cli_options o;
+	struct vmlet_manifest manifest;
+	struct abs_paths paths;
+	struct report_file report;
+	struct vmlet_vm *vm;
+};
 
-static void on_terminate(int sig)
+static int finish(struct run_state *st, int code)
 {
-	terminated = sig;
-	if (running)
-		vmlet_vm_kill(running);
-}
-
-static void catch_termination(void)
-{
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_terminate;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	report_file_discard(&st->report);
+	if (st->vm) {
+		signals_defer(NULL); /* a signal from now on must not reach a freed VM */
+		vmlet_vm_destroy(st->vm); /* synchronously: its temporary files go with it */
+	}
+	manifest_free(&st->manifest);
+	paths_release(&st->paths);
+	cli_options_free(&st->o);
+	return code;
 }
 
 /*
@@ -184,118 +184,149 @@ static int program_and_env(struct cli_options *o, char *msg, size_t msglen)
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+/*
+ * Before any VM exists: options, program and environment (or the manifest),
+ * trace file, absolute paths for --repeat, the report's target. Returns 0, or the exit status
+ * with the message in msg.
+ */
+static int prepare(struct run_state *st, int argc, char **argv, char *msg, size_t msglen)
 {
-	struct vmlet_manifest manifest;
-	FILE *report = NULL;
-	struct cli_options o;
-	struct vmlet_error err;
-	struct vmlet_result res;
-	struct vmlet_vm *vm;
-	char msg[CLI_MSG_MAX];
+	struct cli_options *o = &st->o;
+	const char *why;
 	int r;
 
-	memset(&manifest, 0, sizeof(manifest));
-	if (parse_run_options(argc, argv, &o, msg, sizeof(msg))) {
-		fprintf(stderr, "vmlet: %s\n", msg);
-		cli_options_free(&o);
+	if (parse_run_options(argc, argv, o, msg, msglen))
 		return EXIT_VMLET_ERROR;
-	}
-	if (o.help) {
-		fputs(usage, stdout);
-		cli_options_free(&o);
+	if (o->help)
 		return 0;
-	}
-	if (!o.manifest && (r = program_and_env(&o, msg, sizeof(msg)))) {
-		fprintf(stderr, "vmlet: %s\n", msg);
-		cli_options_free(&o);
+	if (!o->manifest && (r = program_and_env(o, msg, msglen)))
 		return r;
-	}
-	if (o.trace_file && (o.config.trace_fd = trace_file_open(o.trace_file, msg, sizeof(msg))) < 0) {
-		fprintf(stderr, "vmlet: %s\n", msg);
-		cli_options_free(&o);
+	if (o->trace_file && (o->config.trace_fd = trace_file_open(o->trace_file, msg, msglen)) < 0)
+		return EXIT_VMLET_ERROR;
+	if (o->manifest && job_from_manifest(o, &st->manifest, msg, msglen))
+		return EXIT_VMLET_ERROR; /* a manifest whose resources are missing stops the run before it starts */
+	if (o->report && o->repeat) {
+		snprintf(msg, msglen, "--report applies to a single run, not to --repeat");
 		return EXIT_VMLET_ERROR;
 	}
-	if (o.manifest && (r = job_from_manifest(&o, &manifest, msg, sizeof(msg)))) {
-		fprintf(stderr, "vmlet: %s\n", msg);
-		manifest_free(&manifest);
-		cli_options_free(&o);
-		return exit_code_for_manifest(r);
-	}
-	report = job_open_report(o.report, msg, sizeof(msg));
-	if (report)
-		o.config.flags |= VMLET_DIGESTS;
-	if (o.report && !report) {
-		fprintf(stderr, "vmlet: %s\n", msg);
-		manifest_free(&manifest);
-		cli_options_free(&o);
+	/* --repeat opens them in each run, after confinement (no getcwd then); a single run
+	 * opens everything before it, and its messages keep the paths as given. */
+	if (o->repeat && paths_make_absolute(o, &st->paths, msg, msglen))
+		return EXIT_VMLET_ERROR;
+	if (!o->report)
+		return 0;
+	if (report_target_check(o->report, &why)) {
+		snprintf(msg, msglen, "report %s: %s", o->report, why);
 		return EXIT_VMLET_ERROR;
 	}
-	if (o.repeat) {
-		r = run_repeated(&o);
-		cli_options_free(&o);
-		return r;
+	report_prepare();
+	o->config.flags |= VMLET_DIGESTS;
+	return 0;
+}
+
+static void print_quotas(const struct vmlet_config *c, const struct vmlet_result *res)
+{
+	char q[80];
+	size_t i;
+
+	for (i = 0; i < res->nchannels; i++)
+		if (res->channels[i].quota_hit)
+			fprintf(stderr, "vmlet: quota ran out on %s (%s)\n",
+				i < 3 ? (const char *[]){ "stdin", "stdout", "stderr" }[i] : c->channels[i - 3].guest_path,
+				quota_names(res->channels[i].quota_hit, q, sizeof(q)));
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static struct run_state st; /* large (options, manifest): off the stack */
+	struct vmlet_error err;
+	struct vmlet_result res;
+	char msg[CLI_MSG_MAX];
+	int r, sig;
+
+	memset(&st, 0, sizeof(st));
+	st.report.dirfd = -1;
+	if ((r = signals_catch_termination())) {
+		fprintf(stderr, "vmlet: installing signal handlers: %s\n", strerror(-r));
+		return EXIT_VMLET_ERROR;
 	}
-	r = o.user ? become_user(o.user, &err) : 0;
+	if ((r = prepare(&st, argc, argv, msg, sizeof(msg)))) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		return finish(&st, r);
+	}
+	if (st.o.help) {
+		fputs(usage, stdout);
+		return finish(&st, 0);
+	}
+	if (st.o.repeat) {
+		signals_restore_defaults();
+		return finish(&st, run_repeated(&st.o));
+	}
+	signals_defer(NULL); /* temporary files exist from here on: a signal cleans up */
+	r = st.o.user ? become_user(st.o.user, &err) : 0;
 	if (!r)
-		r = vmlet_vm_create(&o.config, &vm, &err);
+		r = vmlet_vm_create(&st.o.config, &st.vm, &err);
+	if (r && (sig = signals_terminated())) { /* it interrupted a wait (a socket's connect) */
+		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", sig);
+		return finish(&st, 128 + sig);
+	}
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
-		manifest_free(&manifest);
-		cli_options_free(&o);
-		return err.program ? exit_code_for(r) : EXIT_VMLET_ERROR;
+		return finish(&st, err.program ? exit_code_for(r) : EXIT_VMLET_ERROR);
 	}
-	catch_termination(); /* before confinement: it installs handlers */
-	r = confine(&o, vm, &err);
-	if (r) {
+	signals_defer(st.vm);
+	/* As the run's user (--user applied before the create), before confinement. */
+	if (st.o.report && (r = report_file_open(&st.report, st.o.report, msg, sizeof(msg)))) {
+		fprintf(stderr, "vmlet: %s\n", msg);
+		return finish(&st, EXIT_VMLET_ERROR);
+	}
+	if ((r = confine(&st.o, st.vm, &st.report, &err))) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
-		cli_options_free(&o);
-		return EXIT_VMLET_ERROR;
+		return finish(&st, EXIT_VMLET_ERROR);
 	}
-	running = vm;
-	r = vmlet_vm_run(vm, &res, &err);
-	running = NULL;
-	if (terminated) {
-		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", (int)terminated);
-		res.exit_code = 128 + terminated;
+	r = vmlet_vm_run(st.vm, &res, &err);
+	signals_defer(NULL);
+	if ((sig = signals_terminated())) {
+		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", sig);
+		res.exit_code = 128 + sig;
 	}
-	if (!r && res.quota_hit) {
-		char q[80];
-		for (size_t i = 0; i < res.nchannels; i++)
-			if (res.channels[i].quota_hit)
-				fprintf(stderr, "vmlet: quota ran out on %s (%s)\n",
-					i < 3 ? (const char *[]){ "stdin", "stdout", "stderr" }[i]
-					      : o.config.channels[i - 3].guest_path,
-					quota_names(res.channels[i].quota_hit, q, sizeof(q)));
+	if (!r && res.quota_hit)
+		print_quotas(&st.o.config, &res);
+	if (!r && st.o.report) {
+		int w;
+		errno = 0;
+		w = job_write_report(st.report.f, &st.o.config, &res);
+		if (report_file_commit(&st.report, w ? (errno ? -errno : w) : 0, st.o.report, msg, sizeof(msg))) {
+			fprintf(stderr, "vmlet: %s\n", msg);
+			res.exit_code = EXIT_VMLET_ERROR;
+		}
 	}
-	if (!r && report && job_write_report(report, &o.config, &res))
-		fprintf(stderr, "vmlet: writing the report failed\n");
-	if (report && report != stderr)
-		fclose(report);
 	/* We exit next: tear the VM down in a detached process, off our critical path. */
-	vmlet_vm_destroy_detached(vm);
-	manifest_free(&manifest);
-	cli_options_free(&o);
+	vmlet_vm_destroy_detached(st.vm);
+	st.vm = NULL;
 	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
-		return EXIT_VMLET_ERROR;
+		return finish(&st, EXIT_VMLET_ERROR);
 	}
-	if (res.message[0] && !terminated)
+	if (res.message[0] && !sig)
 		fprintf(stderr, "vmlet: %s\n", res.message);
 	if (res.process_calls)
 		fprintf(stderr, "vmlet: note: the program tried to start a process or thread "
 				"(fork/clone/execve), which vmlet does not support yet\n");
-	if (o.stats)
+	if (st.o.stats)
 		print_stats(&res);
-	return res.exit_code;
+	return finish(&st, res.exit_code);
 }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc >= 2 ? argv[1] : NULL;
 
-	/* Writes to a closed stdout are reported as the guest's SIGPIPE, not ours. */
-	signal(SIGPIPE, SIG_IGN);
+	/* Before anything is opened: no fd of vmlet's may take a closed stdio number. */
+	if (stdfds_occupy() < 0)
+		return EXIT_VMLET_ERROR;
+	/* Write errors (a closed pipe, RLIMIT_FSIZE) are the guest's EPIPE/SIGPIPE and EFBIG, not our death. */
+	signals_ignore_write_errors();
 	if (!cmd) {
 		fprintf(stderr, "vmlet: no command given; see 'vmlet --help'\n");
 		return EXIT_VMLET_ERROR;

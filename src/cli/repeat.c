@@ -1,6 +1,7 @@
 /* repeat.c - runs one program N times in fresh VMs from a pool of prepared shells, P concurrently. */
 #include "repeat.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,27 +128,22 @@ int run_repeated(struct cli_options *o)
 	unsigned i;
 	int r;
 
-	/* Resolve the program once, before confinement: each create then opens it directly. */
-	char *abs = realpath(o->config.path, NULL);
-	if (abs)
-		o->config.path = abs;
 	b.latency = calloc(o->repeat, sizeof(*b.latency));
-	if (!threads || !b.latency) {
-		fprintf(stderr, "vmlet: out of memory\n");
-		return 125;
-	}
+	r = !threads || !b.latency ? -ENOMEM : 0;
+	if (r)
+		snprintf(err.message, sizeof(err.message), "out of memory");
 	/* Before any thread exists (the pool's worker, the runners): Landlock binds threads
 	 * started later, and --user applies once /dev/kvm is open. */
-	if (o->user && (r = drop_privileges(o->user, &err))) {
+	if (!r && o->user)
+		r = drop_privileges(o->user, &err);
+	if (!r && !o->no_seccomp)
+		r = creator_files(&err);
+	if (!r)
+		r = vmlet_pool_create(&pc, &pool, &err);
+	if (r) {
 		fprintf(stderr, "vmlet: %s\n", err.message);
-		return 125;
-	}
-	if (!o->no_seccomp && (r = creator_files(&err))) {
-		fprintf(stderr, "vmlet: %s\n", err.message);
-		return 125;
-	}
-	if ((r = vmlet_pool_create(&pc, &pool, &err))) {
-		fprintf(stderr, "vmlet: %s\n", err.message);
+		free(threads);
+		free(b.latency);
 		return 125;
 	}
 	o->config.pool = pool;
@@ -181,7 +177,6 @@ int run_repeated(struct cli_options *o)
 		fprintf(stderr, "vmlet: first failure: %s\n", b.message);
 	free(threads);
 	free(b.latency);
-	free(abs);
 	vmlet_pool_destroy(pool);
 	return b.failed ? b.first_failure : 0;
 }

@@ -4,7 +4,11 @@
 
 #include "options.h"
 
-/* Runs o->repeat fresh VMs from a pool, o->parallel at a time; returns the CLI exit code. */
+/*
+ * Runs o->repeat fresh VMs from a pool, o->parallel at a time; returns the CLI
+ * exit code. Every host path in *o must be absolute (paths_make_absolute): the
+ * runs resolve them after the seccomp filter forbids getcwd.
+ */
 int run_repeated(struct cli_options *o);
 
 #endif

@@ -148,10 +148,19 @@ static int load_creator_filter(const struct vmlet_host_fds *fds)
 
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err)
 {
+	return vmlet_confine_dirs(vm, NULL, 0, err);
+}
+
+int vmlet_confine_dirs(const struct vmlet_vm *vm, const int *dirs, int ndirs, struct vmlet_error *err)
+{
 	struct vmlet_host_fds fds;
-	int r;
+	int r, i;
 
 	vmlet_vm_host_fds(vm, &fds);
+	if (ndirs > VMLET_MAX_WRITTEN_FILES - fds.ncommit_dirs)
+		return fail(err, -E2BIG, "output directories");
+	for (i = 0; i < ndirs; i++)
+		fds.commit_dirs[fds.ncommit_dirs++] = dirs[i];
 	if ((r = set_limits(&fds)))
 		return fail(err, r, "setting resource limits");
 	if ((r = landlock_confine(vm, &fds)) < 0)

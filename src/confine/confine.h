@@ -25,6 +25,13 @@ int vmlet_drop_privileges(const char *name, struct vmlet_error *err);
 int vmlet_confine(const struct vmlet_vm *vm, struct vmlet_error *err);
 
 /*
+ * vmlet_confine, with `ndirs` more output directories (O_PATH fds) in which the
+ * process may still rename and remove files: where the CLI commits its report.
+ * -E2BIG when they and the VM's together exceed VMLET_MAX_WRITTEN_FILES.
+ */
+int vmlet_confine_dirs(const struct vmlet_vm *vm, const int *dirs, int ndirs, struct vmlet_error *err);
+
+/*
  * The same for a process that keeps creating VMs (a pool, --repeat): also
  * allows opening programs read-only and the KVM calls that build a VM, on
  * any fd (the fds of future VMs are unknown). `stdio` are the fds the runs use.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,9 +37,27 @@ static void kick_install_once(void)
 _Static_assert(sizeof(((struct vmlet_result *)0)->syscall_counts) == sizeof(((struct vmlet_stats *)0)->by_nr),
 	       "result counters match the guest kernel's");
 
+static int fsize_limited;
+
+/* Once, like the handler: getrlimit is not allowed once a creator is confined. */
+static void read_limits_once(void)
+{
+	struct rlimit rl;
+
+	fsize_limited = getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+}
+
 void run_prepare_process(void)
 {
+	static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+
 	pthread_once(&kick_once, kick_install_once);
+	pthread_once(&limits_once, read_limits_once);
+}
+
+int run_fsize_limited(void)
+{
+	return fsize_limited;
 }
 
 void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,29 +119,63 @@ static long file_reader(void *ctx, void *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "is a directory" : S_ISFIFO(m) ? "not a regular file (a FIFO)"
+	     : S_ISSOCK(m) ? "not a regular file (a socket)" : S_ISCHR(m) ? "not a regular file (a character device)"
+	     : S_ISBLK(m) ? "not a regular file (a block device)" : "not a regular file";
+}
+
+/*
+ * Looked at with O_PATH first (opening a FIFO for reading would wait for a writer,
+ * opening a device can act on it), then reopened for reading only if it is a
+ * regular file, and only if it is still the same one.
+ */
 static int open_program(const char *path, int *fd, struct stat *st, struct vmlet_error *err)
 {
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0) {
-		int e = errno;
+	struct stat now;
+	int look = open(path, O_PATH | O_CLOEXEC), e;
+
+	if (look < 0) {
+		e = errno;
 		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
 				strerror(e));
 	}
-	if (fstat(*fd, st) < 0)
-		return vm_error(err, -errno, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st->st_mode))
-		return vm_error(err, -EACCES, "%s: is a directory", path);
+	e = fstat(look, st) < 0 ? errno : 0;
+	close(look);
+	if (e)
+		return vm_error(err, -e, "%s: %s", path, strerror(e));
 	if (!S_ISREG(st->st_mode))
-		return vm_error(err, -EACCES, "%s: not a regular file", path);
+		return vm_error(err, -EACCES, "%s: %s", path, file_kind(st->st_mode));
 	if (!(st->st_mode & 0111))
 		return vm_error(err, -EACCES, "%s: permission denied (not executable)", path);
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (*fd < 0) {
+		e = errno;
+		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
+				strerror(e));
+	}
+	if (fstat(*fd, &now) < 0)
+		return vm_error(err, -errno, "%s: %s", path, strerror(errno));
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return vm_error(err, -EAGAIN, "%s: replaced while being opened", path);
+	*st = now;
 	return 0;
 }
 
-static void stdio_info(int fd, struct vmlet_stdio_info *io)
+int vm_output_exact(unsigned mode, unsigned long rdev, int tty, int fsize_limited)
 {
+	if (S_ISREG(mode))
+		return fsize_limited;
+	if (S_ISCHR(mode))
+		return !tty && rdev != makedev(1, 3) && rdev != makedev(1, 5); /* /dev/null, /dev/zero */
+	return S_ISBLK(mode);
+}
+
+static void stdio_info(const struct vmlet_vm *vm, int i, struct vmlet_stdio_info *io)
+{
+	int fd = vm->stdio[i], fl = fcntl(fd, F_GETFL);
 	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
 
 	memset(io, 0, sizeof(*io));
 	if (fstat(fd, &st) < 0) {
@@ -156,6 +191,8 @@ static void stdio_info(int fd, struct vmlet_stdio_info *io)
 	}
 	if (isatty(fd))
 		io->flags |= VMLET_STDIO_TTY;
+	if (i > 0 && vm_output_exact(st.st_mode, st.st_rdev, isatty(fd), vm->fsize_limited))
+		io->flags |= VMLET_STDIO_EXACT; /* the program gets ENOSPC/EFBIG from the write itself */
 }
 
 static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
@@ -183,7 +220,7 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	b->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
 	for (i = 0; i < 3; i++) {
 		const struct vmlet_limits *l = &vm->channels[i].limits;
-		stdio_info(vm->stdio[i], &b->stdio[i]);
+		stdio_info(vm, i, &b->stdio[i]);
 		if (l->reads != VMLET_UNLIMITED || l->read_bytes != VMLET_UNLIMITED ||
 		    l->writes != VMLET_UNLIMITED || l->write_bytes != VMLET_UNLIMITED)
 			b->stdio[i].flags |= VMLET_STDIO_EXACT;
@@ -303,6 +340,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
+	vm->fsize_limited = run_fsize_limited();
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

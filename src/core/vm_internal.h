@@ -91,6 +91,7 @@ struct vmlet_vm {
 	int stdio[3];
 	int trace_fd;
 	unsigned flags;
+	int fsize_limited;    /* RLIMIT_FSIZE was finite at create: a file write may fail with EFBIG */
 	uint64_t timeout_ns;
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
 	struct grant *grants;
@@ -132,6 +133,15 @@ void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int 
 
 uint64_t vm_now_ns(void);
 
+/*
+ * Must writes to a host fd of this kind (st_mode, st_rdev; a terminal or not) go
+ * one hypercall per call instead of through the output ring? Yes when a write
+ * can fail in a way the program must see at that call: a device other than a
+ * terminal, /dev/null or /dev/zero (/dev/full: ENOSPC), or a regular file while
+ * RLIMIT_FSIZE is finite (EFBIG). A batched write's error comes too late to return.
+ */
+int vm_output_exact(unsigned mode, unsigned long rdev, int tty, int fsize_limited);
+
 /* Block until fd is ready (events) or the run must stop; 1 ready, 0 stop, -errno. */
 int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns);
 
@@ -166,9 +176,11 @@ int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err);
 int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err);
 void shell_destroy(struct vmlet_vm *vm);
 
-/* run.c: process-wide set-up a run needs (signal handler); done at create so a
- * confined process need not install it. */
+/* run.c: process-wide set-up a run needs (signal handler, RLIMIT_FSIZE read once);
+ * done at create so a confined process need not do it. */
 void run_prepare_process(void);
+/* RLIMIT_FSIZE was finite when the process first prepared (vm->fsize_limited). */
+int run_fsize_limited(void);
 
 /* hypercall.c, ring.c, files.c */
 enum exit_action hypercall_handle(struct vmlet_vm *vm);

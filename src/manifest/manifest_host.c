@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "manifest_internal.h"
+#include "report_file.h"
 
 int manifest_load(const char *path, struct vmlet_manifest *m, char *msg, size_t msglen)
 {
@@ -213,9 +214,12 @@ int manifest_check_host(const struct vmlet_manifest *m, char *msg, size_t msglen
 	if (m->report && strcmp(m->report, "-")) {
 		snprintf(h.what, sizeof(h.what), "report");
 		h.prefix = "";
-		if (stat(m->report, &st) == 0 && S_ISCHR(st.st_mode))
-			return check_one(&h, m->report, MANIFEST_CHARDEV, MANIFEST_WRITE, 0);
-		return check_one(&h, m->report, MANIFEST_FILE, MANIFEST_WRITE, 1);
+		const char *why;
+		/* A regular file (or one that can be created), and not on procfs, sysfs... */
+		if ((r = check_one(&h, m->report, MANIFEST_FILE, MANIFEST_WRITE, 1)))
+			return r;
+		if ((r = report_target_check(m->report, &why)))
+			return hfail(&h, r, m->report, "%s", why);
 	}
 	return 0;
 }

@@ -823,7 +823,12 @@ static void test_host_channels(void **state)
 		 "report: @/nodir/r.json: parent directory @/nodir: No such file or directory");
 	host_bad("{'program': '@/prog', 'report': '@/tree'}", -EINVAL, "report: @/tree: is a directory, not a file");
 	host_ok("{'program': '@/prog', 'report': '-'}");
-	host_ok("{'program': '@/prog', 'report': '/dev/null'}");
+	/* Reports are regular files on storage: no device, no kernel interface file. */
+	host_bad("{'program': '@/prog', 'report': '/dev/null'}", -EINVAL, "report: /dev/null: is a chardev, not a file");
+	host_bad("{'program': '@/prog', 'report': '/proc/self/comm'}", -EINVAL,
+		 "report: /proc/self/comm: is on procfs (a kernel interface), not storage");
+	host_bad("{'program': '@/prog', 'report': '/sys/kernel/r.json'}", -EINVAL,
+		 "report: /sys/kernel/r.json: is on sysfs (a kernel interface), not storage");
 }
 
 /*

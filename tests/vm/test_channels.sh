@@ -381,9 +381,10 @@ fi
 # --- signals to vmlet -----------------------------------------------------------------------
 # start_hold PROG [VMLET OPTIONS...]: vmlet runs `PROG hold /out` on $TG in the background
 # ($bg), and we wait until the guest has written (it prints "ready"). Sets $ready.
+# A background job starts with SIGINT and SIGQUIT ignored, which vmlet keeps: give it the defaults.
 start_hold() {
 	local prog=$1 i; shift
-	"$VMLET" run --timeout 10s "$@" --channel "/out:$TG:mode=write" "$prog" hold /out < /dev/null > "$T/bg.out" 2> "$T/bg.err" &
+	env --default-signal=INT,QUIT "$VMLET" run --timeout 10s "$@" --channel "/out:$TG:mode=write" "$prog" hold /out < /dev/null > "$T/bg.out" 2> "$T/bg.err" &
 	bg=$!; BG_PIDS="$BG_PIDS $bg"; ready=
 	for i in $(seq 250); do
 		grep -q ready "$T/bg.out" && { ready=1; break; }
@@ -393,7 +394,8 @@ start_hold() {
 	[ -n "$ready" ] || need "the guest never printed ready (stderr: $(head -c 200 "$T/bg.err"))"
 }
 
-for sig in TERM INT; do
+# Every terminating signal vmlet can catch cleans up as SIGTERM does.
+for sig in TERM INT HUP QUIT USR1 USR2 ALRM XCPU VTALRM PROF IO PWR STKFLT RTMIN+3 RTMAX; do
 	num=$(kill -l "$sig")
 	old; start_hold "$P"
 	[ -n "$(temps "$O")" ] || need "no temporary file while the run writes"

@@ -64,7 +64,7 @@ else
 fi
 
 expect_err "errors/directory-126" 126 "vmlet: $T/dir: is a directory" -- run "$T/dir"
-expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file" -- run /dev/null
+expect_err "errors/dev-null-126" 126 "vmlet: /dev/null: not a regular file (a character device)" -- run /dev/null
 
 # --- a program named without a slash is looked up in vmlet's PATH, as a shell does (issue 8)
 # with_path NAME PATH-OR-"-": a wrapper running vmlet with that PATH ("-": PATH unset).
