@@ -2,7 +2,7 @@
 #ifndef VMLET_KERNELFS_H
 #define VMLET_KERNELFS_H
 
-#include "vmlet.h"
+struct vmlet_error;
 
 /*
  * The name of the kernel-interface filesystem fd lies on ("procfs", "sysfs",
@@ -11,6 +11,9 @@
  * (fstatfs fails), a name saying so: a caller refuses what it cannot check.
  */
 const char *kernelfs_name(int fd);
+
+/* The same by statfs f_type: the name, or NULL for any other filesystem (kernelfs_types.c). */
+const char *kernelfs_type_name(unsigned long f_type);
 
 /*
  * 0 if fd is not on a kernel-interface filesystem; else -EPERM with the

@@ -1,10 +1,10 @@
 /* report_file.c - checks a report's target and writes the report through a temporary file renamed over it. */
 #include "report_file.h"
+#include "../host/kernelfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,49 +13,16 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* Magics the uapi header does not export. */
-#define CONFIGFS_MAGIC 0x62656570
-#define FUSE_CTL_SUPER_MAGIC 0x65735543
-#define MQUEUE_MAGIC 0x19800202
-#define RPCAUTH_GSSMAGIC 0x67596969
-#define NFSD_SUPER_MAGIC 0x6e667364
-
-/*
- * Kernel interfaces, not storage: writing a "file" there acts on the machine
- * (/proc/sys/kernel/hostname). The same set as the library's grant check
- * (src/host/kernelfs.c), which this layer does not link.
- */
-static const struct {
-	unsigned long magic;
-	const char *name;
-} kernel_fs[] = {
-	{ PROC_SUPER_MAGIC, "procfs" },       { SYSFS_MAGIC, "sysfs" },
-	{ DEBUGFS_MAGIC, "debugfs" },         { TRACEFS_MAGIC, "tracefs" },
-	{ SECURITYFS_MAGIC, "securityfs" },   { SELINUX_MAGIC, "selinuxfs" },
-	{ SMACK_MAGIC, "smackfs" },           { AAFS_MAGIC, "apparmorfs" },
-	{ CGROUP_SUPER_MAGIC, "cgroupfs" },   { CGROUP2_SUPER_MAGIC, "cgroup2" },
-	{ RDTGROUP_SUPER_MAGIC, "resctrl" },  { BPF_FS_MAGIC, "bpffs" },
-	{ CONFIGFS_MAGIC, "configfs" },       { EFIVARFS_MAGIC, "efivarfs" },
-	{ PSTOREFS_MAGIC, "pstore" },         { BINFMTFS_MAGIC, "binfmt_misc" },
-	{ FUSE_CTL_SUPER_MAGIC, "fusectl" },  { MQUEUE_MAGIC, "mqueue" },
-	{ NSFS_MAGIC, "nsfs" },               { RPCAUTH_GSSMAGIC, "rpc_pipefs" },
-	{ NFSD_SUPER_MAGIC, "nfsd" },         { BINDERFS_SUPER_MAGIC, "binderfs" },
-	{ OPENPROM_SUPER_MAGIC, "openpromfs" }, { USBDEVICE_SUPER_MAGIC, "usbfs" },
-	{ XENFS_SUPER_MAGIC, "xenfs" },
-};
-
 /* "is on procfs (a kernel interface), not storage" for such a filesystem, else NULL. */
 static const char *on_kernel_fs(const struct statfs *fs)
 {
 	static _Thread_local char why[64];
-	size_t i;
+	const char *name = kernelfs_type_name((unsigned long)fs->f_type); /* the grants' set */
 
-	for (i = 0; i < sizeof(kernel_fs) / sizeof(kernel_fs[0]); i++)
-		if ((unsigned long)fs->f_type == kernel_fs[i].magic) {
-			snprintf(why, sizeof(why), "is on %s (a kernel interface), not storage", kernel_fs[i].name);
-			return why;
-		}
-	return NULL;
+	if (!name)
+		return NULL;
+	snprintf(why, sizeof(why), "is on %s (a kernel interface), not storage", name);
+	return why;
 }
 
 static const char *not_regular(mode_t m)

@@ -12,7 +12,7 @@ FUZZ_FLAGS ?=
 FUZZ_MANIFEST_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-std=c11 -D_GNU_SOURCE -Iinclude -Isrc
 FUZZ_MANIFEST_SRCS := tests/fuzz/fuzz_manifest.c $(wildcard src/manifest/manifest*.c) \
-	src/manifest/channel_names.c src/manifest/report_file.c src/manifest/sha256.c src/cli/check.c src/cli/options.c \
+	src/manifest/channel_names.c src/manifest/report_file.c src/host/kernelfs_types.c src/manifest/sha256.c src/cli/check.c src/cli/options.c \
 	src/cli/env.c src/cli/job_config.c src/core/config.c
 FUZZ_MANIFEST_SEEDS := tests/fuzz/corpus/manifest
 
