@@ -61,11 +61,41 @@ static const gk_syscall_fn table[] = {
 _Static_assert(sizeof(table) / sizeof(table[0]) <= VMLET_SYSCALL_MAX,
 	       "syscall table larger than the counters the host reads");
 
-static void trace(uint64_t nr, const uint64_t args[6], long ret)
-{
-	struct vmlet_trace t = { nr, { args[0], args[1], args[2], args[3], args[4], args[5] }, ret };
+/* The traced call's record, begun at entry: its string arguments are copied before the call runs. */
+static struct vmlet_trace trace_rec;
 
-	out_append(VMLET_CHAN_TRACE, &t, sizeof(t));
+/* Copies the string at src: 0 if it is not readable program memory, 1 copied, 2 cut. */
+static int trace_copy_string(char *dst, uint64_t src)
+{
+	size_t n;
+
+	for (n = 0; n < VMLET_TRACE_STR - 1; n++) {
+		if (!user_ok(src + n, 1))
+			return 0;
+		if (!(dst[n] = *(const char *)(src + n)))
+			return 1;
+	}
+	dst[n] = 0;
+	return 2;
+}
+
+static void trace_begin(uint64_t nr, const uint64_t args[6])
+{
+	int i, k;
+
+	trace_rec.nr = nr;
+	trace_rec.has_str = 0;
+	for (i = 0; i < 6; i++) {
+		trace_rec.arg[i] = args[i];
+		k = trace_copy_string(trace_rec.str[i], args[i]);
+		trace_rec.has_str |= (k ? 1u << i : 0) | (k == 2 ? 1u << (8 + i) : 0);
+	}
+}
+
+static void trace_end(long ret)
+{
+	trace_rec.ret = ret;
+	out_append(VMLET_CHAN_TRACE, &trace_rec, sizeof(trace_rec));
 }
 
 void gk_syscall(struct gk_frame *f);
@@ -84,8 +114,11 @@ void gk_syscall(struct gk_frame *f)
 	gk_stats.syscalls++;
 	if (nr < VMLET_SYSCALL_MAX)
 		gk_stats.by_nr[nr]++;
-	if ((gk_boot.flags & VMLET_BOOT_TRACE) && (nr == __NR_exit || nr == __NR_exit_group))
-		trace(nr, args, VMLET_TRACE_NORETURN);
+	if (gk_boot.flags & VMLET_BOOT_TRACE) {
+		trace_begin(nr, args);
+		if (nr == __NR_exit || nr == __NR_exit_group)
+			trace_end(VMLET_TRACE_NORETURN);
+	}
 	if (nr < sizeof(table) / sizeof(table[0]) && table[nr]) {
 		ret = table[nr](f);
 	} else {
@@ -94,6 +127,6 @@ void gk_syscall(struct gk_frame *f)
 	}
 	f->rax = (uint64_t)ret;
 	if (gk_boot.flags & VMLET_BOOT_TRACE)
-		trace(nr, args, ret);
+		trace_end(ret);
 	signal_deliver_pending(f);
 }

@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 3
+#define VMLET_ABI_VERSION 4
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -133,10 +133,18 @@ struct vmlet_ring {
 };
 
 #define VMLET_TRACE_NORETURN INT64_MIN /* ret of a call that does not return (exit) */
+#define VMLET_TRACE_STR 64 /* bytes kept of a string argument, its NUL included */
 struct vmlet_trace {
 	uint64_t nr;
 	uint64_t arg[6];
 	int64_t ret;
+	/* What each argument pointed to when the call began (the call, or the program
+	 * before the host drains the record, may change it): bit i of has_str says
+	 * str[i] holds a NUL-terminated string read at arg[i]; bit 8 + i, that it was cut
+	 * at VMLET_TRACE_STR - 1 bytes. The host shows str[i] for string arguments. */
+	uint32_t has_str;
+	uint32_t pad;
+	char str[6][VMLET_TRACE_STR];
 };
 
 /* Per-stdio facts the guest kernel answers fstat/ioctl from without an exit. */

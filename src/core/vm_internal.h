@@ -185,6 +185,8 @@ int run_fsize_limited(void);
 /* hypercall.c, ring.c, files.c */
 enum exit_action hypercall_handle(struct vmlet_vm *vm);
 int ring_drain(struct vmlet_vm *vm);
+/* trace.c: one strace-style line ("name(args) = ret\n") for a guest's trace record, cut to size. */
+void trace_format(const struct vmlet_trace *t, char *buf, size_t size);
 int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 void files_close_all(struct vmlet_vm *vm);
 /*

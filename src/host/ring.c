@@ -43,14 +43,11 @@ static int write_all(struct vmlet_vm *vm, int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
-
-void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *buf, size_t size);
-
 static void trace_line(struct vmlet_vm *vm, const struct vmlet_trace *t)
 {
-	char line[400];
+	char line[1024]; /* six cut strings fit */
 
-	trace_format(vm, t, line, sizeof(line));
+	trace_format(t, line, sizeof(line));
 	if (write(vm->trace_fd, line, strlen(line)) < 0)
 		return;
 }

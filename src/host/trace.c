@@ -62,24 +62,21 @@ static int append(char *buf, size_t size, int n, const char *fmt, ...)
 	return r < 0 ? n : n + r;
 }
 
-static int append_string(const struct vmlet_vm *vm, char *buf, size_t size, int n, uint64_t addr)
+/* A string argument as the guest kernel copied it when the call began, else its address. */
+static int append_string(const struct vmlet_trace *t, size_t i, char *buf, size_t size, int n)
 {
-	char s[64];
-	size_t i;
+	char s[VMLET_TRACE_STR];
+	size_t k;
 
-	for (i = 0; i < sizeof(s) - 1; i++) {
-		const char *c = vm_guest_ptr(vm, addr + i, 1);
-		if (!c)
-			return append(buf, size, n, "%#llx", (unsigned long long)addr);
-		if (!*c)
-			break;
-		s[i] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
-	}
-	s[i] = 0;
-	return append(buf, size, n, "\"%s\"%s", s, i == sizeof(s) - 1 ? "..." : "");
+	if (!(t->has_str & (1u << i)))
+		return append(buf, size, n, "%#llx", (unsigned long long)t->arg[i]);
+	for (k = 0; k < sizeof(s) - 1 && t->str[i][k]; k++) /* the guest's bytes: NUL not trusted */
+		s[k] = (t->str[i][k] >= 0x20 && t->str[i][k] < 0x7f) ? t->str[i][k] : '?';
+	s[k] = 0;
+	return append(buf, size, n, "\"%s\"%s", s, (t->has_str & (1u << (8 + i))) ? "..." : "");
 }
 
-void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *buf, size_t size)
+void trace_format(const struct vmlet_trace *t, char *buf, size_t size)
 {
 	const char *name = vmlet_syscall_name((unsigned)t->nr), *args = "xxxxxx";
 	size_t i;
@@ -95,7 +92,7 @@ void trace_format(const struct vmlet_vm *vm, const struct vmlet_trace *t, char *
 		if (i)
 			n = append(buf, size, n, ", ");
 		if (args[i] == 's')
-			n = append_string(vm, buf, size, n, a);
+			n = append_string(t, i, buf, size, n);
 		else if (args[i] == 'f' && (int)a == -100)
 			n = append(buf, size, n, "AT_FDCWD");
 		else if (args[i] == 'd' || args[i] == 'f')

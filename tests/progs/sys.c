@@ -6,6 +6,7 @@
  *   signal   raise(SIGUSR1) runs the installed handler, then the program continues
  *   dev      /dev/null reads EOF, /dev/urandom gives bytes, getrandom gives bytes
  *   isatty   prints isatty(0/1/2)
+ *   tracebuf opens "/nonexistent-A", then overwrites that path buffer before any exit (for --trace)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -153,6 +154,18 @@ static int do_dev(void)
 	return 0;
 }
 
+/* The trace must show the path as it was at the call, not as the buffer holds it later. */
+static int do_tracebuf(void)
+{
+	static char path[] = "/nonexistent-A";
+
+	if (open(path, O_RDONLY) >= 0)
+		return 1;
+	memset(path + 1, 'X', sizeof(path) - 2);
+	printf("%s\n", path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -171,6 +184,8 @@ int main(int argc, char **argv)
 		printf("isatty %d %d %d\n", isatty(0), isatty(1), isatty(2));
 		return 0;
 	}
-	fprintf(stderr, "usage: sys enosys|fork|ids|signal|dev|isatty\n");
+	if (!strcmp(cmd, "tracebuf"))
+		return do_tracebuf();
+	fprintf(stderr, "usage: sys enosys|fork|ids|signal|dev|isatty|tracebuf\n");
 	return 2;
 }

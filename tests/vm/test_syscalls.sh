@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_syscalls.sh - errnos and limits a program relies on, compared byte for byte with a native run of
 # the same program (tests/progs/fsops.c): tree-changing calls on a granted tree against a read-only bind
-# mount, RLIMIT_NOFILE, a CLOCK_REALTIME futex deadline, pause(), fsync and its kin.
+# mount, RLIMIT_NOFILE, a CLOCK_REALTIME futex deadline, pause(), fsync and its kin; and --trace's
+# string arguments as they were when each call began.
 _own_work=; [ -z "${WORK:-}" ] && _own_work=1
 . "$(dirname "$0")/lib.sh"
 [ -n "$_own_work" ] && trap 'rm -rf "$WORK"' EXIT
@@ -50,4 +51,16 @@ for libc in musl glibc; do
 	done
 	timeout 1 "$P" pause > "$T/native.out" 2> /dev/null
 	same_output "syscalls/$libc/pause-blocks" "$T/native.out" $? -- --timeout 1s "$P" pause
+done
+
+# --trace shows a string argument as it was when the call began: the program overwrites the
+# path right after open() fails, before anything leaves the VM.
+for libc in musl glibc; do
+	"$VMLET" run --trace "$PROGS/sys-$libc" tracebuf < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q '"/nonexistent-A", .*= -1 ENOENT' "$T/vm.err" && ! grep -q '"/XXXX' "$T/vm.err"; then
+		pass "syscalls/$libc/trace-strings-at-entry"
+	else
+		fail "syscalls/$libc/trace-strings-at-entry" "exit $rc; trace: $(grep -m1 nonexistent "$T/vm.err" || grep -m1 XXXX "$T/vm.err" || head -c 200 "$T/vm.err")"
+	fi
 done
