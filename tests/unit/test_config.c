@@ -64,7 +64,7 @@ static void config(struct vmlet_config *c, struct vmlet_channel *ch, size_t n)
 	vmlet_config_init(c);
 	c->path = "/nonexistent/prog"; /* the config is refused before the program is looked at */
 	for (i = 0; i < n; i++) {
-		static char guests[80][16];
+		static char guests[80][32]; /* room for any size_t: -O1 builds check it */
 		snprintf(guests[i], sizeof(guests[i]), "/out%zu", i);
 		ch[i] = (struct vmlet_channel){ .guest_path = guests[i], .host_path = "out", .type = VMLET_CHANNEL_FILE,
 						.mode = VMLET_CHANNEL_WRITE };
