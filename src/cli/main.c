@@ -106,18 +106,6 @@ static void print_stats(const struct vmlet_result *r)
 }
 
 /*
- * --user: become the user once /dev/kvm is open and before the run's files are: they
- * are then opened, checked and committed with the user's permissions (as with --repeat).
- */
-static int become_user(const char *user, struct vmlet_error *err)
-{
-	struct vmlet_host_fds fds;
-
-	vmlet_vm_host_fds(NULL, &fds);
-	return vmlet_drop_privileges(user, err);
-}
-
-/*
  * Narrow this process before the guest's first instruction (see src/confine).
  * The report's directory stays an output directory.
  */
@@ -263,7 +251,7 @@ static int cmd_run(int argc, char **argv)
 		return finish(&st, run_repeated(&st.o));
 	}
 	signals_defer(NULL); /* temporary files exist from here on: a signal cleans up */
-	r = st.o.user ? become_user(st.o.user, &err) : 0;
+	r = st.o.user ? vmlet_become_user(st.o.user, &err) : 0;
 	if (!r)
 		r = vmlet_vm_create(&st.o.config, &st.vm, &err);
 	if (r && (sig = signals_terminated())) { /* it interrupted a wait (a socket's connect) */

@@ -98,15 +98,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Open /dev/kvm while still privileged, then become `user`: every run opens its files as that user. */
-static int drop_privileges(const char *user, struct vmlet_error *err)
-{
-	struct vmlet_host_fds fds;
-
-	vmlet_vm_host_fds(NULL, &fds);
-	return vmlet_drop_privileges(user, err);
-}
-
 static int creator_files(struct vmlet_error *err)
 {
 #ifdef __SANITIZE_ADDRESS__
@@ -135,7 +126,7 @@ int run_repeated(struct cli_options *o)
 	/* Before any thread exists (the pool's worker, the runners): Landlock binds threads
 	 * started later, and --user applies once /dev/kvm is open. */
 	if (!r && o->user)
-		r = drop_privileges(o->user, &err);
+		r = vmlet_become_user(o->user, &err);
 	if (!r && !o->no_seccomp)
 		r = creator_files(&err);
 	if (!r)

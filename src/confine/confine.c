@@ -50,6 +50,14 @@ int vmlet_drop_privileges(const char *name, struct vmlet_error *err)
 	return 0;
 }
 
+int vmlet_become_user(const char *name, struct vmlet_error *err)
+{
+	struct vmlet_host_fds fds;
+
+	vmlet_vm_host_fds(NULL, &fds); /* opens /dev/kvm while it still can */
+	return vmlet_drop_privileges(name, err);
+}
+
 /* Bytes of address space this process has now (guest RAM included), or 0 if unknown. */
 static uint64_t address_space(void)
 {

@@ -12,6 +12,9 @@
  * Returns 0 or -errno with a message.
  */
 int vmlet_drop_privileges(const char *name, struct vmlet_error *err);
+/* --user: vmlet_drop_privileges once /dev/kvm is open (the process keeps it), before a run's files
+ * are opened: they are then opened, checked and committed with that user's permissions. */
+int vmlet_become_user(const char *name, struct vmlet_error *err);
 
 /*
  * Limit the process to what running `vm` needs: RLIMIT_NOFILE at the fds in

@@ -179,30 +179,3 @@ int report_write(FILE *f, const struct vmlet_report *r)
 		return -EIO;
 	return 0;
 }
-
-int report_save(const char *path, const struct vmlet_report *r, char *msg, size_t msglen)
-{
-	FILE *f;
-	int fd, ret, e;
-
-	if (!strcmp(path, "-")) {
-		ret = report_write(stderr, r);
-		if (ret)
-			snprintf(msg, msglen, "report to stderr: %s", strerror(-ret));
-		return ret;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		e = errno;
-		if (fd >= 0)
-			close(fd);
-		snprintf(msg, msglen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	ret = report_write(f, r);
-	if (fclose(f) && !ret)
-		ret = -EIO;
-	if (ret)
-		snprintf(msg, msglen, "%s: %s", path, strerror(-ret));
-	return ret;
-}

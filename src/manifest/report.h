@@ -74,13 +74,6 @@ struct vmlet_report {
  */
 int report_write(FILE *f, const struct vmlet_report *r);
 
-/*
- * report_write to a manifest's "report" destination: "-" is stderr, anything
- * else a file created or truncated (mode 0644). Returns 0 or a negative errno
- * with "path: why" in msg.
- */
-int report_save(const char *path, const struct vmlet_report *r, char *msg, size_t msglen);
-
 /* "ok", "exit", ... (NULL if unknown); "reads", ..., "write_bytes" for one REPORT_QUOTA_* bit (else NULL). */
 const char *report_state_name(enum report_state s);
 const char *report_quota_name(unsigned bit);

@@ -1,4 +1,4 @@
-/* test_report.c - report_write/report_save: the JSON is read back with jansson and every field checked. */
+/* test_report.c - report_write: the JSON is read back with jansson and every field checked. */
 #include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
@@ -325,44 +325,6 @@ static void test_write_failure(void **state)
 	fclose(f);
 }
 
-static void test_save(void **state)
-{
-	struct vmlet_report r = { .state = REPORT_EXIT, .exit_code = 7 };
-	char dir[] = "/tmp/test_report.XXXXXX", path[64], msg[200], buf[4096];
-	json_error_t jerr;
-	json_t *root;
-	FILE *f;
-	size_t n;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/report.json", dir);
-	/* Created, then truncated on the next save. */
-	f = fopen(path, "w");
-	assert_non_null(f);
-	for (n = 0; n < 1000; n++)
-		fputs("old old old ", f);
-	fclose(f);
-	assert_int_equal(report_save(path, &r, msg, sizeof(msg)), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	root = json_loads(buf, 0, &jerr);
-	assert_non_null(root);
-	assert_string_equal(get_str(root, "state"), "exit");
-	assert_int_equal(get_int(root, "exit_code"), 7);
-	json_decref(root);
-	unlink(path);
-
-	snprintf(path, sizeof(path), "%s/missing/report.json", dir);
-	assert_int_equal(report_save(path, &r, msg, sizeof(msg)), -ENOENT);
-	assert_non_null(strstr(msg, "No such file or directory"));
-	assert_non_null(strstr(msg, path));
-	rmdir(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,7 +335,6 @@ int main(void)
 		cmocka_unit_test(test_escaping_and_limits),
 		cmocka_unit_test(test_contract_errors),
 		cmocka_unit_test(test_write_failure),
-		cmocka_unit_test(test_save),
 	};
 
 	report_prepare();
