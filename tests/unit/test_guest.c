@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -242,6 +243,23 @@ static void futex_realtime_deadline_times_out(void **state)
 	assert_int_equal(SYS(SYS_futex, (uint64_t)&word, FUTEX_WAIT | FUTEX_CLOCK_REALTIME, 0, 0, 0, 0), -ENOSYS);
 }
 
+/* pause() blocks: nothing in a single-threaded VM can end it but the run's end (here SIGALRM). */
+static void pause_blocks(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		alarm(1);
+		SYS(SYS_pause, 0, 0, 0, 0, 0, 0);
+		_exit(0); /* returned: the bug this test is for */
+	}
+	assert_true(pid > 0 && waitpid(pid, &status, 0) == pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM);
+}
+
 static void fsync_and_kin(void **state)
 {
 	(void)state;
@@ -305,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(tree_changes_answer_as_a_read_only_mount, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(futex_realtime_deadline_times_out, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(pause_blocks, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(fsync_and_kin, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(trace_shows_strings_at_entry, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(written_file_size_is_current, build_vm, free_vm),
