@@ -154,47 +154,27 @@ hc_regs:
 	mov $HC_MARK + 14, %r14
 	mov $HC_MARK + 15, %r15
 	ret
+/* hc_expect REG, N: on to hc_changed unless REG still holds HC_MARK + N (rax is the scratch). */
+.macro hc_expect reg, n
+	mov $HC_MARK + \n, %rax
+	cmp %rax, %\reg
+	jne hc_changed
+.endm
 hc_check:
 	mov %rax, %r12
-	mov $HC_MARK + 3, %rax
-	cmp %rax, %rbx
-	jne hc_changed
-	mov $HC_MARK + 1, %rax
-	cmp %rax, %rcx
-	jne hc_changed
-	mov $HC_MARK + 2, %rax
-	cmp %rax, %rdx
-	jne hc_changed
-	mov $HC_MARK + 6, %rax
-	cmp %rax, %rsi
-	jne hc_changed
-	mov $HC_MARK + 7, %rax
-	cmp %rax, %rdi
-	jne hc_changed
-	mov $HC_MARK + 5, %rax
-	cmp %rax, %rbp
-	jne hc_changed
-	mov $HC_MARK + 8, %rax
-	cmp %rax, %r8
-	jne hc_changed
-	mov $HC_MARK + 9, %rax
-	cmp %rax, %r9
-	jne hc_changed
-	mov $HC_MARK + 10, %rax
-	cmp %rax, %r10
-	jne hc_changed
-	mov $HC_MARK + 11, %rax
-	cmp %rax, %r11
-	jne hc_changed
-	mov $HC_MARK + 13, %rax
-	cmp %rax, %r13
-	jne hc_changed
-	mov $HC_MARK + 14, %rax
-	cmp %rax, %r14
-	jne hc_changed
-	mov $HC_MARK + 15, %rax
-	cmp %rax, %r15
-	jne hc_changed
+	hc_expect rbx, 3
+	hc_expect rcx, 1
+	hc_expect rdx, 2
+	hc_expect rsi, 6
+	hc_expect rdi, 7
+	hc_expect rbp, 5
+	hc_expect r8, 8
+	hc_expect r9, 9
+	hc_expect r10, 10
+	hc_expect r11, 11
+	hc_expect r13, 13
+	hc_expect r14, 14
+	hc_expect r15, 15
 	/* "rax=" and 16 hex digits of the returned rax (kept in r12) */
 	lea hc_hex+16(%rip), %rdi
 	mov $16, %ecx
