@@ -87,20 +87,30 @@ int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err)
 	return 0;
 }
 
-struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err)
+struct vmlet_vm *vm_new(void)
 {
 	struct vmlet_vm *vm = calloc(1, sizeof(*vm) + sizeof(struct vmlet_result));
+	int i;
+
+	if (!vm)
+		return NULL;
+	vm->vm_fd = vm->vcpu_fd = -1;
+	vm->res = (struct vmlet_result *)(vm + 1);
+	for (i = 0; i < (int)VMLET_HANDLE_MAX; i++)
+		vm->handles[i].fd = -1;
+	return vm;
+}
+
+struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err)
+{
+	struct vmlet_vm *vm = vm_new();
 	uint64_t t0;
-	int r, i;
+	int r;
 
 	if (!vm) {
 		vm_error(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	vm->vm_fd = vm->vcpu_fd = -1;
-	vm->res = (struct vmlet_result *)(vm + 1);
-	for (i = 0; i < (int)VMLET_HANDLE_MAX; i++)
-		vm->handles[i].fd = -1;
 	r = shell_plan(vm, mem_bytes, err);
 	if (!r)
 		r = create_kvm(vm, err);

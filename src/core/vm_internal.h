@@ -169,6 +169,8 @@ int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int determinis
 /* Split guest RAM (fills mem.size, kbase, user_hi, stack_lo, mmap_top): kernel area
  * on top, the stack below it, an unmapped guard, mmap space below. */
 int shell_plan(struct vmlet_vm *vm, uint64_t mem_bytes, struct vmlet_error *err);
+/* A VM object with nothing open or mapped yet (fds -1, its result beside it); free() releases it. */
+struct vmlet_vm *vm_new(void);
 struct vmlet_vm *shell_prepare(uint64_t mem_bytes, struct vmlet_error *err);
 /* Copy the embedded guest kernel image into the kernel area. */
 int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err);

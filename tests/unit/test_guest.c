@@ -39,7 +39,6 @@ extern struct vmlet_stats gk_gk_stats;
 /* What guest/hypercall.c is in a VM: the block, one exit, the answer. */
 struct vmlet_hypercall gk_gk_hypercall;
 static struct vmlet_vm *vm;
-static struct vmlet_result result;
 static jmp_buf exited;
 
 long gk_hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
@@ -85,13 +84,8 @@ static int build_vm(void **state)
 			 "ln -s nowhere dangling && head -c 8192 /dev/zero > out/db", tree);
 		assert_int_equal(system(cmd), 0);
 	}
-	vm = calloc(1, sizeof(*vm));
+	vm = vm_new();
 	assert_non_null(vm);
-	memset(&result, 0, sizeof(result));
-	vm->vm_fd = vm->vcpu_fd = -1;
-	vm->res = &result;
-	for (i = 0; i < VMLET_HANDLE_MAX; i++)
-		vm->handles[i].fd = -1;
 	vm->stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	vm->stdio[1] = vm->stdio[2] = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	vm->trace_fd = -1;
@@ -332,7 +326,7 @@ int main(void)
 	};
 
 	if (setjmp(exited)) {
-		fprintf(stderr, "test_guest: the guest kernel ended the run: %s\n", result.message);
+		fprintf(stderr, "test_guest: the guest kernel ended the run: %s\n", vm->res->message);
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

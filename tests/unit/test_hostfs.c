@@ -45,13 +45,9 @@ static void put(const char *name, const char *text)
 
 static struct vmlet_vm *new_vm(void)
 {
-	struct vmlet_vm *vm = calloc(1, sizeof(*vm));
-	unsigned i;
+	struct vmlet_vm *vm = vm_new();
 
 	assert_non_null(vm);
-	vm->vm_fd = vm->vcpu_fd = -1;
-	for (i = 0; i < VMLET_HANDLE_MAX; i++)
-		vm->handles[i].fd = -1;
 	vm->stdio[0] = 0, vm->stdio[1] = 1, vm->stdio[2] = 2;
 	vm->trace_fd = -1;
 	return vm;

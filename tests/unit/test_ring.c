@@ -21,22 +21,16 @@ extern const uint8_t vmlet_gk_image[];
 #define MEM_SIZE (32ull << 20)
 
 static struct vmlet_vm *vm;
-static struct vmlet_result result;
 static int packets[2]; /* a SOCK_SEQPACKET pair: each host write() arrives as one packet */
 
 static int build_vm(void **state)
 {
 	struct vmlet_config c;
 	struct vmlet_error err;
-	unsigned i;
 
 	(void)state;
-	vm = calloc(1, sizeof(*vm));
+	vm = vm_new();
 	assert_non_null(vm);
-	vm->vm_fd = vm->vcpu_fd = -1;
-	vm->res = &result;
-	for (i = 0; i < VMLET_HANDLE_MAX; i++)
-		vm->handles[i].fd = -1;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, packets), 0);
 	vm->stdio[0] = -1;
 	vm->stdio[1] = vm->stdio[2] = packets[0];
