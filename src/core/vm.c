@@ -191,7 +191,7 @@ static void stdio_info(const struct vmlet_vm *vm, int i, struct vmlet_stdio_info
 	}
 	if (isatty(fd))
 		io->flags |= VMLET_STDIO_TTY;
-	if (i > 0 && vm_output_exact(st.st_mode, st.st_rdev, isatty(fd), vm->fsize_limited))
+	if (i > 0 && vm_output_exact(st.st_mode, st.st_rdev, isatty(fd), run_fsize_limited()))
 		io->flags |= VMLET_STDIO_EXACT; /* the program gets ENOSPC/EFBIG from the write itself */
 }
 
@@ -340,7 +340,6 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
-	vm->fsize_limited = run_fsize_limited();
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

@@ -91,7 +91,6 @@ struct vmlet_vm {
 	int stdio[3];
 	int trace_fd;
 	unsigned flags;
-	int fsize_limited;    /* RLIMIT_FSIZE was finite at create: a file write may fail with EFBIG */
 	uint64_t timeout_ns;
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
 	struct grant *grants;
@@ -181,7 +180,7 @@ void shell_destroy(struct vmlet_vm *vm);
 /* run.c: process-wide set-up a run needs (signal handler, RLIMIT_FSIZE read once);
  * done at create so a confined process need not do it. */
 void run_prepare_process(void);
-/* RLIMIT_FSIZE was finite when the process first prepared (vm->fsize_limited). */
+/* RLIMIT_FSIZE was finite when the process first prepared: a file write may fail with EFBIG. */
 int run_fsize_limited(void);
 
 /* hypercall.c, ring.c, files.c */

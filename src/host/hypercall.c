@@ -269,7 +269,7 @@ int64_t channel_open(struct vmlet_vm *vm, int idx, uint64_t flags, void *out, ui
 	vm->handles[hd].seq_off = (uint64_t)lseek(fd, 0, SEEK_CUR);
 	*opened = (c->type != VMLET_CHANNEL_FILE || !c->random_access ? VMLET_OPENED_SEQUENTIAL : 0) |
 		  (c->mode == VMLET_CHANNEL_APPEND ? VMLET_OPENED_APPEND : 0) |
-		  (limited(&c->limits) || (can_write && vm_output_exact(st.st_mode, st.st_rdev, 0, vm->fsize_limited))
+		  (limited(&c->limits) || (can_write && vm_output_exact(st.st_mode, st.st_rdev, 0, run_fsize_limited()))
 			   ? VMLET_OPENED_EXACT : 0); /* quotas count each call; write errors come from the call */
 	return hd;
 }
