@@ -12,9 +12,10 @@ HOST_CFLAGS := $(WARN) $(CFLAGS) $(SAN) -Iinclude -I$(BUILD)/gen -MMD -MP
 GK_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) -isystem /usr/include \
-	-isystem /usr/include/x86_64-linux-gnu -MMD -MP
-GK_SRCS := $(wildcard guest/*.c)
-GK_OBJS := $(GK_SRCS:guest/%.c=$(BUILD)/guest/%.o) $(BUILD)/guest/entry.o
+	-isystem /usr/include/x86_64-linux-gnu -MMD -MP -Iguest
+# One folder per subsystem: arch (entry, the hypercall instruction), kernel, fs, mm, signal.
+GK_SRCS := $(filter-out guest/vdso/%,$(wildcard guest/*/*.c))
+GK_OBJS := $(GK_SRCS:guest/%.c=$(BUILD)/guest/%.o) $(BUILD)/guest/arch/entry.o
 
 # SHA-256 lives beside the manifest code but the library's channels use it for digests.
 LIB_SRCS := $(wildcard src/core/*.c src/loader/*.c src/host/*.c) src/manifest/sha256.c
@@ -31,7 +32,7 @@ $(BUILD)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GK_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/entry.o: guest/entry.S include/vmlet_abi.h $(BUILD)/vdso.so
+$(BUILD)/guest/arch/entry.o: guest/arch/entry.S include/vmlet_abi.h $(BUILD)/vdso.so
 	@mkdir -p $(@D)
 	$(CC) -c -DVDSO_BIN='"$(BUILD)/vdso.so"' $< -o $@
 
@@ -142,9 +143,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvmlet.a $(CLI_UNIT_OBJS)
 # The guest kernel as ordinary code, for tests/unit/test_guest.c: its system calls run in the test
 # process and its hypercalls go straight to the host's handlers, so guest semantics are tested
 # without KVM. Every symbol gets a gk_ prefix (its memcpy and the like stay apart from libc's);
-# hypercall.c, the one file that leaves the VM, is the test's own.
+# arch/hypercall.c, the one file that leaves the VM, is the test's own.
 GK_HOSTED_CFLAGS := $(filter-out -mcmodel=kernel -fno-pic -fno-pie,$(GK_CFLAGS)) -fPIE
-GK_HOSTED_OBJS := $(patsubst guest/%.c,$(BUILD)/gk-hosted/%.o,$(filter-out guest/hypercall.c,$(GK_SRCS)))
+GK_HOSTED_OBJS := $(patsubst guest/%.c,$(BUILD)/gk-hosted/%.o,$(filter-out guest/arch/hypercall.c,$(GK_SRCS)))
 
 $(BUILD)/gk-hosted/%.o: guest/%.c
 	@mkdir -p $(@D)

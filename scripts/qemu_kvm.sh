@@ -8,8 +8,9 @@
 # The guest is a throwaway test machine, not part of vmlet: Debian's kernel with kvm-amd, booted from a
 # busybox initramfs, whose root is this machine's / over 9p (read-write, as root: the command sees the
 # same files, builds and tools as here), with fresh /proc, /sys, /dev, and a tmpfs /tmp of its own.
-# QEMU_KVM_MEM and QEMU_KVM_CPUS size it (default 12G, this machine's CPU count). Exit 125 when the
-# guest could not be booted or did not report a status.
+# QEMU_KVM_MEM sizes it (default 12G). It has one vCPU: with two, the guest kernel locks up (soft lockup
+# on both CPUs) after a few nested VMs have run, under QEMU 7.2's emulated SVM; run two guests side by
+# side to use two cores. Exit 125 when the guest could not be booted or did not report a status.
 set -euo pipefail
 CACHE=${QEMU_KVM_CACHE:-/var/cache/vmlet-qemu-kvm}
 MODULES="irqbypass kvm ccp kvm-amd virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
@@ -77,7 +78,7 @@ run() {
 		echo "$*"
 	} > "$job/job.sh"
 	: > "$job/out"
-	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "${QEMU_KVM_CPUS:-$(nproc)}" -m "${QEMU_KVM_MEM:-12G}" \
+	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 1 -m "${QEMU_KVM_MEM:-12G}" \
 		-nographic -no-reboot -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.gz" \
 		-append 'console=ttyS0 loglevel=4 panic=-1' \
 		-virtfs local,path=/,mount_tag=root,security_model=passthrough,id=root,multidevs=remap \

@@ -36,7 +36,7 @@ extern struct vmlet_boot gk_gk_boot;
 extern struct vmlet_ring gk_gk_ring;
 extern struct vmlet_stats gk_gk_stats;
 
-/* What guest/hypercall.c is in a VM: the block, one exit, the answer. */
+/* What guest/arch/hypercall.c is in a VM: the block, one exit, the answer. */
 struct vmlet_hypercall gk_gk_hypercall;
 static struct vmlet_vm *vm;
 static jmp_buf exited;

@@ -1,5 +1,5 @@
 /* sync.c - fsync and its kin: the host writes each of the guest's writes through at once, and commits outputs durably itself, so there is nothing to wait for. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <linux/errno.h>
 

@@ -1,5 +1,5 @@
 /* entry.S - guest kernel header, syscall entry/return, and the one-instruction exception stubs. */
-#include "../include/vmlet_abi.h"
+#include "../../include/vmlet_abi.h"
 
 	.section .gk_header, "a"
 	.long VMLET_GK_MAGIC, VMLET_ABI_VERSION

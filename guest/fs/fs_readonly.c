@@ -1,5 +1,5 @@
 /* fs_readonly.c - calls that would change the file tree: every grant is read-only, so they fail as on a read-only Linux mount. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <linux/errno.h>
 #include <linux/fcntl.h>

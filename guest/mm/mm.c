@@ -1,5 +1,5 @@
 /* mm.c - program memory inside preallocated guest RAM: brk, and mmap regions allocated top-down. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <linux/errno.h>
 #include <linux/mman.h>

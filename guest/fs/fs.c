@@ -1,5 +1,5 @@
 /* fs.c - path-based calls: open, stat, access, readlink, directories; paths are normalized here, checked by the host. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <linux/errno.h>
 #include <linux/fcntl.h>

@@ -1,5 +1,5 @@
 /* syscall.c - the guest's system-call table and the C entry every `syscall` reaches. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <asm/unistd.h>
 #include <linux/errno.h>

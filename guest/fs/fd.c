@@ -1,5 +1,5 @@
 /* fd.c - descriptor table and the read/write family, with read-ahead so small reads cost no exit. */
-#include "fd.h"
+#include "fs/fd.h"
 
 #include <asm/ioctls.h>
 #include <linux/errno.h>
