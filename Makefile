@@ -187,9 +187,11 @@ CHECK_FUZZ_SECONDS ?= 60
 deps:
 	scripts/deps.sh
 
+# Without /dev/kvm, the demo runs in a QEMU guest that has it (scripts/qemu_kvm.sh, set up by deps).
 demo: deps
 	$(MAKE) all progs
-	scripts/demo.sh
+	@if [ -e /dev/kvm ] || ! scripts/qemu_kvm.sh ready; then scripts/demo.sh; \
+	else echo "no /dev/kvm here: the demo runs in a QEMU guest with nested KVM"; QEMU_KVM_MEM=4G scripts/qemu_kvm.sh run scripts/demo.sh; fi
 
 # Memcheck over the unit tests and the CLI (glibc build: MUSL_CC= disables musl).
 valgrind: deps

@@ -2,6 +2,7 @@
 # qemu_kvm.sh - runs a command where /dev/kvm works: inside a QEMU guest (TCG, emulated AMD SVM with nested paging) on hosts that offer no KVM.
 #
 #   scripts/qemu_kvm.sh setup          fetch Debian's kernel and build the boot image (idempotent; needs root)
+#   scripts/qemu_kvm.sh ready          exit 0 if set up for this version of the script
 #   scripts/qemu_kvm.sh run CMD...     run CMD (a shell command line) in the guest, in the current directory;
 #                                      its output streams here and its exit status is ours
 #
@@ -18,8 +19,11 @@ MODULES="irqbypass kvm ccp kvm-amd virtio_ring virtio virtio_pci_modern_dev virt
 
 die() { echo "qemu_kvm.sh: $*" >&2; exit 125; }
 
+# The boot image is rebuilt whenever this script changes.
+STAMP=$(sha256sum "$0" | cut -d' ' -f1)
+
 setup() {
-	[ -f "$CACHE/ready" ] && return 0
+	[ "$(cat "$CACHE/ready" 2>/dev/null)" = "$STAMP" ] && return 0
 	[ "$(id -u)" = 0 ] || die "setup needs root (it installs packages)"
 	local need=()
 	command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
@@ -53,6 +57,7 @@ setup() {
 	mount -t 9p -o \$opts,cache=loose root /mnt || { echo "init: cannot mount the host's root"; poweroff -f; }
 	mount -t proc proc /mnt/proc; mount -t sysfs sys /mnt/sys; mount -t devtmpfs dev /mnt/dev
 	mkdir -p /mnt/dev/pts /mnt/dev/shm; mount -t devpts devpts /mnt/dev/pts; mount -t tmpfs shm /mnt/dev/shm
+	ln -s /proc/self/fd /mnt/dev/fd; ln -s fd/0 /mnt/dev/stdin; ln -s fd/1 /mnt/dev/stdout; ln -s fd/2 /mnt/dev/stderr
 	mount -t tmpfs tmp /mnt/tmp; mkdir /mnt/tmp/qemu-kvm; mount -t 9p -o \$opts job /mnt/tmp/qemu-kvm
 	chroot /mnt /bin/bash /tmp/qemu-kvm/job.sh > /mnt/tmp/qemu-kvm/out 2>&1 < /dev/null
 	echo \$? > /mnt/tmp/qemu-kvm/status
@@ -61,11 +66,13 @@ setup() {
 	chmod +x "$CACHE/initrd/init"
 	(cd "$CACHE/initrd" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$CACHE/initrd.gz")
 	rm -rf "$CACHE/root" "$CACHE/deb"
-	touch "$CACHE/ready"
+	echo "$STAMP" > "$CACHE/ready"
 }
 
+ready() { [ "$(cat "$CACHE/ready" 2>/dev/null)" = "$STAMP" ]; }
+
 run() {
-	[ -f "$CACHE/ready" ] || die "not set up: run 'scripts/qemu_kvm.sh setup' (as root) first"
+	ready || die "not set up: run 'scripts/qemu_kvm.sh setup' (as root) first"
 	local job
 	job=$(mktemp -d /tmp/qemu-kvm.XXXXXX)
 	trap 'kill $qpid 2>/dev/null; [ -s "$job/status" ] || tail -30 "$job/console" >&2; rm -rf "$job"' EXIT
@@ -93,6 +100,7 @@ run() {
 
 case "${1:-}" in
 setup) setup ;;
+ready) ready ;;
 run) shift; run "$@" ;;
-*) echo "usage: scripts/qemu_kvm.sh setup | run CMD..." >&2; exit 2 ;;
+*) echo "usage: scripts/qemu_kvm.sh setup | ready | run CMD..." >&2; exit 2 ;;
 esac

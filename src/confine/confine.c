@@ -92,7 +92,7 @@ static int highest_fd(void)
 
 static int set_limits(const struct vmlet_host_fds *fds)
 {
-	struct rlimit core = { 0, 0 }, files, as;
+	struct rlimit core = { 0, 0 }, files, as, cur;
 	uint64_t now = address_space();
 	int top = highest_fd(), i;
 
@@ -104,6 +104,9 @@ static int set_limits(const struct vmlet_host_fds *fds)
 	if (fds->vcpu_fd < 0) /* creator: many VMs, each with its fds and handles */
 		top += 4096;
 	files.rlim_cur = files.rlim_max = (rlim_t)top + 1 + VMLET_HANDLE_MAX + 8;
+	/* Only ever lowered: after --user, raising the hard limit is not permitted. */
+	if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && files.rlim_max > cur.rlim_max)
+		files.rlim_cur = files.rlim_max = cur.rlim_max;
 	if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_NOFILE, &files) < 0)
 		return -errno;
 	/* A single VM's process does not grow beyond its guest RAM and a little heap. */

@@ -209,7 +209,8 @@ for libc in musl glibc; do
 	mkdir -p "$O/real"; printf 'old\n' > "$O/real/t.txt"; ln -sfn real/t.txt "$O/link.txt"
 	vm --channel "/out:$O/link.txt:mode=write" "$P" write /out abs
 	want_rc 0; want_bytes "$O/real/t.txt" 'abs'; [ -L "$O/link.txt" ] || need "the link was replaced"
-	(cd "$O" && "$VMLET" run --channel "/out:link.txt:mode=write" "$P" write /out rel < /dev/null > /dev/null 2>&1)
+	vmlet_abs=$(realpath "$VMLET") p_abs=$(realpath "$P")
+	(cd "$O" && "$vmlet_abs" run --channel "/out:link.txt:mode=write" "$p_abs" write /out rel < /dev/null > /dev/null 2>&1)
 	want_bytes "$O/real/t.txt" 'rel'; [ -L "$O/link.txt" ] || need "the link was replaced"
 	want_no_temp "$O"; want_no_temp "$O/real"
 	verdict "$n/symlinked-target-followed"
@@ -610,8 +611,10 @@ verdict "$n/grant-fifo-not-opened"
 
 # --user drops privileges before the guest runs, alone and with --repeat: a root-only
 # file in a granted tree is readable without it and refused with it. (With --repeat each run
-# resolves its grants as the user, so the tree sits where the user can reach it.)
+# resolves its grants as the user, so the tree sits where the user can reach it.) Run under a hard
+# limit of 4096 open files, a login's usual: vmlet, once the user, may lower its limits, never raise them.
 PRIV=$(mktemp -d /tmp/vmlet-priv-XXXXXX); chmod 755 "$PRIV"; echo secret > "$PRIV/s"; chmod 600 "$PRIV/s"
+( [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 4096 ] && ulimit -n 4096
 for mode in single repeat; do
 	extra=; [ "$mode" = repeat ] && extra="--repeat 2"
 	if [ "$(id -u)" != 0 ] || ! id nobody > /dev/null 2>&1; then
@@ -624,7 +627,7 @@ for mode in single repeat; do
 	want_rc 0; [ "$(grep -c '^open EACCES$' "$T/out")" = "$([ "$mode" = repeat ] && echo 2 || echo 1)" ] \
 		|| need "as nobody: '$(head -c 100 "$T/out" | tr '\n' '|')'"
 	verdict "$n/user-drops-privileges-$mode"
-done
+done )
 rm -rf "$PRIV"
 
 # A manifest whose input is missing: stopped before it starts.

@@ -11,7 +11,7 @@ BB=/bin/busybox
 
 # --- --trace-file: the trace goes to the file, the program's stderr stays its own
 run_vm "$T/out" "$T/err" /dev/null run --trace-file "$T/trace.log" "$PROGS/hello-musl"
-if [ "$rc" = 0 ] && grep -q '^write(1, ' "$T/trace.log" && ! grep -q '^write(' "$T/err"; then
+if [ "$rc" = 0 ] && grep -Eq '^writev?\(1, ' "$T/trace.log" && ! grep -Eq '^writev?\(' "$T/err"; then
 	pass "cli/trace-file-separate-from-stderr"
 else
 	fail "cli/trace-file-separate-from-stderr" "exit $rc; stderr: $(head -c 300 "$T/err"); trace: $(head -c 200 "$T/trace.log" 2>/dev/null)"

@@ -62,6 +62,8 @@ argv[1]=a b
 argv[2]=
 argv[3]=  two  spaces  
 argv[4]=--env
+env:PATH=/bin:/usr/bin
+env:HOME=/
 env:GREETING=hello world
 env:EMPTY=
 env:X=a=b" -- run --env 'GREETING=hello world' --env EMPTY= --env X=a=b "$P/args-$libc" 'a b' '' '  two  spaces  ' --env
