@@ -53,92 +53,19 @@ static uint64_t guest_xcr0(void)
 	return 1;
 }
 
-/*
- * Guests see no RDRAND or RDSEED: randomness comes from getrandom, which a
- * deterministic run seeds. (A program executing them regardless still gets
- * hardware randomness: KVM cannot trap them here; see docs/DETERMINISM.md.)
- */
-static void hide_random_instructions(struct kvm_cpuid2 *c)
-{
-	uint32_t i;
-
-	for (i = 0; i < c->nent; i++) {
-		if (c->entries[i].function == 1)
-			c->entries[i].ecx &= ~(1u << 30); /* RDRAND */
-		if (c->entries[i].function == 7 && c->entries[i].index == 0)
-			c->entries[i].ebx &= ~(1u << 18); /* RDSEED */
-	}
-}
-
-/*
- * The fixed CPU a deterministic run sees (within what the host supports): x86-64-v3
- * features (SSE to SSE4.2, POPCNT, AVX, AVX2, BMI1/2, FMA, F16C, MOVBE, LZCNT, XSAVE),
- * no AVX-512, no RDRAND/RDSEED, family 6 model 0, the same brand string, and x87,
- * SSE and AVX state only.
- */
-#define FIXED_1_ECX 0x3c982203u /* SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE OSXSAVE AVX F16C */
-#define FIXED_1_EDX 0x178bfbffu /* FPU..SSE2 (+HTT off) */
-#define FIXED_7_EBX 0x00000129u /* FSGSBASE BMI1 AVX2 BMI2 */
-#define FIXED_80000001_ECX 0x00000021u /* LAHF LZCNT */
-#define FIXED_80000001_EDX 0x2c100800u /* SYSCALL NX PDPE1GB RDTSCP LM */
-#define FIXED_XCR0 0x7ull
-
-static void fixed_cpu(struct kvm_cpuid2 *c)
-{
-	static const char brand[48] = "vmlet deterministic x86-64-v3";
-	uint32_t i;
-
-	for (i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		switch (e->function) {
-		case 1:
-			e->eax = 0x00060f00; /* family 6, model 0, stepping 0 */
-			e->ebx &= 0xff000000u; /* keep the APIC id only */
-			e->ebx |= 1u << 16;
-			e->ecx &= FIXED_1_ECX;
-			e->edx &= FIXED_1_EDX;
-			break;
-		case 7:
-			if (e->index == 0) {
-				e->ebx &= FIXED_7_EBX;
-				e->ecx = e->edx = 0;
-			} else {
-				e->eax = e->ebx = e->ecx = e->edx = 0;
-			}
-			break;
-		case 0xd:
-			if (e->index == 0) {
-				e->eax &= FIXED_XCR0;
-				e->edx = 0;
-			} else if (e->index > 2) {
-				e->eax = e->ebx = e->ecx = e->edx = 0;
-			}
-			break;
-		case 0x80000001:
-			e->ecx &= FIXED_80000001_ECX;
-			e->edx &= FIXED_80000001_EDX;
-			break;
-		case 0x80000002: case 0x80000003: case 0x80000004:
-			memcpy(&e->eax, brand + 16 * (e->function - 0x80000002), 16);
-			break;
-		}
-	}
-}
-
 static int vcpu_set_cpuid(struct vmlet_vm *vm, int deterministic, struct vmlet_error *err)
 {
-	const struct kvm_cpuid2 *sup = kvm_cpuid();
-	size_t size = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
-	struct kvm_cpuid2 *c = malloc(size);
+	const struct kvm_cpuid2 *shaped = cpuid_table();
+	size_t size = shaped ? sizeof(*shaped) + shaped->nent * sizeof(shaped->entries[0]) : 0;
+	struct kvm_cpuid2 *c = shaped ? malloc(size) : NULL;
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
 	int r;
 
 	if (!c)
 		return vm_error(err, -ENOMEM, "out of memory");
-	memcpy(c, sup, size);
-	hide_random_instructions(c);
+	memcpy(c, shaped, size);
 	if (deterministic)
-		fixed_cpu(c);
+		cpuid_fixed(c);
 	r = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (r < 0)
@@ -146,7 +73,7 @@ static int vcpu_set_cpuid(struct vmlet_vm *vm, int deterministic, struct vmlet_e
 							 : "KVM_SET_CPUID2: %s", strerror(errno));
 	if (!deterministic)
 		return 0;
-	xcrs.xcrs[0].value = FIXED_XCR0 & guest_xcr0();
+	xcrs.xcrs[0].value = CPUID_FIXED_XCR0 & guest_xcr0();
 	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
 		return vm_error(err, -errno, "KVM_SET_XCRS: %s", strerror(errno));
 	return 0;

@@ -156,6 +156,17 @@ void kvm_keepalive(void);
 int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
 
+/* cpuid.c: the CPUID table every VM gets (docs/ARCHITECTURE.md, "CPUID"), built once per
+ * process from KVM's supported table; NULL without memory. */
+const struct kvm_cpuid2 *cpuid_table(void);
+/* Shape a copy of KVM's supported table in place (it needs room for 4 more entries); host
+ * holds the host CPU's leaves 0x80000002..0x80000005, used where KVM leaves them empty. */
+void cpuid_shape(struct kvm_cpuid2 *c, const uint32_t host[4][4]);
+/* Turn a shaped table into the fixed CPU of a deterministic run (docs/DETERMINISM.md),
+ * whose XCR0 is CPUID_FIXED_XCR0 (x87, SSE, AVX) within what KVM supports. */
+void cpuid_fixed(struct kvm_cpuid2 *c);
+#define CPUID_FIXED_XCR0 0x7ull
+
 /* vcpu.c: program-independent state (long mode at CPL3, MSRs, CPUID, XCR0), then the entry. */
 int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 /* The same without CPUID, which KVM does not let change after a vCPU ran. */
