@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 4
+#define VMLET_ABI_VERSION 5
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -164,6 +164,14 @@ struct vmlet_stdio_info {
 #define VMLET_EXE_MAX 256u
 #define VMLET_SYSCALL_MAX 512u
 
+/* A tmpfs the guest kernel serves from guest memory: paths at or under path (normalized, absolute). */
+#define VMLET_TMPFS_MAX 8u
+#define VMLET_TMPFS_PATH_MAX 256u
+struct vmlet_tmpfs {
+	uint64_t size; /* bytes of guest memory its pages may take (a multiple of the page size) */
+	char path[VMLET_TMPFS_PATH_MAX];
+};
+
 /* Written by the host before the first instruction; read-only for the guest kernel. */
 struct vmlet_boot {
 	uint64_t mem_bytes;
@@ -178,6 +186,9 @@ struct vmlet_boot {
 	uint8_t seed[32];   /* seeds the guest's getrandom generator */
 	struct vmlet_stdio_info stdio[3];
 	char exe[VMLET_EXE_MAX]; /* readlink("/proc/self/exe") */
+	uint32_t ntmpfs;
+	uint32_t pad2;
+	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX];
 };
 
 /*
