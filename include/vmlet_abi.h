@@ -69,6 +69,8 @@ enum vmlet_hc {
 	VMLET_HC_READLINK = 13,/* arg0 gpa of path, arg1 len, arg2 gpa buf, arg3 buf len -> length */
 	VMLET_HC_SEEK = 14,    /* arg0 handle, arg1 offset, arg2 whence -> new offset (directories: rewind) */
 	VMLET_HC_DISCARD = 15, /* arg0 addr, arg1 len: page-aligned heap/mmap memory back to the host; reads as zeros after */
+	VMLET_HC_STATFS = 16,  /* arg0 handle, or VMLET_OFF_NONE and arg1 gpa of path, arg2 len; arg3 gpa of struct vmlet_statfs */
+	VMLET_HC_TRUNCATE = 17,/* arg0 handle of a written file channel, arg1 length (a write to its quotas) */
 	VMLET_HC_COUNT
 };
 
@@ -107,6 +109,14 @@ struct vmlet_stat {
 	int64_t size, blksize, blocks;
 	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
 	int64_t reserved[3];
+};
+
+/* statfs result in the Linux x86-64 `struct statfs` layout (120 bytes); flags has ST_RDONLY for read-only trees. */
+struct vmlet_statfs {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
 };
 
 /*

@@ -193,6 +193,15 @@ static long map_anywhere(uint64_t len)
 	return r ? r : (long)addr;
 }
 
+uint64_t mm_kernel_map(uint64_t len)
+{
+	long addr;
+
+	mm_init();
+	addr = map_anywhere(page_up(len));
+	return addr < 0 ? 0 : (uint64_t)addr;
+}
+
 static long map_fixed(uint64_t addr, uint64_t len)
 {
 	long r;
