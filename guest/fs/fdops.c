@@ -187,6 +187,8 @@ long sys_copy_file_range(struct gk_frame *f)
 		return (in->kind == OFD_TMPFS && S_ISDIR(in->node->mode)) ? -EISDIR : -EINVAL;
 	if ((hi = user_off(A1, &ioff)) < 0 || (ho = user_off(A3, &ooff)) < 0)
 		return hi < 0 ? hi : ho;
+	if (ofd_stat(in)->dev != ofd_stat(out)->dev) /* as Linux for filesystems without their own copy */
+		return -EXDEV;
 	if (in->kind == OFD_TMPFS && in->node == out->node) { /* one file: the ranges may not overlap */
 		int64_t a = hi ? ioff : (int64_t)in->off, b = ho ? ooff : (int64_t)out->off;
 		if ((uint64_t)(a > b ? a - b : b - a) < A4)

@@ -526,8 +526,12 @@ static void memfd_copy_and_locks(void **state)
 	assert_true(m >= 0);
 	assert_int_equal(WRITE(m, "0123456789"), 10);
 	t = OPEN("/scratch/copy", O_RDWR | O_CREAT | O_TRUNC, 0644);
-	assert_int_equal(SYS(SYS_copy_file_range, (uint64_t)m, S(&off), (uint64_t)t, 0, 5, 0), 5);
-	assert_int_equal(off, 7);
+	assert_int_equal(SYS(SYS_copy_file_range, (uint64_t)m, S(&off), (uint64_t)t, 0, 5, 0), -EXDEV);
+	assert_int_equal(WRITE(t, "23456"), 5);
+	assert_int_equal(SYS(SYS_copy_file_range, (uint64_t)t, S(&off), (uint64_t)t, 0, 3, 0), 3);
+	assert_int_equal(off, 5);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)t, 5, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)t, 5, SEEK_SET, 0, 0, 0), 5);
 	assert_int_equal(SYS(SYS_lseek, (uint64_t)m, 0, SEEK_SET, 0, 0, 0), 0);
 	assert_int_equal(SYS(SYS_sendfile, (uint64_t)t, (uint64_t)m, 0, 3, 0, 0), 3);
 	assert_int_equal(SYS(SYS_pread64, (uint64_t)t, S(buf), sizeof(buf), 0, 0, 0), 8);
