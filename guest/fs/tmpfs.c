@@ -314,7 +314,8 @@ void tnode_stat(const struct tnode *n, struct vmlet_stat *st)
 	st->gid = n->gid;
 	st->size = n->size;
 	st->blksize = PAGE;
-	st->blocks = S_ISDIR(n->mode) ? 0 : (int64_t)n->pages * 8;
+	/* Linux's tmpfs keeps directories, and symlinks shorter than 128 bytes, outside data pages. */
+	st->blocks = S_ISDIR(n->mode) || (S_ISLNK(n->mode) && n->size < 128) ? 0 : (int64_t)n->pages * 8;
 	st->atime = n->atime;
 	st->atime_ns = n->atime_ns;
 	st->mtime = n->mtime;

@@ -186,6 +186,13 @@ static void dirs(void)
 	printf("readlink: %zd %.*s\n", n, (int)(n > 0 ? n : 0), buf);
 	STEP("readlink of a file", readlink("d/a", buf, sizeof(buf)));
 	show_stat("lstat symlink", "d/ln");
+	memset(buf, 'x', 63);
+	buf[63] = 0;
+	STEP("symlink long", symlink(buf, "d/longln"));
+	show_stat("lstat long symlink", "d/longln");
+	STEP("symlink very long", symlink("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "d/verylongln"));
+	show_stat("lstat very long symlink", "d/verylongln");
+	STEP("unlink long symlinks", unlink("d/longln") | unlink("d/verylongln"));
 	STEP("create through symlink", close(open("d/ln/viasym", O_CREAT | O_WRONLY, 0644)));
 	STEP("stat through symlink", stat("d/sub/viasym", &a));
 	STEP("symlink loop", symlink("loop", "d/loop"));
@@ -265,6 +272,7 @@ static int fill(void)
 	while ((n = write(fd, block, sizeof(block))) > 0)
 		total += n;
 	printf("fill: %s after %s\n", result(n), total > 0 ? "some data" : "nothing");
+	close(fd);
 	STEP("unlink big", unlink("big"));
 	STEP("write after unlink", write(open("small", O_WRONLY | O_CREAT, 0644), "x", 1));
 	return 0;

@@ -55,7 +55,7 @@ if [ -x "$B" ]; then
 	expect_rc "tmpfs/busybox-mkdir-p" 0 -- run --tmpfs /t "$B" mkdir -p /t/a/b/c
 	expect_rc "tmpfs/busybox-cp-r" 0 -- run --tmpfs /t --ro "$T/src" "$B" cp -r "$T/src/dir" /t/copy
 	expect_out "tmpfs/busybox-find" 0 "/t" -- run --tmpfs /t "$B" find /t
-	expect_rc "tmpfs/outside-stays-read-only" 1 -- run --tmpfs /t --ro "$T/in.txt" "$B" sort -o "$T/in.txt" "$T/in.txt"
+	expect_rc "tmpfs/outside-stays-read-only" 2 -- run --tmpfs /t --ro "$T/in.txt" "$B" sort -o "$T/in.txt" "$T/in.txt"
 else
 	skip "tmpfs/busybox" "no $B"
 fi
