@@ -326,6 +326,13 @@ static void written_file_size_is_current(void **state)
 	assert_int_equal(SYS(SYS_write, (uint64_t)fd, (uint64_t)block, sizeof(block), 0, 0, 0), 100);
 	assert_int_equal(SYS(SYS_fstat, (uint64_t)fd, (uint64_t)&st, 0, 0, 0, 0), 0);
 	assert_int_equal(st.size, 8392);
+	/* ftruncate of a written channel is a hypercall; the size the program sees follows */
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 100, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 0, SEEK_END, 0, 0, 0), 100);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)fd, (uint64_t)block, sizeof(block), 50, 0, 0), 50);
+	assert_int_equal(SYS(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0), 0);
+	fd = SYS(SYS_openat, (uint64_t)AT_FDCWD, P("file"), O_RDONLY, 0, 0, 0);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 0, 0, 0, 0, 0), -EINVAL); /* a grant: read-only */
 	assert_int_equal(SYS(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0), 0);
 }
 
