@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -255,6 +256,10 @@ static void descriptors(void)
 		l.l_type = F_WRLCK;
 		STEP("fcntl getlk", fcntl(t, F_GETLK, &l));
 		printf("getlk: %s\n", l.l_type == F_UNLCK ? "unlocked" : "locked");
+	}
+	{
+		char *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, t, 0);
+		printf("mmap: %.11s\n", p == MAP_FAILED ? "failed" : p);
 	}
 	close(fd2);
 	close(t);
