@@ -55,6 +55,10 @@ if [ -x "$B" ]; then
 	expect_rc "tmpfs/busybox-mkdir-p" 0 -- run --tmpfs /t "$B" mkdir -p /t/a/b/c
 	expect_rc "tmpfs/busybox-cp-r" 0 -- run --tmpfs /t --ro "$T/src" "$B" cp -r "$T/src/dir" /t/copy
 	expect_out "tmpfs/busybox-find" 0 "/t" -- run --tmpfs /t "$B" find /t
+	expect_out "tmpfs/busybox-stat-f" 0 "tmpfs 4096 255" -- run --tmpfs /t "$B" stat -f -c '%T %S %l' /t
+	# statfs of a grant is the host's answer (block size and type of the same filesystem)
+	"$B" stat -f -c '%t %S %l' "$T/src" > "$T/native.out"
+	vm_vs "tmpfs/grant-statfs-is-the-hosts" "$T/native.out" 0 -- --ro "$T/src" "$B" stat -f -c '%t %S %l' "$T/src"
 	expect_rc "tmpfs/outside-stays-read-only" 2 -- run --tmpfs /t --ro "$T/in.txt" "$B" sort -o "$T/in.txt" "$T/in.txt"
 else
 	skip "tmpfs/busybox" "no $B"
