@@ -19,7 +19,8 @@ static uint64_t chunk_next, chunk_end; /* the rest of the last chunk taken */
 static struct tnode *free_nodes;      /* linked through parent */
 static uint64_t next_ino = 2;         /* 1 is every mount's root */
 
-static uint64_t page_get(struct tmount *m)
+/* A page for m (NULL: not counted against a mount), zeroed unless the caller overwrites it whole. */
+static uint64_t page_take(struct tmount *m, int zero)
 {
 	uint64_t p;
 
@@ -39,10 +40,16 @@ static uint64_t page_get(struct tmount *m)
 		p = chunk_next;
 		chunk_next += PAGE;
 	}
-	memset((void *)p, 0, PAGE);
+	if (zero)
+		memset((void *)p, 0, PAGE);
 	if (m)
 		m->used_pages++;
 	return p;
+}
+
+static uint64_t page_get(struct tmount *m)
+{
+	return page_take(m, 1);
 }
 
 static void page_put(struct tmount *m, uint64_t p)
@@ -182,6 +189,8 @@ static uint64_t *slot(struct tnode *n, uint64_t pgno, int alloc)
 	return s;
 }
 
+#define WHOLE 2 /* alloc: the caller writes the whole page, it need not be zeroed */
+
 /* The data page pgno, made if alloc: 0 if absent (a hole) or no memory. */
 static uint64_t data_page(struct tnode *n, uint64_t pgno, int alloc)
 {
@@ -189,7 +198,7 @@ static uint64_t data_page(struct tnode *n, uint64_t pgno, int alloc)
 
 	if (!s)
 		return 0;
-	if (!*s && alloc && (*s = page_get(n->mnt)))
+	if (!*s && alloc && (*s = page_take(n->mnt, alloc != WHOLE)))
 		n->pages++;
 	return *s;
 }
@@ -259,7 +268,7 @@ long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off
 		len = FILE_MAX - off;
 	while (done < len) {
 		uint64_t at = off + done, in = at % PAGE, k = PAGE - in < len - done ? PAGE - in : len - done;
-		uint64_t p = data_page(n, at / PAGE, 1);
+		uint64_t p = data_page(n, at / PAGE, k == PAGE ? WHOLE : 1);
 
 		if (!p)
 			break;
