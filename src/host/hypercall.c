@@ -604,7 +604,9 @@ static int64_t hc_truncate(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	struct handle *hd = handle_get(vm, h->arg[0]);
 	int64_t allowed;
 
-	if (fd < 0 || !hd || hd->kind != HANDLE_FILE || h->arg[1] > INT64_MAX)
+	if (!hd)
+		return -EBADF;
+	if (fd < 0 || hd->kind != HANDLE_FILE || h->arg[1] > INT64_MAX)
 		return -EINVAL;
 	if ((allowed = channel_admit(vm, hd->channel, 1, 0, -1)) < 0)
 		return allowed;
