@@ -11,6 +11,7 @@
 long sys_ftruncate(struct gk_frame *f)
 {
 	struct ofd *o = fd_get((long)(int)A0);
+	long r;
 
 	if (!o)
 		return -EBADF;
@@ -20,18 +21,16 @@ long sys_ftruncate(struct gk_frame *f)
 		return (o->oflags & O_APPEND) ? -EPERM : tnode_truncate(o->node, A1);
 	if (o->kind != OFD_FILE || o->handle < 3)
 		return -EINVAL;
-	{
-		long r = hc(VMLET_HC_TRUNCATE, o->handle, A1, 0, 0);
-		if (r == 0)
-			file_written();
-		return r;
-	}
+	r = hc(VMLET_HC_TRUNCATE, o->handle, A1, 0, 0);
+	if (r == 0)
+		file_written(); /* cached sizes and read-ahead of the file are stale */
+	return r;
 }
 
 long sys_fallocate(struct gk_frame *f)
 {
 	struct ofd *o = fd_get((long)(int)A0);
-	int64_t off = (int64_t)A2, len = (int64_t)A3;
+	int64_t off = (int64_t)A2, len = (int64_t)A3, size;
 	long r;
 
 	if (!o)
@@ -48,12 +47,10 @@ long sys_fallocate(struct gk_frame *f)
 		return S_ISDIR(o->node->mode) ? -EISDIR : -ENODEV;
 	if (A1 & ~(uint64_t)FALLOC_FL_KEEP_SIZE)
 		return -EOPNOTSUPP;
-	{
-		int64_t size = o->node->size;
-		r = tnode_allocate(o->node, (uint64_t)off, (uint64_t)len);
-		if (A1 & FALLOC_FL_KEEP_SIZE)
-			o->node->size = size;
-	}
+	size = o->node->size;
+	r = tnode_allocate(o->node, (uint64_t)off, (uint64_t)len);
+	if (A1 & FALLOC_FL_KEEP_SIZE)
+		o->node->size = size;
 	return r;
 }
 
