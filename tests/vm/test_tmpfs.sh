@@ -59,6 +59,8 @@ if [ -x "$B" ]; then
 	# statfs of a grant is the host's answer (block size and type of the same filesystem)
 	"$B" stat -f -c '%t %S %l' "$T/src" > "$T/native.out"
 	vm_vs "tmpfs/grant-statfs-is-the-hosts" "$T/native.out" 0 -- --ro "$T/src" "$B" stat -f -c '%t %S %l' "$T/src"
+	printf '{"program": "%s", "args": ["stat", "-f", "-c", "%%T %%b", "/t"], "tmpfs": [{"path": "/t", "size": "1M"}]}' "$B" > "$T/job.json"
+	expect_out "tmpfs/manifest" 0 "tmpfs 256" -- run --manifest "$T/job.json"
 	expect_rc "tmpfs/outside-stays-read-only" 2 -- run --tmpfs /t --ro "$T/in.txt" "$B" sort -o "$T/in.txt" "$T/in.txt"
 else
 	skip "tmpfs/busybox" "no $B"
