@@ -64,6 +64,10 @@ uint64_t time_real_ns(void); /* CLOCK_REALTIME, ns since the epoch */
 _Noreturn void time_sleep_forever(void); /* a wait nothing in a single-threaded VM can end */
 uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
 long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
+uint32_t umask_get(void);
+/* Program memory the guest kernel keeps for itself (tmpfs pages): counted as the program's mmap,
+ * never given back. 0 if none is left. */
+uint64_t mm_kernel_map(uint64_t len);
 long signal_deliver_pending(struct gk_frame *f);
 long signal_raise(struct gk_frame *f, int sig);
 
@@ -91,6 +95,9 @@ DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(syml
 DECLARE(link); DECLARE(linkat); DECLARE(unlink); DECLARE(unlinkat); DECLARE(rmdir); DECLARE(rename);
 DECLARE(renameat); DECLARE(renameat2); DECLARE(chmod); DECLARE(fchmodat); DECLARE(chown); DECLARE(lchown);
 DECLARE(fchownat); DECLARE(utimensat); DECLARE(utimes); DECLARE(truncate);
+DECLARE(utime); DECLARE(futimesat); DECLARE(fchmod); DECLARE(fchown); DECLARE(flock); DECLARE(ftruncate);
+DECLARE(fallocate); DECLARE(statfs); DECLARE(fstatfs); DECLARE(fadvise64); DECLARE(copy_file_range);
+DECLARE(sendfile); DECLARE(memfd_create);
 #undef DECLARE
 
 #endif

@@ -91,6 +91,13 @@ struct vmlet_determinism {
 	uint8_t seed[32];         /* getrandom, /dev/urandom and AT_RANDOM derive from this */
 };
 
+/* An in-memory filesystem at path inside the guest (see docs/ARCHITECTURE.md, "tmpfs"). */
+#define VMLET_MAX_TMPFS 8
+struct vmlet_tmpfs_mount {
+	const char *path; /* absolute, normalized, not "/" */
+	uint64_t size;    /* bytes; 0: half of the guest memory, as Linux's default */
+};
+
 #define VMLET_TRACE 1u   /* write each guest syscall, strace-like, to trace_fd */
 #define VMLET_DIGESTS 2u /* compute SHA-256 etags of every channel's data (for reports) */
 
@@ -111,6 +118,8 @@ struct vmlet_config {
 	struct vmlet_limits stdio_limits[3]; /* quotas of stdin, stdout, stderr */
 	enum vmlet_commit commit;
 	struct vmlet_determinism determinism;
+	const struct vmlet_tmpfs_mount *tmpfs; /* counted against mem_bytes as its files grow */
+	size_t ntmpfs;
 };
 
 #define VMLET_DEFAULT_MEM (256ull << 20)

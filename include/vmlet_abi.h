@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 4
+#define VMLET_ABI_VERSION 5
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -69,6 +69,8 @@ enum vmlet_hc {
 	VMLET_HC_READLINK = 13,/* arg0 gpa of path, arg1 len, arg2 gpa buf, arg3 buf len -> length */
 	VMLET_HC_SEEK = 14,    /* arg0 handle, arg1 offset, arg2 whence -> new offset (directories: rewind) */
 	VMLET_HC_DISCARD = 15, /* arg0 addr, arg1 len: page-aligned heap/mmap memory back to the host; reads as zeros after */
+	VMLET_HC_STATFS = 16,  /* arg0 handle, or VMLET_OFF_NONE and arg1 gpa of path, arg2 len; arg3 gpa of struct vmlet_statfs */
+	VMLET_HC_TRUNCATE = 17,/* arg0 handle of a written file channel, arg1 length (a write to its quotas) */
 	VMLET_HC_COUNT
 };
 
@@ -107,6 +109,14 @@ struct vmlet_stat {
 	int64_t size, blksize, blocks;
 	int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
 	int64_t reserved[3];
+};
+
+/* statfs result in the Linux x86-64 `struct statfs` layout (120 bytes); flags has ST_RDONLY for read-only trees. */
+struct vmlet_statfs {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
 };
 
 /*
@@ -164,6 +174,14 @@ struct vmlet_stdio_info {
 #define VMLET_EXE_MAX 256u
 #define VMLET_SYSCALL_MAX 512u
 
+/* A tmpfs the guest kernel serves from guest memory: paths at or under path (normalized, absolute). */
+#define VMLET_TMPFS_MAX 8u
+#define VMLET_TMPFS_PATH_MAX 256u
+struct vmlet_tmpfs {
+	uint64_t size; /* bytes of guest memory its pages may take (a multiple of the page size) */
+	char path[VMLET_TMPFS_PATH_MAX];
+};
+
 /* Written by the host before the first instruction; read-only for the guest kernel. */
 struct vmlet_boot {
 	uint64_t mem_bytes;
@@ -178,6 +196,9 @@ struct vmlet_boot {
 	uint8_t seed[32];   /* seeds the guest's getrandom generator */
 	struct vmlet_stdio_info stdio[3];
 	char exe[VMLET_EXE_MAX]; /* readlink("/proc/self/exe") */
+	uint32_t ntmpfs;
+	uint32_t pad2;
+	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX];
 };
 
 /*

@@ -1,5 +1,5 @@
 /* fd.c - descriptor table and the read/write family, with read-ahead so small reads cost no exit. */
-#include "fs/fd.h"
+#include "fs/tmpfs.h"
 
 #include <asm/ioctls.h>
 #include <linux/errno.h>
@@ -101,6 +101,10 @@ void ofd_put(struct ofd *o)
 		return;
 	if (o->kind == OFD_FILE || o->kind == OFD_DIR || o->kind == OFD_STREAM)
 		fd_close_handle(o->handle);
+	if (o->kind == OFD_TMPFS) {
+		o->node->opens--;
+		tnode_drop(o->node);
+	}
 	o->kind = OFD_FREE;
 }
 
@@ -182,7 +186,7 @@ static long file_pread(uint32_t handle, uint8_t *buf, uint64_t len, uint64_t off
 	return file_pread(handle, buf, len, off);
 }
 
-static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional)
+long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional)
 {
 	long n;
 
@@ -198,6 +202,13 @@ static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int
 			n = hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, positional ? off : o->off);
 		else
 			n = file_pread(o->handle, buf, len, positional ? off : o->off);
+		if (n > 0 && !positional)
+			o->off += (uint64_t)n;
+		return n;
+	case OFD_TMPFS:
+		if (S_ISDIR(o->node->mode))
+			return -EISDIR;
+		n = tnode_read(o->node, buf, len, positional ? off : o->off);
 		if (n > 0 && !positional)
 			o->off += (uint64_t)n;
 		return n;
@@ -217,7 +228,7 @@ static long do_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int
 }
 
 /* A write may change any file's bytes as other handles of its channel read them: drop all read-ahead. */
-static void file_written(void)
+void file_written(void)
 {
 	int i;
 
@@ -230,6 +241,8 @@ const struct vmlet_stat *ofd_stat(struct ofd *o)
 {
 	static struct vmlet_stat fresh; /* in the kernel image, where the host may write */
 
+	if (o->kind == OFD_TMPFS)
+		tnode_stat(o->node, &o->st);
 	if (o->kind == OFD_FILE && o->st_writes != file_writes) {
 		/* The host drains queued output before it answers: the size includes every write. */
 		if (hc(VMLET_HC_FSTAT, o->handle, (uint64_t)&fresh, 0, 0) == 0) {
@@ -249,7 +262,7 @@ const struct vmlet_stat *ofd_stat(struct ofd *o)
  * Sequential output is batched in the output ring; files written at an
  * offset (random access, read-write) and exact channels go straight to the host.
  */
-static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional)
+long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional)
 {
 	int stdio = o->handle < 3; /* written at the host fd's own position */
 	int direct = o->exact || (o->kind == OFD_FILE && !stdio && (!o->sequential || readable(o)));
@@ -272,6 +285,12 @@ static long do_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t o
 		if (n > 0 && !positional)
 			o->off += (uint64_t)n;
 		return n;
+	case OFD_TMPFS: /* O_APPEND writes at the end, positioned or not, as Linux */
+		at = (o->oflags & O_APPEND) ? (uint64_t)o->node->size : positional ? off : o->off;
+		n = tnode_write(o->node, buf, len, at);
+		if (n > 0 && !positional)
+			o->off = at + (uint64_t)n;
+		return n;
 	case OFD_NULL:
 	case OFD_ZERO:
 	case OFD_RANDOM:
@@ -292,7 +311,7 @@ long sys_read(struct gk_frame *f)
 		return -EBADF;
 	if (!user_ok(A1, len))
 		return -EFAULT;
-	return do_read(o, (uint8_t *)A1, len, 0, 0);
+	return ofd_read(o, (uint8_t *)A1, len, 0, 0);
 }
 
 long sys_pread64(struct gk_frame *f)
@@ -306,7 +325,7 @@ long sys_pread64(struct gk_frame *f)
 		return -EINVAL;
 	if (!user_ok(A1, len))
 		return -EFAULT;
-	return do_read(o, (uint8_t *)A1, len, A3, 1);
+	return ofd_read(o, (uint8_t *)A1, len, A3, 1);
 }
 
 long sys_write(struct gk_frame *f)
@@ -318,7 +337,7 @@ long sys_write(struct gk_frame *f)
 		return -EBADF;
 	if (!user_ok(A1, len))
 		return -EFAULT;
-	return do_write(o, (const uint8_t *)A1, len, 0, 0);
+	return ofd_write(o, (const uint8_t *)A1, len, 0, 0);
 }
 
 long sys_pwrite64(struct gk_frame *f)
@@ -331,7 +350,7 @@ long sys_pwrite64(struct gk_frame *f)
 		return -EFAULT;
 	if ((int64_t)A3 < 0)
 		return -EINVAL;
-	return do_write(o, (const uint8_t *)A1, A2, A3, 1);
+	return ofd_write(o, (const uint8_t *)A1, A2, A3, 1);
 }
 
 struct iovec_k {
@@ -362,8 +381,8 @@ static long do_vector(struct gk_frame *f, int write, int positional)
 	for (total = 0, i = 0; i < cnt; i++) {
 		if (!iov[i].len)
 			continue;
-		n = write ? do_write(o, (const uint8_t *)iov[i].base, iov[i].len, off + total, positional)
-			  : do_read(o, (uint8_t *)iov[i].base, iov[i].len, off + total, positional);
+		n = write ? ofd_write(o, (const uint8_t *)iov[i].base, iov[i].len, off + total, positional)
+			  : ofd_read(o, (uint8_t *)iov[i].base, iov[i].len, off + total, positional);
 		if (n < 0)
 			return total ? (long)total : n;
 		total += (uint64_t)n;
@@ -411,6 +430,21 @@ long sys_lseek(struct gk_frame *f)
 		if (A2 != SEEK_SET || off != 0)
 			return -EINVAL;
 		return hc(VMLET_HC_SEEK, o->handle, 0, SEEK_SET, 0);
+	case OFD_TMPFS:
+		if (S_ISDIR(o->node->mode)) { /* offsets are the ones getdents64 gave: stable */
+			if ((A2 != SEEK_SET && A2 != SEEK_CUR) || (A2 == SEEK_CUR && off) || off < 0)
+				return -EINVAL;
+			if (A2 == SEEK_SET)
+				o->off = (uint64_t)off;
+			return (long)o->off;
+		}
+		if (A2 == SEEK_DATA || A2 == SEEK_HOLE) { /* holes read as data: one extent, then the end */
+			if (off < 0 || off >= o->node->size)
+				return -ENXIO;
+			o->off = A2 == SEEK_DATA ? (uint64_t)off : (uint64_t)o->node->size;
+			return (long)o->off;
+		}
+		break;
 	default:
 		break;
 	}
@@ -526,6 +560,40 @@ long sys_fcntl(struct gk_frame *f)
 	}
 }
 
+/* flock(2): locks belong to open file descriptions; another description of the same file conflicts. */
+static int same_file(const struct ofd *a, const struct ofd *b)
+{
+	if (a->kind == OFD_TMPFS || b->kind == OFD_TMPFS)
+		return a->kind == b->kind && a->node == b->node;
+	return a->kind == b->kind && (a->kind == OFD_FILE || a->kind == OFD_DIR) && a->st.dev == b->st.dev &&
+	       a->st.ino == b->st.ino;
+}
+
+long sys_flock(struct gk_frame *f)
+{
+	struct ofd *o = fd_get((long)(int)A0);
+	uint64_t op = A1 & ~(uint64_t)LOCK_NB;
+	int i;
+
+	if (!o)
+		return -EBADF;
+	if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
+		return -EINVAL;
+	if (op == LOCK_UN) {
+		o->flock = 0;
+		return 0;
+	}
+	for (i = 0; i < OFD_MAX; i++)
+		if (&ofds[i] != o && ofds[i].kind != OFD_FREE && ofds[i].flock && same_file(&ofds[i], o) &&
+		    (op == LOCK_EX || ofds[i].flock == LOCK_EX)) {
+			if (A1 & LOCK_NB)
+				return -EWOULDBLOCK;
+			time_sleep_forever(); /* only this program could release it, and it waits */
+		}
+	o->flock = (uint8_t)op;
+	return 0;
+}
+
 struct winsize_k {
 	uint16_t row, col, xpixel, ypixel;
 };
@@ -551,7 +619,7 @@ long sys_ioctl(struct gk_frame *f)
 			return -EFAULT;
 		if (o->kind == OFD_STREAM && o->handle == 0)
 			*(int32_t *)A2 = (int32_t)(stream_ra.len - stream_ra.pos);
-		else if (o->kind == OFD_FILE)
+		else if (o->kind == OFD_FILE || (o->kind == OFD_TMPFS && S_ISREG(o->node->mode)))
 			*(int32_t *)A2 = (int32_t)((uint64_t)ofd_stat(o)->size > o->off ? (uint64_t)o->st.size - o->off : 0);
 		else
 			return -ENOTTY;

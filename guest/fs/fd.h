@@ -12,6 +12,7 @@ enum ofd_kind {
 	OFD_NULL,   /* /dev/null */
 	OFD_ZERO,   /* /dev/zero */
 	OFD_RANDOM, /* /dev/urandom, /dev/random */
+	OFD_TMPFS,  /* a node of a tmpfs (fs/tmpfs.h): file, directory, memfd */
 };
 
 #define OFD_MAX 64
@@ -27,7 +28,9 @@ struct ofd {
 	uint8_t append;     /* writes go to the end of the file */
 	struct vmlet_stat st; /* as at open; FILE: size and times refreshed by ofd_stat */
 	uint64_t st_writes;   /* FILE: the guest's count of file writes when st was last refreshed */
-	char *path; /* normalized guest path (FILE, DIR), GK_PATH_MAX bytes */
+	char *path; /* normalized guest path (FILE, DIR, TMPFS), GK_PATH_MAX bytes */
+	struct tnode *node; /* TMPFS */
+	uint8_t flock;      /* LOCK_SH or LOCK_EX held by flock(2) on this description, or 0 */
 };
 
 void fd_init(void);
@@ -35,13 +38,19 @@ struct ofd *fd_get(long fd); /* NULL if fd is not open */
 struct ofd *ofd_alloc(enum ofd_kind kind);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 void ofd_put(struct ofd *o);
-void fd_close_handle(uint32_t handle); /* schedule a host handle close (no exit) */
+/* read and write on a description, at off when positional (pread), else at and past its offset. */
+long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);
+long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional);
+void fd_close_handle(uint32_t handle);
+void file_written(void); /* a host file changed: read-ahead and cached stats are stale */ /* schedule a host handle close (no exit) */
 /* The file's stat as fstat must report it: for a host file written since st was fetched
  * (through any handle), size and times are asked of the host again (one exit). */
 const struct vmlet_stat *ofd_stat(struct ofd *o);
 
 /* fs.c: path helpers shared with fd.c. */
 long path_resolve(long dirfd, uint64_t upath, char *out); /* normalized absolute path or -errno */
+/* Append the components of p to the normalized absolute path out (*len bytes): 0 or -ENAMETOOLONG. */
+long path_normalize(char *out, size_t *len, const char *p);
 /* Stat a path path_resolve made (kernel memory) into *st: 0 or -errno. */
 long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st);
 void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st);

@@ -1,5 +1,5 @@
 /* fs.c - path-based calls: open, stat, access, readlink, directories; paths are normalized here, checked by the host. */
-#include "fs/fd.h"
+#include "fs/tmpfs.h"
 
 #include <linux/errno.h>
 #include <linux/fcntl.h>
@@ -9,8 +9,7 @@ static char cwd[GK_PATH_MAX] = "/";
 
 #define PROC_SELF_EXE "/proc/self/exe"
 
-/* Append the components of `p` to the normalized absolute path in out. */
-static long normalize_into(char *out, size_t *len, const char *p)
+long path_normalize(char *out, size_t *len, const char *p)
 {
 	while (*p) {
 		const char *c = p;
@@ -60,15 +59,15 @@ long path_resolve(long dirfd, uint64_t upath, char *out)
 			struct ofd *o = fd_get(dirfd);
 			if (!o)
 				return -EBADF;
-			if (o->kind != OFD_DIR)
+			if (o->kind != OFD_DIR && !(o->kind == OFD_TMPFS && S_ISDIR(o->node->mode)))
 				return -ENOTDIR;
 			base = o->path;
 		}
-		r = normalize_into(out, &len, base);
+		r = path_normalize(out, &len, base);
 		if (r)
 			return r;
 	}
-	r = normalize_into(out, &len, in);
+	r = path_normalize(out, &len, in);
 	return r ? r : (long)len;
 }
 
@@ -127,10 +126,16 @@ long sys_openat(struct gk_frame *f)
 	uint64_t flags = A2, hflags = 0, opened;
 	long len = path_resolve((long)(int)A0, A1, path), h, fd; /* dirfd is an int: glibc zero-extends it */
 	enum ofd_kind kind;
+	struct twalk w;
 	struct ofd *o;
 
 	if (len < 0)
 		return len;
+	h = tmpfs_walk(path, &len, !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL), &w);
+	if (h < 0)
+		return h;
+	if (w.m)
+		return tmpfs_open(&w, path, len, flags, (uint32_t)A3);
 	fd = special_stdio(path);
 	if (fd >= 0) {
 		o = fd_get(fd);
@@ -200,8 +205,22 @@ static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_sta
 
 long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st)
 {
+	static char walked[GK_PATH_MAX];
 	enum ofd_kind kind;
+	struct twalk w;
 	long fd;
+
+	memcpy(walked, path, (size_t)len + 1);
+	fd = tmpfs_walk(walked, &len, !nofollow, &w);
+	if (fd < 0)
+		return fd;
+	if (w.m) {
+		if (!w.node)
+			return -ENOENT;
+		tnode_stat(w.node, st);
+		return 0;
+	}
+	path = walked;
 
 	fd = special_stdio(path);
 	if (fd >= 0) {
@@ -312,15 +331,28 @@ long sys_statx(struct gk_frame *f)
 
 static long access_check(long dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 {
+	static char path[GK_PATH_MAX];
 	struct vmlet_stat st;
-	long r;
+	struct twalk w;
+	long len, r;
 
 	if (mode & ~7ull)
 		return -EINVAL;
-	r = stat_path(dirfd, upath, !!(flags & AT_SYMLINK_NOFOLLOW), &st);
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
+		return -EINVAL;
+	len = path_resolve(dirfd, upath, path);
+	if (len < 0)
+		return len;
+	r = tmpfs_walk(path, &len, !(flags & AT_SYMLINK_NOFOLLOW), &w);
 	if (r < 0)
 		return r;
-	if ((mode & 2) && !S_ISCHR(st.mode))
+	if (w.m && !w.node)
+		return -ENOENT;
+	if (w.m) /* root may read and write anything; execute needs an x bit, as stat below */
+		tnode_stat(w.node, &st);
+	else if ((r = fs_stat_resolved(path, len, !!(flags & AT_SYMLINK_NOFOLLOW), &st)) < 0)
+		return r;
+	if ((mode & 2) && !S_ISCHR(st.mode) && !w.m)
 		return -EROFS;
 	if ((mode & 1) && !(st.mode & 0111))
 		return -EACCES;
@@ -345,7 +377,8 @@ long sys_faccessat2(struct gk_frame *f)
 static long do_readlink(long dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 {
 	static char path[GK_PATH_MAX];
-	long len = path_resolve(dirfd, upath, path);
+	long len = path_resolve(dirfd, upath, path), r;
+	struct twalk w;
 
 	if (len < 0)
 		return len;
@@ -353,6 +386,10 @@ static long do_readlink(long dirfd, uint64_t upath, uint64_t ubuf, uint64_t size
 		return -EINVAL;
 	if (!user_ok(ubuf, size))
 		return -EFAULT;
+	if ((r = tmpfs_walk(path, &len, 0, &w)) < 0)
+		return r;
+	if (w.m)
+		return w.node ? tmpfs_readlink(w.node, ubuf, size) : -ENOENT;
 	if (streq(path, PROC_SELF_EXE)) {
 		size_t n = strnlen(gk_boot.exe, sizeof(gk_boot.exe));
 		if (n > size)
@@ -391,11 +428,14 @@ long sys_chdir(struct gk_frame *f)
 {
 	static char path[GK_PATH_MAX];
 	struct vmlet_stat st;
+	struct twalk w;
 	long len = path_resolve(AT_FDCWD, A0, path), r;
 
 	if (len < 0)
 		return len;
-	r = hc(VMLET_HC_STAT, (uint64_t)path, (uint64_t)len, (uint64_t)&st, 0);
+	r = tmpfs_walk(path, &len, 1, &w); /* the cwd is where tmpfs symlinks lead */
+	if (!r)
+		r = fs_stat_resolved(path, len, 0, &st);
 	if (r < 0)
 		return r;
 	if (!S_ISDIR(st.mode))
@@ -410,7 +450,7 @@ long sys_fchdir(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	if (o->kind != OFD_DIR)
+	if (o->kind != OFD_DIR && !(o->kind == OFD_TMPFS && S_ISDIR(o->node->mode)))
 		return -ENOTDIR;
 	memcpy(cwd, o->path, strlen(o->path) + 1);
 	return 0;
@@ -422,9 +462,11 @@ long sys_getdents64(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	if (o->kind != OFD_DIR)
+	if (o->kind != OFD_DIR && o->kind != OFD_TMPFS)
 		return -ENOTDIR;
 	if (!user_ok(A1, A2))
 		return -EFAULT;
+	if (o->kind == OFD_TMPFS)
+		return tmpfs_getdents(o, (uint8_t *)A1, A2);
 	return hc(VMLET_HC_GETDENTS, o->handle, A1, A2, 0);
 }

@@ -224,6 +224,11 @@ long sys_getpgrp(struct gk_frame *f)
 	return GK_PID;
 }
 
+uint32_t umask_get(void)
+{
+	return umask_value;
+}
+
 long sys_umask(struct gk_frame *f)
 {
 	uint32_t old = umask_value;

@@ -46,8 +46,11 @@ static const gk_syscall_fn table[] = {
 	[__NR_clone3] = sys_process, [__NR_faccessat2] = sys_faccessat2,
 	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause,
 	[__NR_fsync] = sys_fsync, [__NR_fdatasync] = sys_fsync, [__NR_syncfs] = sys_fsync,
-	[__NR_sync] = sys_sync,
-	/* Grants are read-only: these fail as on a read-only mount (fs_readonly.c). */
+	[__NR_sync] = sys_sync, [__NR_flock] = sys_flock, [__NR_ftruncate] = sys_ftruncate,
+	[__NR_fallocate] = sys_fallocate, [__NR_statfs] = sys_statfs, [__NR_fstatfs] = sys_fstatfs,
+	[__NR_fadvise64] = sys_fadvise64, [__NR_copy_file_range] = sys_copy_file_range,
+	[__NR_sendfile] = sys_sendfile, [__NR_memfd_create] = sys_memfd_create,
+	/* A tmpfs serves these; grants are read-only: there they fail as on a read-only mount (fs_readonly.c). */
 	[__NR_mkdir] = sys_mkdir, [__NR_mkdirat] = sys_mkdirat, [__NR_mknod] = sys_mknod,
 	[__NR_mknodat] = sys_mknodat, [__NR_symlink] = sys_symlink, [__NR_symlinkat] = sys_symlinkat,
 	[__NR_link] = sys_link, [__NR_linkat] = sys_linkat, [__NR_unlink] = sys_unlink,
@@ -55,7 +58,8 @@ static const gk_syscall_fn table[] = {
 	[__NR_renameat] = sys_renameat, [__NR_renameat2] = sys_renameat2, [__NR_chmod] = sys_chmod,
 	[__NR_fchmodat] = sys_fchmodat, [__NR_chown] = sys_chown, [__NR_lchown] = sys_lchown,
 	[__NR_fchownat] = sys_fchownat, [__NR_utimensat] = sys_utimensat, [__NR_utimes] = sys_utimes,
-	[__NR_utime] = sys_utimes, [__NR_truncate] = sys_truncate,
+	[__NR_utime] = sys_utime, [__NR_truncate] = sys_truncate, [__NR_futimesat] = sys_futimesat,
+	[__NR_fchmod] = sys_fchmod, [__NR_fchown] = sys_fchown,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) <= VMLET_SYSCALL_MAX,

@@ -1,8 +1,9 @@
 /* mm.c - program memory inside preallocated guest RAM: brk, and mmap regions allocated top-down. */
-#include "fs/fd.h"
+#include "fs/tmpfs.h"
 
 #include <linux/errno.h>
 #include <linux/mman.h>
+#include <linux/stat.h>
 
 /*
  * Page tables are fixed by the host before the first instruction and every
@@ -193,6 +194,15 @@ static long map_anywhere(uint64_t len)
 	return r ? r : (long)addr;
 }
 
+uint64_t mm_kernel_map(uint64_t len)
+{
+	long addr;
+
+	mm_init();
+	addr = map_anywhere(page_up(len));
+	return addr < 0 ? 0 : (uint64_t)addr;
+}
+
 static long map_fixed(uint64_t addr, uint64_t len)
 {
 	long r;
@@ -226,10 +236,14 @@ static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
 
 	if (!o)
 		return -EBADF;
-	if (o->kind != OFD_FILE)
+	if (o->kind != OFD_FILE && !(o->kind == OFD_TMPFS && S_ISREG(o->node->mode)))
 		return -ENODEV;
 	if ((A2 & PROT_WRITE) && (A3 & MAP_SHARED))
 		return -EACCES;
+	if (o->kind == OFD_TMPFS) { /* a copy, as for host files */
+		long n = tnode_read(o->node, (uint8_t *)addr, len, A5);
+		return n < 0 ? n : (long)addr;
+	}
 	while (done < len) {
 		long n = hc(VMLET_HC_READ, o->handle, addr + done, len - done, A5 + done);
 		if (n < 0)

@@ -161,6 +161,16 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 	else
 		put_str(f, m->report);
 	fprintf(f, "\ncommit: %s\n", manifest_commit_name(m->commit));
+	for (i = 0; i < m->ntmpfs; i++) {
+		fputs("tmpfs ", f);
+		put_str(f, m->tmpfs[i].path);
+		fputs(": size=", f);
+		if (m->tmpfs[i].size)
+			put_size(f, m->tmpfs[i].size);
+		else
+			fputs("half of memory", f);
+		fputc('\n', f);
+	}
 	for (i = 0; i < m->nchannels; i++)
 		put_channel(f, &m->channels[i], i);
 }

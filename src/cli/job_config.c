@@ -19,6 +19,7 @@ static const enum vmlet_channel_mode channel_modes[] = {
 	[MANIFEST_APPEND] = VMLET_CHANNEL_APPEND, [MANIFEST_READ_WRITE] = VMLET_CHANNEL_READ_WRITE,
 };
 
+_Static_assert(MANIFEST_MAX_TMPFS <= VMLET_MAX_TMPFS, "every tmpfs a manifest declares fits o->tmpfs");
 _Static_assert(MANIFEST_MAX_CHANNELS <= OPT_MAX_CHANNELS, "every channel a manifest declares fits o->channels");
 
 static struct vmlet_limits limits_of(const struct manifest_limits *l)
@@ -58,6 +59,10 @@ int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg,
 	}
 	c->channels = o->channels;
 	c->nchannels = m->nchannels - MANIFEST_STDIO;
+	for (i = 0; i < m->ntmpfs; i++)
+		o->tmpfs[i] = (struct vmlet_tmpfs_mount){ .path = m->tmpfs[i].path, .size = m->tmpfs[i].size };
+	c->tmpfs = o->tmpfs;
+	c->ntmpfs = m->ntmpfs;
 	return 0;
 }
 

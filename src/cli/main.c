@@ -35,6 +35,8 @@ static const char usage[] =
 	"  --mem SIZE          guest memory, 16M to 64G, e.g. 64M, 1G (default 256M)\n"
 	"  --timeout DURATION  wall-clock limit, e.g. 500ms, 2s, 1m (exit 124 when hit)\n"
 	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
+	"  --tmpfs PATH[:SIZE] a writable in-memory filesystem at PATH inside the guest, in guest\n"
+	"                      memory, gone after the run (default size: half of --mem)\n"
 	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
 	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
 	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"

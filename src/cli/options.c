@@ -107,6 +107,30 @@ static int add_grant(struct cli_options *o, const char *arg, char *msg, size_t m
 	return 0;
 }
 
+/* "PATH[:SIZE]": the path is checked with the rest of the config (vmlet_config_check). */
+static int add_tmpfs(struct cli_options *o, const char *arg, char *msg, size_t msglen)
+{
+	size_t n = o->config.ntmpfs;
+	char *copy, *colon;
+
+	if (n == VMLET_MAX_TMPFS)
+		return fail(msg, msglen, "--tmpfs: at most 8 mounts (%s)", arg);
+	copy = strdup(arg);
+	if (!copy)
+		return fail(msg, msglen, "out of memory%s", "");
+	o->tmpfs_storage[n] = copy;
+	o->config.ntmpfs = n + 1;
+	o->tmpfs[n].path = copy;
+	o->tmpfs[n].size = 0;
+	colon = strrchr(copy, ':');
+	if (colon) {
+		*colon = 0;
+		if (parse_size(colon + 1, &o->tmpfs[n].size) || !o->tmpfs[n].size)
+			return fail(msg, msglen, "--tmpfs: invalid size in '%s' (try /tmp:64M)", arg);
+	}
+	return 0;
+}
+
 static int parse_seed(const char *s, uint8_t seed[32])
 {
 	int i;
@@ -254,7 +278,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -262,6 +286,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "mem", required_argument, 0, OPT_MEM },
 		{ "timeout", required_argument, 0, OPT_TIMEOUT },
 		{ "ro", required_argument, 0, OPT_RO },
+		{ "tmpfs", required_argument, 0, OPT_TMPFS },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
 		{ "clear-env", no_argument, 0, OPT_CLEAR_ENV },
@@ -288,6 +313,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	memset(o, 0, sizeof(*o));
 	vmlet_config_init(&o->config);
 	o->config.grants = o->grants;
+	o->config.tmpfs = o->tmpfs;
 	optind = 0; /* 0, not 1: GNU getopt then forgets a half-parsed option cluster */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
@@ -307,6 +333,10 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			break;
 		case OPT_RO:
 			if ((r = add_grant(o, optarg, msg, msglen)))
+				return r;
+			break;
+		case OPT_TMPFS:
+			if ((r = add_tmpfs(o, optarg, msg, msglen)))
 				return r;
 			break;
 		case OPT_ENV:
@@ -386,8 +416,9 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
 	if (o->inherit_env && o->clear_env)
 		return fail(msg, msglen, "--clear-env and --inherit-env: give one (--env then adds to it)%s", "");
-	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants))
-		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel or --ro with it%s", "");
+	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants || o->config.ntmpfs))
+		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel, --ro or --tmpfs with it%s",
+			    "");
 	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
 		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");
 	if (o->manifest)
@@ -422,6 +453,8 @@ void cli_options_free(struct cli_options *o)
 
 	for (i = 0; i < o->config.ngrants; i++)
 		free(o->grant_storage[i]);
+	for (i = 0; i < o->config.ntmpfs; i++)
+		free(o->tmpfs_storage[i]);
 	for (i = 0; i < o->config.nchannels; i++)
 		free(o->channel_storage[i]);
 	free(o->program);

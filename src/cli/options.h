@@ -28,6 +28,8 @@ struct cli_options {
 	const char *user;
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
+	struct vmlet_tmpfs_mount tmpfs[VMLET_MAX_TMPFS];
+	char *tmpfs_storage[VMLET_MAX_TMPFS]; /* owned copies split at ':' */
 	struct vmlet_channel channels[OPT_MAX_CHANNELS];
 	char *channel_storage[OPT_MAX_CHANNELS];
 	const char *manifest;      /* --manifest FILE */

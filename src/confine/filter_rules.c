@@ -42,7 +42,8 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 	r |= ALLOW(read) | ALLOW(pread64) | ALLOW(write) | ALLOW(pwrite64) | ALLOW(writev) | ALLOW(lseek);
 	r |= ALLOW(openat2) | ALLOW(close) | ALLOW(fstat) | ALLOW(newfstatat);
 	r |= ALLOW(getdents64) | ALLOW(readlinkat) | ALLOW(ppoll) | ALLOW(clock_gettime);
-	/* Every granted path opened is refused on procfs, sysfs and other kernel interfaces. */
+	/* Every granted path opened is refused on procfs, sysfs and other kernel interfaces;
+	 * the guest's statfs of a grant or channel (VMLET_HC_STATFS). */
 	r |= ALLOW(fstatfs);
 	/* Each guest open of a channel duplicates the fd opened at create. */
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
@@ -64,7 +65,8 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 			      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | CLONE_UNTRACED));
 	r |= ALLOW(exit) | ALLOW(exit_group);
 	/* Transactional outputs (src/host/commit.c): flush files and directories; lock append
-	 * targets (flock: only fds opened before confinement exist); undo an append (ftruncate);
+	 * targets (flock: only fds opened before confinement exist); undo an append (ftruncate, also
+	 * the guest's ftruncate of a written file channel: VMLET_HC_TRUNCATE);
 	 * back up, mark, rename or remove inside the output directories only. */
 	r |= ALLOW(fsync) | ALLOW(flock) | ALLOW(ftruncate);
 	for (i = 0; i < (size_t)v->ncommit_dirs; i++) {

@@ -73,6 +73,59 @@ static int check_channels(const struct vmlet_config *c, struct vmlet_error *err)
 	return 0;
 }
 
+/* Absolute, normalized ("/a/b": no ".", "..", empty or trailing component), not "/". */
+static int normalized_path(const char *p)
+{
+	const char *c = p;
+
+	if (p[0] != '/' || !p[1])
+		return 0;
+	while (*c) {
+		const char *s = ++c; /* past the '/' */
+		while (*c && *c != '/')
+			c++;
+		if (c == s || (c - s == 1 && s[0] == '.') || (c - s == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* One path lies at or under the other. */
+static int nested(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+
+	return !strncmp(a, b, n) && (na == nb || (na < nb ? b[n] : a[n]) == '/');
+}
+
+static int check_tmpfs(const struct vmlet_config *c, struct vmlet_error *err)
+{
+	uint64_t mem = c->mem_bytes ? c->mem_bytes : VMLET_DEFAULT_MEM;
+	char a[32], b[32];
+	size_t i, j;
+
+	if (c->ntmpfs && !c->tmpfs)
+		return bad(err, "%zu tmpfs mounts declared but none given", c->ntmpfs);
+	if (c->ntmpfs > VMLET_MAX_TMPFS)
+		return bad(err, "at most %d tmpfs mounts (%zu declared)", VMLET_MAX_TMPFS, c->ntmpfs);
+	for (i = 0; i < c->ntmpfs; i++) {
+		const struct vmlet_tmpfs_mount *t = &c->tmpfs[i];
+
+		if (!t->path || !normalized_path(t->path))
+			return bad(err, "tmpfs %s: the path must be absolute and normalized, and not /",
+				   t->path ? t->path : "(null)");
+		if (strlen(t->path) >= 256)
+			return bad(err, "tmpfs %.40s...: the path must be shorter than 256 bytes", t->path);
+		if (t->size > mem)
+			return bad(err, "tmpfs %s: size %s is larger than the guest memory (%s)", t->path,
+				   size_str(t->size, a), size_str(mem, b));
+		for (j = 0; j < i; j++)
+			if (nested(c->tmpfs[j].path, t->path))
+				return bad(err, "tmpfs %s: overlaps tmpfs %s", t->path, c->tmpfs[j].path);
+	}
+	return 0;
+}
+
 int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 {
 	int r;
@@ -87,5 +140,7 @@ int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 		return bad(err, "%zu grants declared but none given", c->ngrants);
 	if (c->commit != VMLET_COMMIT_SUCCESS && c->commit != VMLET_COMMIT_ALWAYS)
 		return bad(err, "bad commit policy %d", (int)c->commit);
+	if ((r = check_tmpfs(c, err)))
+		return r;
 	return check_channels(c, err);
 }

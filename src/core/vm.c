@@ -226,6 +226,8 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 			b->stdio[i].flags |= VMLET_STDIO_EXACT;
 	}
 	memcpy(b->exe, vm->exe, sizeof(b->exe));
+	b->ntmpfs = vm->ntmpfs;
+	memcpy(b->tmpfs, vm->tmpfs, sizeof(b->tmpfs));
 	return 0;
 }
 
@@ -331,6 +333,21 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	return r;
 }
 
+/* The tmpfs mounts as the guest kernel serves them: sizes page-aligned, 0 made half of the memory. */
+static void take_tmpfs(struct vmlet_vm *vm, const struct vmlet_config *c)
+{
+	uint64_t mem = c->mem_bytes ? c->mem_bytes : VMLET_DEFAULT_MEM;
+	size_t i;
+
+	memset(vm->tmpfs, 0, sizeof(vm->tmpfs));
+	vm->ntmpfs = (uint32_t)c->ntmpfs;
+	for (i = 0; i < c->ntmpfs; i++) {
+		uint64_t size = c->tmpfs[i].size ? c->tmpfs[i].size : mem / 2;
+		vm->tmpfs[i].size = (size + VMLET_PAGE_SIZE - 1) & ~(VMLET_PAGE_SIZE - 1);
+		snprintf(vm->tmpfs[i].path, sizeof(vm->tmpfs[i].path), "%s", c->tmpfs[i].path);
+	}
+}
+
 static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 {
 	vm->stdio[0] = c->stdin_fd;
@@ -340,6 +357,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->flags = c->flags;
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
+	take_tmpfs(vm, c);
 	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
 	if (c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

@@ -101,6 +101,8 @@ struct vmlet_vm {
 	enum vmlet_commit commit;
 	struct txn *txn;             /* the written files' commit (src/host/commit.c) */
 	struct vmlet_determinism determinism;
+	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX]; /* as the boot block gives them (sizes resolved) */
+	uint32_t ntmpfs;
 	struct handle handles[VMLET_HANDLE_MAX];
 	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
 

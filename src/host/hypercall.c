@@ -11,6 +11,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -535,6 +537,85 @@ static int64_t hc_discard(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return 0;
 }
 
+#define TMPFS_MAGIC_K 0x01021994
+#define ST_VALID_K 0x20
+
+/* statfs of what a handle or guest path is on: the host's answer; grants and read channels read-only. */
+static int64_t hc_statfs(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct vmlet_statfs *out = vm_guest_ptr_w(vm, h->arg[3], sizeof(*out));
+	char path[PATH_MAX_GUEST];
+	struct statfs sf;
+	struct stat st;
+	int fd = -1, own = 0, rdonly = 1, ancestor = 0, ch = -1, r;
+
+	if (!out)
+		return -EFAULT;
+	if (h->arg[0] != VMLET_OFF_NONE) {
+		struct handle *hd = handle_get(vm, h->arg[0]);
+		if (!hd)
+			return -EBADF;
+		fd = hd->kind == HANDLE_VDIR ? -1 : hd->fd;
+		rdonly = !hd->writable;
+		ancestor = hd->kind == HANDLE_VDIR;
+	} else if ((r = guest_path(vm, h->arg[1], h->arg[2], path))) {
+		return r;
+	} else if ((ch = channel_find(vm, path)) >= 0 && vm->channels[ch].fd >= 0) {
+		fd = vm->channels[ch].fd;
+		rdonly = vm->channels[ch].mode == VMLET_CHANNEL_READ;
+	} else {
+		fd = files_open(vm, path, O_PATH, &ancestor, &ch, &st);
+		if (fd < 0 && !(fd == -ENOENT && ancestor))
+			return fd;
+		own = fd >= 0;
+		ancestor = fd < 0;
+	}
+	memset(out, 0, sizeof(*out));
+	if (ancestor) { /* a directory that exists only because grants lie below it */
+		out->type = TMPFS_MAGIC_K;
+		out->bsize = out->frsize = 4096;
+		out->namelen = 255;
+		out->flags = ST_VALID_K | ST_RDONLY;
+		return 0;
+	}
+	r = fstatfs(fd, &sf) < 0 ? -errno : 0;
+	if (own)
+		close(fd);
+	if (r)
+		return r;
+	out->type = sf.f_type;
+	out->bsize = sf.f_bsize;
+	out->blocks = sf.f_blocks;
+	out->bfree = sf.f_bfree;
+	out->bavail = sf.f_bavail;
+	out->files = sf.f_files;
+	out->ffree = sf.f_ffree;
+	memcpy(out->fsid, &sf.f_fsid, sizeof(out->fsid));
+	out->namelen = sf.f_namelen;
+	out->frsize = sf.f_frsize;
+	out->flags = sf.f_flags | (rdonly ? ST_RDONLY : 0);
+	return 0;
+}
+
+/* ftruncate of a written file channel: one write call against its quotas (zeros grown are not data written). */
+static int64_t hc_truncate(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int fd = hc_out_fd(vm, (uint32_t)h->arg[0]);
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	int64_t allowed;
+
+	if (!hd)
+		return -EBADF;
+	if (fd < 0 || hd->kind != HANDLE_FILE || h->arg[1] > INT64_MAX)
+		return -EINVAL;
+	if ((allowed = channel_admit(vm, hd->channel, 1, 0, -1)) < 0)
+		return allowed;
+	if (ftruncate(fd, (off_t)h->arg[1]) < 0)
+		return -errno;
+	channel_account(vm, hd->channel, 1, "", 0);
+	return 0;
+}
+
 static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_EXIT] = hc_exit,	   [VMLET_HC_FLUSH] = hc_flush,
 	[VMLET_HC_READ] = hc_read,	   [VMLET_HC_WRITE] = hc_write,
@@ -544,6 +625,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_SLEEP] = hc_sleep,	   [VMLET_HC_POLL] = hc_poll,
 	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
 	[VMLET_HC_SEEK] = hc_seek,	   [VMLET_HC_DISCARD] = hc_discard,
+	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

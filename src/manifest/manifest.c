@@ -357,6 +357,39 @@ static int parse_deterministic(struct parser *p, json_t *v)
 	return 0;
 }
 
+static int parse_tmpfs(struct parser *p, json_t *v)
+{
+	static const char *const fields[] = { "path", "size", NULL };
+	struct vmlet_manifest *m = p->m;
+	char show[MANIFEST_SHOW_SIZE], path[32];
+	json_t *e, *f;
+	size_t i;
+	int r;
+
+	if (!json_is_array(v))
+		return FAIL(p, "tmpfs", "must be an array of {\"path\": ..., \"size\": ...}, got %s",
+			    manifest_show(v, show));
+	if (json_array_size(v) > MANIFEST_MAX_TMPFS)
+		return FAIL(p, "tmpfs", "at most %d mounts, got %zu", MANIFEST_MAX_TMPFS, json_array_size(v));
+	json_array_foreach(v, i, e) {
+		snprintf(path, sizeof(path), "tmpfs[%zu]", i);
+		if ((r = mp_want_object(p, path, e)) || (r = mp_known_fields(p, path, e, fields)))
+			return r;
+		snprintf(path, sizeof(path), "tmpfs[%zu].path", i);
+		if (!(f = json_object_get(e, "path")))
+			return FAIL(p, path, "required field missing");
+		if ((r = mp_get_guest_path(p, path, f, &m->tmpfs[i].path)))
+			return r;
+		m->ntmpfs = i + 1;
+		snprintf(path, sizeof(path), "tmpfs[%zu].size", i);
+		if ((f = json_object_get(e, "size")) && (r = mp_get_size(p, path, f, &m->tmpfs[i].size)))
+			return r;
+		if (f && !m->tmpfs[i].size)
+			return FAIL(p, path, "must not be 0");
+	}
+	return 0;
+}
+
 static int parse_scalars(struct parser *p, json_t *root)
 {
 	struct vmlet_manifest *m = p->m;
@@ -394,6 +427,8 @@ static int parse_scalars(struct parser *p, json_t *root)
 		return r;
 	if ((v = json_object_get(root, "deterministic")) && (r = parse_deterministic(p, v)))
 		return r;
+	if ((v = json_object_get(root, "tmpfs")) && (r = parse_tmpfs(p, v)))
+		return r;
 	if ((v = json_object_get(root, "report"))) {
 		if (json_is_string(v) && !strcmp(json_string_value(v), "-"))
 			r = mp_get_string(p, "report", v, 0, &m->report);
@@ -417,7 +452,7 @@ int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_
 		   size_t msglen)
 {
 	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
-					      "channels", "deterministic", "report", "commit", NULL };
+					      "channels", "deterministic", "report", "commit", "tmpfs", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];
 	json_error_t jerr;
@@ -454,6 +489,8 @@ void manifest_free(struct vmlet_manifest *m)
 		free(m->channels[i].guest);
 		free(m->channels[i].host);
 	}
+	for (i = 0; i < m->ntmpfs; i++)
+		free(m->tmpfs[i].path);
 	free(m->argv);
 	free(m->envp);
 	free(m->channels);

@@ -77,6 +77,13 @@ struct manifest_determinism {
 	uint8_t seed[32];            /* seeds the guest's random bytes (getrandom, AT_RANDOM) */
 };
 
+/* "tmpfs": [{"path": "/tmp", "size": "64M"}]: an in-memory filesystem in the guest. */
+#define MANIFEST_MAX_TMPFS 8
+struct manifest_tmpfs {
+	char *path;                  /* guest path, normalized */
+	uint64_t size;               /* bytes; 0: not given (half of the memory) */
+};
+
 struct vmlet_manifest {
 	char *name;                  /* the name given to manifest_parse, for messages */
 	char *program;               /* host path of the static executable */
@@ -96,6 +103,8 @@ struct vmlet_manifest {
 	struct manifest_channel *channels;
 	size_t nchannels;
 	struct manifest_determinism deterministic;
+	struct manifest_tmpfs tmpfs[MANIFEST_MAX_TMPFS];
+	size_t ntmpfs;
 	char *report;                /* NULL: no report; "-": stderr; else a host path */
 	enum manifest_commit commit;
 };

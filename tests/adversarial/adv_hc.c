@@ -1,10 +1,10 @@
 /* adv_hc.c - the program calls the host directly: crafted hypercall blocks and `outb` to port 0xd0.
  *
  * usage: adv_hc MODE [N]
- *   battery       every hypercall 1..14 with bad handles, addresses out of range, huge lengths,
+ *   battery       every hypercall 1..17 with bad handles, addresses out of range, huge lengths,
  *                 paths without NUL, path lengths 0/4095/4096/2^40, close_mask all ones, handle
  *                 exhaustion. Prints "adv_hc battery: N calls, U unexpected" and the unexpected ones.
- *   nr N          hypercall number N (15..2^64-1 are unknown: SIGSYS)
+ *   nr N          hypercall number N (18..2^64-1 are unknown: SIGSYS)
  *   exit-sig N    VMLET_HC_EXIT claiming death by signal N
  *   exit-status N VMLET_HC_EXIT with status N
  *   poll-forever  poll a directory handle with no timeout (only --timeout ends it)
@@ -75,6 +75,8 @@ static void battery(void)
 		expect("tty-badaddr", FAIL, adv_hc(VMLET_HC_TTY, 1, VMLET_TTY_TCGETS, a, 0), a, 0);
 		expect("readlink-badpath", -EFAULT, adv_hc(VMLET_HC_READLINK, a, 1, (uint64_t)page, 64), a, 0);
 		expect("readlink-badbuf", -EFAULT, adv_hc(VMLET_HC_READLINK, (uint64_t)path, 1, a, 64), a, 0);
+		expect("statfs-badpath", -EFAULT, adv_hc(VMLET_HC_STATFS, VMLET_OFF_NONE, a, 1, (uint64_t)page), a, 0);
+		expect("statfs-badbuf", -EFAULT, adv_hc(VMLET_HC_STATFS, 1, 0, 0, a), a, 0);
 	}
 	/* Ranges that end exactly at, or one byte past, the edges. */
 	expect("stat-at-user-hi", -EFAULT, adv_hc(VMLET_HC_STAT, (uint64_t)path, 1, user_hi - sizeof(*st) + 1, 0), 0, 0);
@@ -109,7 +111,15 @@ static void battery(void)
 		expect("poll-badh", -EBADF, adv_hc(VMLET_HC_POLL, b, 1, 0, 0), b, 0);
 		expect("tty-badh", -ENOTTY, adv_hc(VMLET_HC_TTY, b, VMLET_TTY_TCGETS, (uint64_t)page, 0), b, 0);
 		expect("seek-badh", -EBADF, adv_hc(VMLET_HC_SEEK, b, 0, 0, 0), b, 0);
+		expect("statfs-badh", -EBADF, adv_hc(VMLET_HC_STATFS, b, 0, 0, (uint64_t)page), b, 0);
+		expect("truncate-badh", -EBADF, adv_hc(VMLET_HC_TRUNCATE, b, 0, 0, 0), b, 0);
 	}
+	/* Truncation only of a written file channel: never stdio, a directory, a grant. */
+	expect("truncate-stdout", -EINVAL, adv_hc(VMLET_HC_TRUNCATE, 1, 0, 0, 0), 0, 0);
+	expect("truncate-stdin", -EINVAL, adv_hc(VMLET_HC_TRUNCATE, 0, 0, 0, 0), 0, 0);
+	expect("truncate-dir", -EINVAL, adv_hc(VMLET_HC_TRUNCATE, (uint64_t)dir, 0, 0, 0), 0, 0);
+	expect("statfs-dir", 0, adv_hc(VMLET_HC_STATFS, (uint64_t)dir, 0, 0, (uint64_t)page), 0, 0);
+	expect("statfs-root", 0, adv_hc(VMLET_HC_STATFS, VMLET_OFF_NONE, (uint64_t)path, 1, (uint64_t)page), 0, 0);
 	/* Stdio handles where files or directories are expected; closing stdio is a no-op. */
 	expect("getdents-stdio", -ENOTDIR, adv_hc(VMLET_HC_GETDENTS, 1, (uint64_t)page, 4096, 0), 0, 0);
 	expect("seek-stdio", -EINVAL, adv_hc(VMLET_HC_SEEK, 0, 0, 0, 0), 0, 0);

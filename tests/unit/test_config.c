@@ -109,6 +109,29 @@ static void test_written_channels_limit(void **state)
 	assert_int_equal(vmlet_config_check(&c, &err), 0);
 }
 
+static void test_tmpfs_rules(void **state)
+{
+	struct vmlet_tmpfs_mount t[2] = { { "/tmp", 0 }, { "/run", 64ull << 20 } };
+	struct vmlet_config c;
+
+	(void)state;
+	config(&c, NULL, 0);
+	c.tmpfs = t;
+	c.ntmpfs = 2;
+	assert_int_equal(vmlet_config_check(&c, NULL), 0);
+	t[1].path = "/tmp/x";
+	refused(&c, "tmpfs /tmp/x: overlaps tmpfs /tmp");
+	t[1].path = "/";
+	refused(&c, "tmpfs /: the path must be absolute and normalized, and not /");
+	t[1].path = "/a/../b";
+	refused(&c, "tmpfs /a/../b: the path must be absolute and normalized, and not /");
+	t[1].path = "/run/";
+	refused(&c, "tmpfs /run/: the path must be absolute and normalized, and not /");
+	t[1].path = "/run";
+	t[1].size = 1ull << 30;
+	refused(&c, "tmpfs /run: size 1G is larger than the guest memory (256M)");
+}
+
 static void test_channel_rules(void **state)
 {
 	struct vmlet_channel ch[2];
@@ -139,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_memory_range_exact),
 		cmocka_unit_test(test_written_channels_limit),
 		cmocka_unit_test(test_channel_rules),
+		cmocka_unit_test(test_tmpfs_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -62,6 +66,7 @@ _Noreturn void gk_gk_exit(int status, int signal)
 }
 
 static char tree[64];
+#define HEAP_SIZE (64ull << 20)
 
 /* A VM whose "guest memory" is this process (base 0, the whole user half), with tree granted read-only. */
 static int build_vm(void **state)
@@ -107,6 +112,18 @@ static int build_vm(void **state)
 	memset(&gk_gk_boot, 0, sizeof(gk_gk_boot));
 	gk_gk_boot.mem_bytes = 256ull << 20;
 	gk_gk_boot.user_hi = gk_gk_boot.stack_lo = vm->user_hi;
+	/* Program memory for mmap, where the tmpfs pages come from: one region for the whole process. */
+	static uint8_t *heap;
+	if (!heap)
+		heap = mmap(NULL, HEAP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(heap != MAP_FAILED);
+	gk_gk_boot.brk_start = (uint64_t)heap;
+	gk_gk_boot.mmap_top = (uint64_t)heap + HEAP_SIZE;
+	gk_gk_boot.ntmpfs = 2;
+	gk_gk_boot.tmpfs[0].size = 16ull << 20;
+	strcpy(gk_gk_boot.tmpfs[0].path, "/scratch");
+	gk_gk_boot.tmpfs[1].size = 64ull << 10;
+	strcpy(gk_gk_boot.tmpfs[1].path, "/small");
 	for (i = 0; i < 3; i++)
 		gk_gk_boot.stdio[i].mode = S_IFCHR | 0666;
 	return 0;
@@ -309,7 +326,234 @@ static void written_file_size_is_current(void **state)
 	assert_int_equal(SYS(SYS_write, (uint64_t)fd, (uint64_t)block, sizeof(block), 0, 0, 0), 100);
 	assert_int_equal(SYS(SYS_fstat, (uint64_t)fd, (uint64_t)&st, 0, 0, 0, 0), 0);
 	assert_int_equal(st.size, 8392);
+	/* ftruncate of a written channel is a hypercall; the size the program sees follows */
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 100, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 0, SEEK_END, 0, 0, 0), 100);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)fd, (uint64_t)block, sizeof(block), 50, 0, 0), 50);
 	assert_int_equal(SYS(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0), 0);
+	fd = SYS(SYS_openat, (uint64_t)AT_FDCWD, P("file"), O_RDONLY, 0, 0, 0);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 0, 0, 0, 0, 0), -EINVAL); /* a grant: read-only */
+	assert_int_equal(SYS(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0), 0);
+}
+
+/* ---- tmpfs (guest/fs/tmpfs.c): "/scratch" (16M) and "/small" (64K) are mounted by build_vm ---- */
+
+#define S(x) ((uint64_t)(x))
+#define OPEN(path, flags, mode) SYS(SYS_openat, S(AT_FDCWD), S(path), (uint64_t)(flags), (uint64_t)(mode), 0, 0)
+#define CLOSE(fd) SYS(SYS_close, (uint64_t)(fd), 0, 0, 0, 0, 0)
+#define WRITE(fd, str) SYS(SYS_write, (uint64_t)(fd), S(str), strlen(str), 0, 0, 0)
+
+static long stat_of(const char *path, struct vmlet_stat *st)
+{
+	return SYS(SYS_newfstatat, S(AT_FDCWD), S(path), S(st), AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+static void tmpfs_files(void **state)
+{
+	char buf[64] = "";
+	struct vmlet_stat st;
+	long fd, fd2;
+
+	(void)state;
+	fd = OPEN("/scratch/f", O_RDWR | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	assert_int_equal(OPEN("/scratch/f", O_RDWR | O_CREAT | O_EXCL, 0666), -EEXIST);
+	assert_int_equal(WRITE(fd, "hello world"), 11);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)fd, S(buf), 5, 6, 0, 0), 5);
+	assert_string_equal(buf, "world");
+	assert_int_equal(SYS(SYS_pwrite64, (uint64_t)fd, S("W"), 1, 6, 0, 0), 1);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 0, SEEK_END, 0, 0, 0), 11);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 8192, SEEK_SET, 0, 0, 0), 8192);
+	assert_int_equal(WRITE(fd, "x"), 1); /* a hole in between reads as zeros */
+	assert_int_equal(SYS(SYS_fstat, (uint64_t)fd, S(&st), 0, 0, 0, 0), 0);
+	assert_int_equal(st.size, 8193);
+	assert_int_equal(st.blocks, 16); /* two pages, the hole has none */
+	assert_int_equal(st.mode, S_IFREG | 0644); /* umask 022 */
+	assert_int_equal(st.nlink, 1);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)fd, S(buf), 4, 4096, 0, 0), 4);
+	assert_memory_equal(buf, "\0\0\0\0", 4);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 0, SEEK_HOLE, 0, 0, 0), 8193);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 9000, SEEK_DATA, 0, 0, 0), -ENXIO);
+	/* O_APPEND writes at the end; O_TRUNC empties */
+	fd2 = OPEN("/scratch/f", O_WRONLY | O_APPEND, 0);
+	assert_int_equal(WRITE(fd2, "!"), 1);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)fd, 0, SEEK_END, 0, 0, 0), 8194);
+	assert_int_equal(CLOSE(fd2), 0);
+	/* unlinked while open: the data lives until the last close */
+	assert_int_equal(SYS(SYS_unlink, S("/scratch/f"), 0, 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/f", &st), -ENOENT);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)fd, S(buf), 5, 0, 0, 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(SYS(SYS_fstat, (uint64_t)fd, S(&st), 0, 0, 0, 0), 0);
+	assert_int_equal(st.nlink, 0);
+	assert_int_equal(CLOSE(fd), 0);
+	fd = OPEN("/scratch/g", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(WRITE(fd, "abc"), 3);
+	assert_int_equal(CLOSE(fd), 0);
+	fd = OPEN("/scratch/g", O_RDONLY | O_TRUNC, 0);
+	assert_int_equal(SYS(SYS_fstat, (uint64_t)fd, S(&st), 0, 0, 0, 0), 0);
+	assert_int_equal(st.size, 0);
+	assert_int_equal(SYS(SYS_write, (uint64_t)fd, S("x"), 1, 0, 0, 0), -EBADF);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 10, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(CLOSE(fd), 0);
+	assert_int_equal(SYS(SYS_truncate, S("/scratch/g"), 5000, 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/g", &st), 0);
+	assert_int_equal(st.size, 5000);
+	assert_int_equal(st.blocks, 0);
+	assert_int_equal(OPEN("/scratch/missing/x", O_RDWR | O_CREAT, 0600), -ENOENT);
+	assert_int_equal(OPEN("/scratch/g/x", O_RDWR | O_CREAT, 0600), -ENOTDIR);
+	assert_int_equal(OPEN("/scratch/g", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+	assert_int_equal(OPEN("/scratch", O_RDWR, 0), -EISDIR);
+}
+
+static void tmpfs_directories(void **state)
+{
+	static uint8_t dents[4096];
+	struct vmlet_stat st, st2;
+	char buf[64] = "", names[256] = "";
+	long fd, n, off;
+
+	(void)state;
+	assert_int_equal(SYS(SYS_mkdir, S("/scratch/d"), 0755, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_mkdir, S("/scratch/d"), 0755, 0, 0, 0, 0), -EEXIST);
+	assert_int_equal(SYS(SYS_mkdir, S("/scratch/d/sub"), 0700, 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/d", &st), 0);
+	assert_int_equal(st.nlink, 3);
+	assert_int_equal(st.mode, S_IFDIR | 0755);
+	assert_int_equal(CLOSE(OPEN("/scratch/d/a", O_CREAT | O_WRONLY, 0644)), 0);
+	assert_int_equal(CLOSE(OPEN("/scratch/d/b", O_CREAT | O_WRONLY, 0644)), 0);
+	assert_int_equal(SYS(SYS_rmdir, S("/scratch/d"), 0, 0, 0, 0, 0), -ENOTEMPTY);
+	assert_int_equal(SYS(SYS_rmdir, S("/scratch/d/a"), 0, 0, 0, 0, 0), -ENOTDIR);
+	assert_int_equal(SYS(SYS_unlink, S("/scratch/d/sub"), 0, 0, 0, 0, 0), -EISDIR);
+	assert_int_equal(SYS(SYS_rmdir, S("/scratch"), 0, 0, 0, 0, 0), -EBUSY);
+	/* link, symlink, readlink */
+	assert_int_equal(SYS(SYS_link, S("/scratch/d/a"), S("/scratch/d/hard"), 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/d/a", &st), 0);
+	assert_int_equal(stat_of("/scratch/d/hard", &st2), 0);
+	assert_int_equal(st.nlink, 2);
+	assert_int_equal(st.ino, st2.ino);
+	assert_int_equal(SYS(SYS_symlink, S("sub"), S("/scratch/d/ln"), 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_readlink, S("/scratch/d/ln"), S(buf), sizeof(buf), 0, 0, 0), 3);
+	assert_memory_equal(buf, "sub", 3);
+	assert_int_equal(SYS(SYS_stat, S("/scratch/d/ln"), S(&st), 0, 0, 0, 0), 0);
+	assert_true(S_ISDIR(st.mode));
+	assert_int_equal(CLOSE(OPEN("/scratch/d/ln/viasym", O_CREAT | O_WRONLY, 0644)), 0);
+	assert_int_equal(stat_of("/scratch/d/sub/viasym", &st), 0);
+	assert_int_equal(SYS(SYS_symlink, S("/scratch/d/loop"), S("/scratch/d/loop"), 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_stat, S("/scratch/d/loop"), S(&st), 0, 0, 0, 0), -ELOOP);
+	/* rename: over an existing file, a directory, not under itself */
+	assert_int_equal(SYS(SYS_rename, S("/scratch/d/b"), S("/scratch/d/a"), 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/d/b", &st), -ENOENT);
+	assert_int_equal(stat_of("/scratch/d/hard", &st), 0);
+	assert_int_equal(st.nlink, 1); /* a's old file lives on as hard */
+	assert_int_equal(SYS(SYS_rename, S("/scratch/d/sub"), S("/scratch/d/sub/x"), 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(SYS(SYS_rename, S("/scratch/d/sub"), S("/scratch/d/a"), 0, 0, 0, 0), -ENOTDIR);
+	assert_int_equal(SYS(SYS_rename, S("/scratch/d/sub"), S("/scratch/moved"), 0, 0, 0, 0), 0);
+	assert_int_equal(stat_of("/scratch/moved/viasym", &st), 0);
+	assert_int_equal(SYS(SYS_rename, S("/scratch/d/a"), S(in_tree("file")), 0, 0, 0, 0), -EXDEV);
+	assert_int_equal(SYS(SYS_renameat2, S(AT_FDCWD), S("/scratch/d/a"), S(AT_FDCWD), S("/scratch/d/hard"),
+			     RENAME_NOREPLACE, 0), -EEXIST);
+	/* getdents64: ".", "..", then creation order (Linux 6.6 and later) */
+	fd = OPEN("/scratch/d", O_RDONLY | O_DIRECTORY, 0);
+	assert_true(fd >= 0);
+	n = SYS(SYS_getdents64, (uint64_t)fd, S(dents), sizeof(dents), 0, 0, 0);
+	assert_true(n > 0);
+	for (off = 0; off < n;) {
+		struct { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; } *e = (void *)(dents + off);
+		strcat(names, e->name);
+		strcat(names, " ");
+		off += e->reclen;
+	}
+	assert_string_equal(names, ". .. a hard ln loop "); /* a renamed file takes the place of the one it replaced */
+	assert_int_equal(SYS(SYS_getdents64, (uint64_t)fd, S(dents), sizeof(dents), 0, 0, 0), 0);
+	assert_int_equal(CLOSE(fd), 0);
+	/* chdir and relative paths; access; chmod, chown, utimensat */
+	assert_int_equal(SYS(SYS_chdir, S("/scratch/d"), 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_getcwd, S(buf), sizeof(buf), 0, 0, 0, 0), 11);
+	assert_string_equal(buf, "/scratch/d");
+	assert_int_equal(stat_of("hard", &st), 0);
+	assert_int_equal(SYS(SYS_access, S("hard"), W_OK, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_access, S("hard"), X_OK, 0, 0, 0, 0), -EACCES);
+	assert_int_equal(SYS(SYS_chmod, S("hard"), 0755, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_access, S("hard"), X_OK, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_chown, S("hard"), 1000, 100, 0, 0, 0), 0);
+	{
+		int64_t ts[4] = { 1000, 5, 2000, 7 };
+		assert_int_equal(SYS(SYS_utimensat, S(AT_FDCWD), S("hard"), S(ts), 0, 0, 0), 0);
+	}
+	assert_int_equal(stat_of("hard", &st), 0);
+	assert_int_equal(st.uid, 1000);
+	assert_int_equal(st.gid, 100);
+	assert_int_equal(st.mode, S_IFREG | 0755);
+	assert_int_equal(st.atime, 1000);
+	assert_int_equal(st.mtime_ns, 7);
+	assert_int_equal(SYS(SYS_chdir, S("/"), 0, 0, 0, 0, 0), 0);
+}
+
+static void tmpfs_fills_up(void **state)
+{
+	static uint8_t block[16384];
+	struct statfs sf;
+	long fd, n, total = 0;
+
+	(void)state;
+	memset(block, 'z', sizeof(block));
+	assert_int_equal(SYS(SYS_statfs, S("/small"), S(&sf), 0, 0, 0, 0), 0);
+	assert_int_equal(sf.f_type, 0x01021994);
+	assert_int_equal(sf.f_blocks, 16);
+	fd = OPEN("/small/big", O_WRONLY | O_CREAT, 0644);
+	while ((n = SYS(SYS_write, (uint64_t)fd, S(block), sizeof(block), 0, 0, 0)) > 0)
+		total += n;
+	assert_int_equal(n, -ENOSPC);
+	assert_true(total >= 12 * 4096 && total < 16 * 4096); /* index pages count too */
+	assert_int_equal(SYS(SYS_fstatfs, (uint64_t)fd, S(&sf), 0, 0, 0, 0), 0);
+	assert_int_equal(sf.f_bfree, 0);
+	assert_int_equal(SYS(SYS_fallocate, (uint64_t)fd, 0, 1 << 20, 4096, 0, 0), -ENOSPC);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)fd, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_fstatfs, (uint64_t)fd, S(&sf), 0, 0, 0, 0), 0);
+	assert_int_equal(sf.f_bfree, 15); /* the directory's page of entries remains */
+	assert_int_equal(SYS(SYS_fallocate, (uint64_t)fd, 0, 0, 8192, 0, 0), 0);
+	assert_int_equal(CLOSE(fd), 0);
+	assert_int_equal(SYS(SYS_unlink, S("/small/big"), 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_statfs, S("/small"), S(&sf), 0, 0, 0, 0), 0);
+	assert_int_equal(sf.f_bfree, 16);
+	/* a grant answers as a read-only mount */
+	assert_int_equal(SYS(SYS_statfs, S(in_tree("file")), S(&sf), 0, 0, 0, 0), 0);
+	assert_true(sf.f_flags & ST_RDONLY);
+}
+
+static void memfd_copy_and_locks(void **state)
+{
+	char buf[32] = "";
+	int64_t off = 2;
+	long m, t, fd2;
+
+	(void)state;
+	m = SYS(SYS_memfd_create, S("x"), MFD_CLOEXEC, 0, 0, 0, 0);
+	assert_true(m >= 0);
+	assert_int_equal(WRITE(m, "0123456789"), 10);
+	t = OPEN("/scratch/copy", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(SYS(SYS_copy_file_range, (uint64_t)m, S(&off), (uint64_t)t, 0, 5, 0), -EXDEV);
+	assert_int_equal(WRITE(t, "23456"), 5);
+	assert_int_equal(SYS(SYS_copy_file_range, (uint64_t)t, S(&off), (uint64_t)t, 0, 3, 0), 3);
+	assert_int_equal(off, 5);
+	assert_int_equal(SYS(SYS_ftruncate, (uint64_t)t, 5, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)t, 5, SEEK_SET, 0, 0, 0), 5);
+	assert_int_equal(SYS(SYS_lseek, (uint64_t)m, 0, SEEK_SET, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_sendfile, (uint64_t)t, (uint64_t)m, 0, 3, 0, 0), 3);
+	assert_int_equal(SYS(SYS_pread64, (uint64_t)t, S(buf), sizeof(buf), 0, 0, 0), 8);
+	assert_string_equal(buf, "23456012");
+	assert_int_equal(SYS(SYS_fadvise64, (uint64_t)t, 0, 0, POSIX_FADV_SEQUENTIAL, 0, 0), 0);
+	assert_int_equal(SYS(SYS_fadvise64, (uint64_t)t, 0, 0, 99, 0, 0), -EINVAL);
+	/* flock belongs to the open file description */
+	fd2 = OPEN("/scratch/copy", O_RDONLY, 0);
+	assert_int_equal(SYS(SYS_flock, (uint64_t)t, LOCK_EX, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_flock, (uint64_t)fd2, LOCK_SH | LOCK_NB, 0, 0, 0, 0), -EWOULDBLOCK);
+	assert_int_equal(SYS(SYS_flock, (uint64_t)t, LOCK_UN, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_flock, (uint64_t)fd2, LOCK_SH | LOCK_NB, 0, 0, 0, 0), 0);
+	assert_int_equal(CLOSE(fd2), 0);
+	assert_int_equal(CLOSE(t), 0);
+	assert_int_equal(CLOSE(m), 0);
 }
 
 int main(void)
@@ -321,6 +565,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fsync_and_kin, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(trace_shows_strings_at_entry, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(written_file_size_is_current, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(tmpfs_files, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(tmpfs_directories, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(tmpfs_fills_up, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(memfd_copy_and_locks, build_vm, free_vm),
 		/* last: the guest kernel's state (its fd table, limits) lives on from test to test */
 		cmocka_unit_test_setup_teardown(nofile_limit_is_kept_and_enforced, build_vm, free_vm),
 	};

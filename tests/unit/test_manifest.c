@@ -102,10 +102,10 @@ static void test_top_level_fields(void **state)
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
 	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit)");
+	    "deterministic, report, commit, tmpfs)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit)");
+	    "deterministic, report, commit, tmpfs)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
 	bad(J("{}"), "program: required field missing");
@@ -118,6 +118,27 @@ static void test_top_level_fields(void **state)
 	bad(J("{'program': 'p', 'commit': 'sometimes'}"),
 	    "commit: must be one of success, always, got \"sometimes\"");
 	bad(J("{'program': 'p', 'commit': true}"), "commit: must be one of success, always, got true");
+}
+
+static void test_tmpfs(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	good(J("{'program': 'p', 'tmpfs': [{'path': '/tmp/', 'size': '64M'}, {'path': '/run'}]}"), &m);
+	assert_int_equal(m.ntmpfs, 2);
+	assert_string_equal(m.tmpfs[0].path, "/tmp");
+	assert_int_equal(m.tmpfs[0].size, 64ull << 20);
+	assert_string_equal(m.tmpfs[1].path, "/run");
+	assert_int_equal(m.tmpfs[1].size, 0);
+	manifest_free(&m);
+	bad(J("{'program': 'p', 'tmpfs': '/tmp'}"),
+	    "tmpfs: must be an array of {\"path\": ..., \"size\": ...}, got \"/tmp\"");
+	bad(J("{'program': 'p', 'tmpfs': [{'size': '1M'}]}"), "tmpfs[0].path: required field missing");
+	bad(J("{'program': 'p', 'tmpfs': [{'path': 'tmp'}]}"), "tmpfs[0].path: must be an absolute path, got \"tmp\"");
+	bad(J("{'program': 'p', 'tmpfs': [{'path': '/tmp', 'size': 0}]}"), "tmpfs[0].size: must not be 0");
+	bad(J("{'program': 'p', 'tmpfs': [{'path': '/tmp', 'mode': 1}]}"),
+	    "tmpfs[0]: unknown field \"mode\" (expected path, size)");
 }
 
 static void test_long_values_are_cut(void **state)
@@ -954,6 +975,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_top_level_fields),
+		cmocka_unit_test(test_tmpfs),
 		cmocka_unit_test(test_long_values_are_cut),
 		cmocka_unit_test(test_args_env),
 		cmocka_unit_test(test_clear_env),

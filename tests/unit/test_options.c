@@ -323,6 +323,26 @@ static void test_run_ro_errors(void **state)
 	expect_run_error(ARGC(a5), a5, "bad");
 }
 
+static void test_run_tmpfs(void **state)
+{
+	char *ok[] = { "run", "--tmpfs", "/tmp", "--tmpfs", "/run:1M", "prog", NULL };
+	char *a1[] = { "run", "--tmpfs", "/tmp:lots", "prog", NULL };
+	char *a2[] = { "run", "--tmpfs", "/tmp:0", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(ok), ok, &o, msg), 0);
+	assert_int_equal(o.config.ntmpfs, 2);
+	assert_string_equal(o.config.tmpfs[0].path, "/tmp");
+	assert_int_equal(o.config.tmpfs[0].size, 0);
+	assert_string_equal(o.config.tmpfs[1].path, "/run");
+	assert_int_equal(o.config.tmpfs[1].size, 1u << 20);
+	cli_options_free(&o);
+	expect_run_error(ARGC(a1), a1, "--tmpfs: invalid size in '/tmp:lots'");
+	expect_run_error(ARGC(a2), a2, "--tmpfs: invalid size");
+}
+
 static void test_run_ro_limit(void **state)
 {
 	char *argv[2 * OPT_MAX_GRANTS + 5];
@@ -650,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_run_double_dash),
 		cmocka_unit_test(test_run_ro_errors),
 		cmocka_unit_test(test_run_ro_limit),
+		cmocka_unit_test(test_run_tmpfs),
 		cmocka_unit_test(test_run_env_errors),
 		cmocka_unit_test(test_run_env_limit),
 		cmocka_unit_test(test_run_clear_env),

@@ -1,0 +1,525 @@
+/* tmpfs.c - in-memory filesystems: the mount table, pages taken from program memory, nodes, file data, directories, path walks. */
+#include "fs/tmpfs.h"
+
+#include <linux/errno.h>
+#include <linux/stat.h>
+
+#define PAGE 4096ull
+#define FANOUT 512u        /* entries of an index page */
+#define DEPTH_MAX 3u       /* 512^3 pages: 512 GiB, more than guest memory */
+#define CHUNK (1ull << 20) /* pages are taken from program memory this much at a time */
+#define SYMLINK_MAX 40     /* symlinks followed in one walk, as Linux */
+
+static struct tmount mounts[VMLET_TMPFS_MAX + 1]; /* the last serves memfd_create */
+static uint32_t nmounts;
+static int mounted;
+
+static uint64_t free_pages;           /* pages given back, linked through their first word */
+static uint64_t chunk_next, chunk_end; /* the rest of the last chunk taken */
+static struct tnode *free_nodes;      /* linked through parent */
+static uint64_t next_ino = 2;         /* 1 is every mount's root */
+
+/* A page for m (NULL: not counted against a mount), zeroed unless the caller overwrites it whole. */
+static uint64_t page_take(struct tmount *m, int zero)
+{
+	uint64_t p;
+
+	if (m && m->used_pages >= m->max_pages)
+		return 0;
+	if (free_pages) {
+		p = free_pages;
+		free_pages = *(uint64_t *)p;
+	} else {
+		if (chunk_next == chunk_end) {
+			uint64_t c = mm_kernel_map(CHUNK);
+			if (!c)
+				return 0;
+			chunk_next = c;
+			chunk_end = c + CHUNK;
+		}
+		p = chunk_next;
+		chunk_next += PAGE;
+	}
+	if (zero)
+		memset((void *)p, 0, PAGE);
+	if (m)
+		m->used_pages++;
+	return p;
+}
+
+static uint64_t page_get(struct tmount *m)
+{
+	return page_take(m, 1);
+}
+
+static void page_put(struct tmount *m, uint64_t p)
+{
+	*(uint64_t *)p = free_pages;
+	free_pages = p;
+	if (m)
+		m->used_pages--;
+}
+
+static void mount_init(struct tmount *m, const char *path, uint64_t size, uint64_t dev)
+{
+	m->path = path;
+	m->len = strnlen(path, VMLET_TMPFS_PATH_MAX - 1);
+	m->max_pages = size / PAGE;
+	m->dev = dev;
+}
+
+static void mount_all(void)
+{
+	uint32_t i, n = gk_boot.ntmpfs < VMLET_TMPFS_MAX ? gk_boot.ntmpfs : VMLET_TMPFS_MAX;
+
+	mounted = 1;
+	for (i = 0; i < n; i++)
+		mount_init(&mounts[i], gk_boot.tmpfs[i].path, gk_boot.tmpfs[i].size, 0x30 + i);
+	nmounts = n;
+	/* memfds are limited as a tmpfs of Linux's default size (half of the memory). */
+	mount_init(&mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes / 2, 0x01);
+}
+
+/* A mount's root is made on first use: a run that never touches its tmpfs spends nothing on it. */
+static struct tmount *ready(struct tmount *m)
+{
+	if (!m->root) {
+		m->root = tnode_new(m, S_IFDIR | 01777);
+		if (!m->root)
+			return 0;
+		m->root->ino = 1;
+	}
+	return m;
+}
+
+struct tmount *tmpfs_mount_of(const char *path)
+{
+	uint32_t i;
+
+	if (!mounted)
+		mount_all();
+	for (i = 0; i < nmounts; i++) {
+		struct tmount *m = &mounts[i];
+		if (m->len && !memcmp(path, m->path, m->len) && (path[m->len] == '/' || !path[m->len]))
+			return ready(m);
+	}
+	return 0;
+}
+
+struct tmount *tmpfs_memfd_mount(void)
+{
+	if (!mounted)
+		mount_all();
+	return &mounts[VMLET_TMPFS_MAX];
+}
+
+void tnode_touch(struct tnode *n, int what)
+{
+	uint64_t now = time_real_ns();
+	int64_t s = (int64_t)(now / 1000000000ull), ns = (int64_t)(now % 1000000000ull);
+
+	if (what & TOUCH_A)
+		n->atime = s, n->atime_ns = ns;
+	if (what & TOUCH_M)
+		n->mtime = s, n->mtime_ns = ns;
+	if (what & TOUCH_C)
+		n->ctime = s, n->ctime_ns = ns;
+}
+
+struct tnode *tnode_new(struct tmount *m, uint32_t mode)
+{
+	struct tnode *n = free_nodes;
+
+	if (n) {
+		free_nodes = n->parent;
+	} else {
+		uint64_t p = page_get(0), i, per = PAGE / sizeof(*n);
+		if (!p)
+			return 0;
+		n = (struct tnode *)p;
+		for (i = 1; i < per; i++) { /* the rest of the page to the free list */
+			n[i].parent = free_nodes;
+			free_nodes = &n[i];
+		}
+	}
+	memset(n, 0, sizeof(*n));
+	n->mode = mode;
+	n->uid = GK_UID;
+	n->gid = GK_UID;
+	n->nlink = S_ISDIR(mode) ? 2 : 0;
+	n->ino = next_ino++;
+	n->mnt = m;
+	if (S_ISDIR(mode))
+		n->size = 40; /* Linux's tmpfs: 20 per entry, "." and ".." included */
+	m->nodes++;
+	tnode_touch(n, TOUCH_A | TOUCH_M | TOUCH_C);
+	return n;
+}
+
+static uint64_t capacity(uint32_t depth)
+{
+	return 1ull << (9 * depth);
+}
+
+/* The slot holding page pgno's address; index pages are made when alloc. NULL: absent, or no memory. */
+static uint64_t *slot(struct tnode *n, uint64_t pgno, int alloc)
+{
+	uint64_t *s = &n->root;
+	uint32_t level;
+
+	while (pgno >= capacity(n->depth)) {
+		if (!alloc || n->depth == DEPTH_MAX)
+			return 0;
+		if (n->root) {
+			uint64_t top = page_get(n->mnt);
+			if (!top)
+				return 0;
+			((uint64_t *)top)[0] = n->root;
+			n->root = top;
+		}
+		n->depth++;
+	}
+	for (level = n->depth; level > 0; level--) {
+		if (!*s) {
+			if (!alloc || !(*s = page_get(n->mnt)))
+				return 0;
+		}
+		s = &((uint64_t *)*s)[(pgno >> (9 * (level - 1))) & (FANOUT - 1)];
+	}
+	return s;
+}
+
+#define WHOLE 2 /* alloc: the caller writes the whole page, it need not be zeroed */
+
+/* The data page pgno, made if alloc: 0 if absent (a hole) or no memory. */
+static uint64_t data_page(struct tnode *n, uint64_t pgno, int alloc)
+{
+	uint64_t *s = slot(n, pgno, alloc);
+
+	if (!s)
+		return 0;
+	if (!*s && alloc && (*s = page_take(n->mnt, alloc != WHOLE)))
+		n->pages++;
+	return *s;
+}
+
+/* Frees the pages at or past page `from` in the subtree at *s, whose first page is base. */
+static void cut(struct tnode *n, uint64_t *s, uint32_t level, uint64_t base, uint64_t from)
+{
+	uint64_t span = capacity(level), i;
+
+	if (!*s || base + span <= from)
+		return;
+	if (level == 0) {
+		page_put(n->mnt, *s);
+		n->pages--;
+		*s = 0;
+		return;
+	}
+	for (i = 0; i < FANOUT; i++)
+		cut(n, &((uint64_t *)*s)[i], level - 1, base + i * (span / FANOUT), from);
+	if (base >= from) {
+		page_put(n->mnt, *s);
+		*s = 0;
+	}
+}
+
+void tnode_drop(struct tnode *n)
+{
+	if (n->nlink || n->opens)
+		return;
+	cut(n, &n->root, n->depth, 0, 0);
+	n->mnt->nodes--;
+	n->mode = 0;
+	n->parent = free_nodes;
+	free_nodes = n;
+}
+
+long tnode_read(struct tnode *n, uint8_t *buf, uint64_t len, uint64_t off)
+{
+	uint64_t done = 0;
+
+	if (off >= (uint64_t)n->size)
+		return 0;
+	if (len > (uint64_t)n->size - off)
+		len = (uint64_t)n->size - off;
+	while (done < len) {
+		uint64_t at = off + done, in = at % PAGE, k = PAGE - in < len - done ? PAGE - in : len - done;
+		uint64_t p = data_page(n, at / PAGE, 0);
+
+		if (p)
+			memcpy(buf + done, (const uint8_t *)p + in, k);
+		else
+			memset(buf + done, 0, k);
+		done += k;
+	}
+	return (long)done;
+}
+
+#define FILE_MAX (capacity(DEPTH_MAX) * PAGE)
+
+long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off)
+{
+	uint64_t done = 0;
+
+	if (off >= FILE_MAX)
+		return -EFBIG;
+	if (len > FILE_MAX - off)
+		len = FILE_MAX - off;
+	while (done < len) {
+		uint64_t at = off + done, in = at % PAGE, k = PAGE - in < len - done ? PAGE - in : len - done;
+		uint64_t p = data_page(n, at / PAGE, k == PAGE ? WHOLE : 1);
+
+		if (!p)
+			break;
+		memcpy((uint8_t *)p + in, buf + done, k);
+		done += k;
+	}
+	if (off + done > (uint64_t)n->size)
+		n->size = (int64_t)(off + done);
+	if (done)
+		tnode_touch(n, TOUCH_M | TOUCH_C);
+	return done ? (long)done : len ? -ENOSPC : 0;
+}
+
+long tnode_truncate(struct tnode *n, uint64_t size)
+{
+	if (size > FILE_MAX)
+		return -EFBIG;
+	if (size < (uint64_t)n->size) {
+		uint64_t p = size % PAGE ? data_page(n, size / PAGE, 0) : 0;
+		cut(n, &n->root, n->depth, 0, (size + PAGE - 1) / PAGE);
+		if (p) /* the tail of the last page reads as zeros if the file grows again */
+			memset((uint8_t *)p + size % PAGE, 0, PAGE - size % PAGE);
+	}
+	n->size = (int64_t)size;
+	tnode_touch(n, TOUCH_M | TOUCH_C);
+	return 0;
+}
+
+long tnode_allocate(struct tnode *n, uint64_t off, uint64_t len)
+{
+	uint64_t pg;
+
+	if (off + len > FILE_MAX || off + len < off)
+		return -EFBIG;
+	for (pg = off / PAGE; pg * PAGE < off + len; pg++)
+		if (!data_page(n, pg, 1))
+			return -ENOSPC;
+	if (off + len > (uint64_t)n->size)
+		n->size = (int64_t)(off + len);
+	tnode_touch(n, TOUCH_C);
+	return 0;
+}
+
+void tnode_stat(const struct tnode *n, struct vmlet_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = n->mnt->dev;
+	st->ino = n->ino;
+	st->nlink = n->nlink;
+	st->mode = n->mode;
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->size = n->size;
+	st->blksize = PAGE;
+	/* Linux's tmpfs keeps directories, and symlinks shorter than 128 bytes, outside data pages. */
+	st->blocks = S_ISDIR(n->mode) || (S_ISLNK(n->mode) && n->size < 128) ? 0 : (int64_t)n->pages * 8;
+	st->atime = n->atime;
+	st->atime_ns = n->atime_ns;
+	st->mtime = n->mtime;
+	st->mtime_ns = n->mtime_ns;
+	st->ctime = n->ctime;
+	st->ctime_ns = n->ctime_ns;
+}
+
+/* ---- directories: entries in the directory's own pages, slot k at offset k + 2 ---- */
+
+struct tdent {
+	struct tnode *node; /* NULL: a deleted entry */
+	uint8_t len;
+	char name[TMPFS_NAME_MAX];
+};
+
+#define DENTS (PAGE / sizeof(struct tdent))
+
+static struct tdent *dent(struct tnode *d, uint64_t k, int alloc)
+{
+	uint64_t p = data_page(d, k / DENTS, alloc);
+
+	return p ? (struct tdent *)p + k % DENTS : 0;
+}
+
+long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n)
+{
+	struct tdent *e = dent(d, d->slots, 1);
+
+	if (!e)
+		return -ENOSPC;
+	e->node = n;
+	e->len = (uint8_t)len;
+	memcpy(e->name, name, len);
+	d->slots++;
+	d->entries++;
+	d->size += 20;
+	if (S_ISDIR(n->mode)) {
+		d->nlink++;
+		n->parent = d;
+	} else {
+		n->nlink++;
+	}
+	tnode_touch(d, TOUCH_M | TOUCH_C);
+	tnode_touch(n, TOUCH_C);
+	return 0;
+}
+
+void dir_remove(struct tnode *d, uint64_t k)
+{
+	struct tdent *e = dent(d, k, 0);
+	struct tnode *n = e->node;
+
+	e->node = 0;
+	d->entries--;
+	d->size -= 20;
+	if (S_ISDIR(n->mode))
+		d->nlink--;
+	else
+		n->nlink--;
+	if (!d->entries && !d->opens) { /* no reader holds an offset into it: start afresh */
+		cut(d, &d->root, d->depth, 0, 0);
+		d->slots = 0;
+	}
+	tnode_touch(d, TOUCH_M | TOUCH_C);
+	tnode_touch(n, TOUCH_C);
+}
+
+void dir_replace(struct tnode *d, uint64_t k, struct tnode *n)
+{
+	struct tdent *e = dent(d, k, 0);
+	struct tnode *old = e->node;
+
+	if (S_ISDIR(old->mode))
+		d->nlink--;
+	else
+		old->nlink--;
+	e->node = n;
+	if (S_ISDIR(n->mode)) {
+		d->nlink++;
+		n->parent = d;
+	} else {
+		n->nlink++;
+	}
+	tnode_touch(d, TOUCH_M | TOUCH_C);
+	tnode_touch(n, TOUCH_C);
+	tnode_touch(old, TOUCH_C);
+}
+
+long dir_next(struct tnode *d, uint64_t k, struct tnode **n, const char **name, size_t *len)
+{
+	for (; k < d->slots; k++) {
+		struct tdent *e = dent(d, k, 0);
+
+		if (!e) { /* a freed page of entries: skip it */
+			k += DENTS - 1 - k % DENTS;
+			continue;
+		}
+		if (e->node) {
+			*n = e->node;
+			*name = e->name;
+			*len = e->len;
+			return (long)k;
+		}
+	}
+	return -1;
+}
+
+static struct tnode *lookup(struct tnode *d, const char *name, size_t len, uint64_t *k)
+{
+	const char *en;
+	struct tnode *n;
+	size_t elen;
+	long at;
+
+	for (at = dir_next(d, 0, &n, &en, &elen); at >= 0; at = dir_next(d, (uint64_t)at + 1, &n, &en, &elen))
+		if (elen == len && !memcmp(en, name, len)) {
+			*k = (uint64_t)at;
+			return n;
+		}
+	return 0;
+}
+
+/* The path a symlink met at name (path[0..name)) leads to, with the rest of the walk appended. */
+static long redirect(char *path, long *len, const char *name, struct tnode *link, const char *rest)
+{
+	static char out[GK_PATH_MAX], prefix[GK_PATH_MAX], target[GK_PATH_MAX];
+	size_t n = 1, plen = (size_t)(name - path);
+	long r;
+
+	if (link->size >= (int64_t)GK_PATH_MAX)
+		return -ENAMETOOLONG;
+	target[tnode_read(link, (uint8_t *)target, (uint64_t)link->size, 0)] = 0;
+	out[0] = '/';
+	out[1] = 0;
+	memcpy(prefix, path, plen);
+	prefix[plen] = 0;
+	r = target[0] == '/' ? 0 : path_normalize(out, &n, prefix);
+	if (!r)
+		r = path_normalize(out, &n, target);
+	if (!r)
+		r = path_normalize(out, &n, rest);
+	if (r)
+		return r;
+	memcpy(path, out, n + 1);
+	*len = (long)n;
+	return 0;
+}
+
+long tmpfs_walk(char *path, long *len, int follow, struct twalk *w)
+{
+	int links;
+
+	for (links = 0; links <= SYMLINK_MAX; links++) {
+		struct tmount *m = tmpfs_mount_of(path);
+		const char *p;
+		struct tnode *d;
+		int moved = 0;
+
+		memset(w, 0, sizeof(*w));
+		if (!m)
+			return 0;
+		if (!m->root)
+			return -ENOSPC;
+		w->m = m;
+		d = w->dir = m->root;
+		p = w->name = path + m->len; /* the mount's root: an empty name */
+		while (*p && !moved) {
+			const char *c = ++p;
+			struct tnode *child;
+			long r;
+
+			while (*p && *p != '/')
+				p++;
+			if (!S_ISDIR(d->mode))
+				return -ENOTDIR;
+			if (p - c > TMPFS_NAME_MAX)
+				return -ENAMETOOLONG;
+			w->dir = d;
+			w->name = c;
+			w->len = (size_t)(p - c);
+			child = lookup(d, c, w->len, &w->slot);
+			if (!child)
+				return *p ? -ENOENT : 0;
+			if (S_ISLNK(child->mode) && (*p || follow)) {
+				if ((r = redirect(path, len, c, child, p)))
+					return r;
+				moved = 1;
+			}
+			d = child;
+		}
+		if (!moved) {
+			w->node = d;
+			return 0;
+		}
+	}
+	return -ELOOP;
+}
