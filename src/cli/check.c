@@ -198,7 +198,7 @@ int cmd_check(int argc, char **argv)
 		return EXIT_VMLET_ERROR;
 	}
 	/* The program must also be one vmlet can load: a static x86-64 ELF that fits. */
-	if (vmlet_program_check(m.program, m.memory, &err)) {
+	if (vmlet_program_check(m.program, m.root, m.memory, &err)) {
 		fprintf(stderr, "vmlet: %s: program: %s\n", argv[1], err.message);
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;
