@@ -102,10 +102,10 @@ static void test_top_level_fields(void **state)
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
 	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit)");
+	    "deterministic, report, commit, root)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit)");
+	    "deterministic, report, commit, root)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
 	bad(J("{}"), "program: required field missing");
