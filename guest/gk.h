@@ -91,6 +91,8 @@ DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(syml
 DECLARE(link); DECLARE(linkat); DECLARE(unlink); DECLARE(unlinkat); DECLARE(rmdir); DECLARE(rename);
 DECLARE(renameat); DECLARE(renameat2); DECLARE(chmod); DECLARE(fchmodat); DECLARE(chown); DECLARE(lchown);
 DECLARE(fchownat); DECLARE(utimensat); DECLARE(utimes); DECLARE(truncate);
+DECLARE(getxattr); DECLARE(lgetxattr); DECLARE(fgetxattr); DECLARE(listxattr); DECLARE(llistxattr);
+DECLARE(flistxattr);
 #undef DECLARE
 
 #endif

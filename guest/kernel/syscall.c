@@ -47,6 +47,9 @@ static const gk_syscall_fn table[] = {
 	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause,
 	[__NR_fsync] = sys_fsync, [__NR_fdatasync] = sys_fsync, [__NR_syncfs] = sys_fsync,
 	[__NR_sync] = sys_sync,
+	/* Extended attributes (xattr.c): none. */
+	[__NR_getxattr] = sys_getxattr, [__NR_lgetxattr] = sys_lgetxattr, [__NR_fgetxattr] = sys_fgetxattr,
+	[__NR_listxattr] = sys_listxattr, [__NR_llistxattr] = sys_llistxattr, [__NR_flistxattr] = sys_flistxattr,
 	/* Grants are read-only: these fail as on a read-only mount (fs_readonly.c). */
 	[__NR_mkdir] = sys_mkdir, [__NR_mkdirat] = sys_mkdirat, [__NR_mknod] = sys_mknod,
 	[__NR_mknodat] = sys_mknodat, [__NR_symlink] = sys_symlink, [__NR_symlinkat] = sys_symlinkat,
