@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../loader/script.h"
 #include "../loader/stack.h"
 
 #define MIB (1ull << 20)
@@ -100,10 +101,16 @@ struct file_ctx {
 	struct stat st;
 };
 
-/* What a run executes: the program, and the interpreter its PT_INTERP names (fd -1: none). */
+/*
+ * What a run executes: the program (for a "#!" script, its interpreter, named
+ * by sb_interp and given sb_arg), and the interpreter its PT_INTERP names
+ * (fd -1: none).
+ */
 struct program {
 	struct file_ctx fc, ifc;
 	struct elf_image img, interp;
+	char head[SCRIPT_HEAD + 1];
+	const char *sb_interp, *sb_arg;
 };
 
 static void program_close(struct program *p)
@@ -252,18 +259,32 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 	uint8_t *window = guestmem_ptr(&vm->mem, gpa(vm->stack_lo), size);
 	const char *default_argv[] = { c->path, NULL };
 	const char *const empty[] = { NULL };
+	const char *const *argv = c->argv && c->argv[0] ? c->argv : default_argv, **script_argv = NULL;
 	struct stack_params p = {
-		.argv = c->argv && c->argv[0] ? c->argv : default_argv,
+		.argv = argv,
 		.envp = c->envp ? c->envp : empty,
 		.execfn = c->path,
 		.phdr = img->phdr, .phent = img->phent, .phnum = img->phnum, .entry = img->entry,
 		.base = prog->img.interp_len ? prog->interp.lo : 0,
 		.hwcap = getauxval(AT_HWCAP), .hwcap2 = getauxval(AT_HWCAP2), .sysinfo_ehdr = vm->gk.vdso,
 	};
+	size_t n = 0, i = 0;
 	int r;
 
 	if (!window)
 		return vm_error(err, -EINVAL, "stack outside guest memory");
+	if (prog->sb_interp) { /* as execve: interpreter, its argument, the script's path, the other arguments */
+		while (argv[n])
+			n++;
+		if (!(script_argv = calloc(n + 3, sizeof(*script_argv))))
+			return vm_error(err, -ENOMEM, "out of memory");
+		script_argv[i++] = prog->sb_interp;
+		if (prog->sb_arg)
+			script_argv[i++] = prog->sb_arg;
+		script_argv[i++] = c->path;
+		memcpy(script_argv + i, argv + 1, n * sizeof(*argv)); /* argv[1..n], NULL included */
+		p.argv = script_argv;
+	}
 	if (vm->determinism.enabled) { /* AT_RANDOM from the seed, apart from the guest's own stream */
 		struct sha256 h;
 		uint8_t d[32];
@@ -273,9 +294,11 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 		sha256_final(&h, d);
 		memcpy(p.random, d, sizeof(p.random));
 	} else if (getrandom(p.random, sizeof(p.random), 0) != sizeof(p.random)) {
+		free(script_argv);
 		return vm_error(err, -EIO, "getrandom failed");
 	}
 	r = stack_build(window, vm->user_hi, size, size / 4, &p, rsp);
+	free(script_argv);
 	if (r == -E2BIG)
 		return vm_error(err, r, "arguments and environment do not fit the guest stack");
 	if (r)
@@ -332,6 +355,31 @@ static int check_interp(const struct vmlet_config *c, uint64_t mmap_top, struct 
 	return 0;
 }
 
+/*
+ * A "#!" script runs its interpreter (found like the program: inside the root,
+ * if any), which must be an executable of its own, not another script.
+ */
+static int check_script(const struct vmlet_config *c, struct program *p, struct vmlet_error *err)
+{
+	long n = file_reader(&p->fc, p->head, SCRIPT_HEAD, 0);
+	int r;
+
+	if (n < 0)
+		return vm_error(err, (int)n, "%s: %s", c->path, strerror((int)-n));
+	r = script_parse(p->head, (size_t)n, &p->sb_interp, &p->sb_arg);
+	if (r <= 0)
+		return r == 0 ? 0 : vm_error(err, -ENOEXEC, "%s: malformed \"#!\" line", c->path);
+	close(p->fc.fd);
+	p->fc.fd = -1;
+	r = open_program(c->root, p->sb_interp, &p->fc.fd, &p->fc.st, err);
+	if (r == -ENOENT)
+		return vm_error(err, r, "%s: interpreter %s not found%s%s", c->path, p->sb_interp,
+				c->root ? " in the root " : "", c->root ? c->root : "");
+	if (r)
+		return vm_error(err, r, "%s: interpreter %s", c->path, err ? err->message : p->sb_interp);
+	return 0;
+}
+
 /* Open and validate the program (and its interpreter) before any VM exists: errors cost no shell. */
 static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct program *p,
 			 struct vmlet_error *err)
@@ -340,12 +388,17 @@ static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct
 	int r;
 
 	p->fc.fd = p->ifc.fd = -1;
+	p->sb_interp = p->sb_arg = NULL;
 	r = open_program(c->root, c->path, &p->fc.fd, &p->fc.st, err);
+	if (!r)
+		r = check_script(c, p, err);
 	if (!r) {
 		r = elf_parse(file_reader, &p->fc, (uint64_t)p->fc.st.st_size, &p->img, msg, sizeof(msg));
 		if (!r)
 			r = elf_check_fit(&p->img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
-		if (r)
+		if (r && p->sb_interp) /* another script is not followed: Linux's limit is not ours to copy */
+			vm_error(err, r, "%s: interpreter %s: %s", c->path, p->sb_interp, r == -ENOEXEC ? msg : strerror(-r));
+		else if (r)
 			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
 		else if (p->img.interp_len)
 			r = check_interp(c, mmap_top, p, err);
@@ -433,6 +486,8 @@ static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct pro
 	int r;
 
 	take_config(vm, c);
+	if (p->sb_interp) /* /proc/self/exe of a script is its interpreter */
+		snprintf(vm->exe, sizeof(vm->exe), "%s", p->sb_interp);
 	r = files_init(vm, c, err);
 	if (!r)
 		r = load_program(vm, c, p, err);
