@@ -237,6 +237,19 @@ static void test_report_field(void **state)
 	    "report: must not contain '..' components, got \"out/../r.json\"");
 }
 
+static void test_root_field(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	bad(J("{'program': 'p', 'root': ''}"), "root: must be a non-empty string, got \"\"");
+	bad(J("{'program': 'p', 'root': 1}"), "root: must be a non-empty string, got 1");
+	bad(J("{'program': 'p', 'root': 'r/../x'}"), "root: must not contain '..' components, got \"r/../x\"");
+	good(J("{'program': '/usr/bin/python3', 'root': '/'}"), &m);
+	assert_string_equal(m.root, "/");
+	manifest_free(&m);
+}
+
 /* ---- channels ---- */
 
 static void test_channel_shape(void **state)
@@ -767,6 +780,10 @@ static void test_host_program(void **state)
 	host_bad("{'program': '@/tree'}", -EINVAL, "program: @/tree: is a directory, not a regular file");
 	host_bad("{'program': '@/noexec'}", -EACCES,
 		 "program: @/noexec: Permission denied (needs read and execute permission)");
+	/* With a root, the program is a path inside it (the run looks it up there); the root must be a directory. */
+	host_ok("{'program': '/usr/bin/python3', 'root': '@/tree'}");
+	host_bad("{'program': 'p', 'root': '@/missing'}", -ENOENT, "root: @/missing: No such file or directory");
+	host_bad("{'program': 'p', 'root': '@/prog'}", -EINVAL, "root: @/prog: is a file, not a directory");
 }
 
 static void test_host_channels(void **state)
@@ -961,6 +978,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_report_field),
+		cmocka_unit_test(test_root_field),
 		cmocka_unit_test(test_channel_shape),
 		cmocka_unit_test(test_channel_paths),
 		cmocka_unit_test(test_channel_enums),

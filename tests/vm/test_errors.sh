@@ -45,7 +45,8 @@ for c in /bin/true /usr/bin/true /bin/ls; do
 	if [ -x "$c" ] && readelf -l "$c" 2> /dev/null | grep -q 'INTERP'; then DYN=$c; break; fi
 done
 if [ -n "$DYN" ]; then
-	expect_err "errors/dynamic-126" 126 "vmlet: $DYN: dynamically linked executable: only static executables are supported" -- run "$DYN"
+	INTERP=$(readelf -l "$DYN" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	expect_err "errors/dynamic-126" 126 "vmlet: $DYN: dynamically linked (interpreter $INTERP): give --root DIR (--root / for this machine's) to find it and its libraries" -- run "$DYN"
 else
 	skip "errors/dynamic-126" "no dynamically linked /bin/true or /bin/ls found (or readelf missing)"
 fi
