@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 4
+#define VMLET_ABI_VERSION 5
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -69,6 +69,9 @@ enum vmlet_hc {
 	VMLET_HC_READLINK = 13,/* arg0 gpa of path, arg1 len, arg2 gpa buf, arg3 buf len -> length */
 	VMLET_HC_SEEK = 14,    /* arg0 handle, arg1 offset, arg2 whence -> new offset (directories: rewind) */
 	VMLET_HC_DISCARD = 15, /* arg0 addr, arg1 len: page-aligned heap/mmap memory back to the host; reads as zeros after */
+	VMLET_HC_MMAP = 16,    /* arg0 handle, arg1 addr, arg2 len, arg3 file offset (all page-aligned): the file's
+				* pages mapped copy-on-write at [addr, addr+len) of the mmap region, zeros past its
+				* end -> bytes that come from the file; -ENODEV: this handle cannot be mapped (copy it) */
 	VMLET_HC_COUNT
 };
 

@@ -85,6 +85,8 @@ struct vmlet_vm {
 	uint64_t user_hi, stack_lo, mmap_top;
 	uint64_t pt_next;     /* next free page-table page (guest-physical) */
 	uint64_t brk_start;   /* end of the program image: heap and mmap space start here */
+	uint64_t filemap_lo, filemap_hi; /* span that host files were mapped over (VMLET_HC_MMAP) since the
+					  * memory was fresh: discarding there maps anonymous memory back */
 	struct { uint64_t lo, hi; } readonly[2 * ELF_MAX_SEGMENTS]; /* the program's and its interpreter's read-only pages */
 	size_t nreadonly;
 	struct vmlet_gk_header gk; /* host copy, trusted */
