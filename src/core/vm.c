@@ -328,20 +328,24 @@ static void back_heap_with_huge_pages(struct vmlet_vm *vm, const struct elf_imag
 static int check_interp(const struct vmlet_config *c, uint64_t mmap_top, struct program *p,
 			struct vmlet_error *err)
 {
-	char path[ELF_INTERP_MAX], msg[200];
+	char path[ELF_INTERP_MAX], msg[200], who[VMLET_EXE_MAX + 64];
 	int r = elf_interp(file_reader, &p->fc, &p->img, path, msg, sizeof(msg));
 
+	/* Messages name the program, and for a script the interpreter that is dynamic. */
+	snprintf(who, sizeof(who), "%s%s%s", c->path, p->sb_interp ? ": interpreter " : "",
+		 p->sb_interp ? p->sb_interp : "");
+
 	if (r)
-		return vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+		return vm_error(err, r, "%s: %s", who, r == -ENOEXEC ? msg : strerror(-r));
 	if (!c->root)
 		return vm_error(err, -ENOEXEC,
 				"%s: dynamically linked (interpreter %s): give --root DIR (--root / for this machine's) to find it and its libraries",
-				c->path, path);
+				who, path);
 	r = open_program(c->root, path, &p->ifc.fd, &p->ifc.st, err);
 	if (r == -ENOENT)
-		return vm_error(err, r, "%s: interpreter %s not found in the root %s", c->path, path, c->root);
+		return vm_error(err, r, "%s: interpreter %s not found in the root %s", who, path, c->root);
 	if (r)
-		return vm_error(err, r, "%s: interpreter %s", c->path, err ? err->message : path);
+		return vm_error(err, r, "%s: interpreter %s", who, err ? err->message : path);
 	r = elf_parse(file_reader, &p->ifc, (uint64_t)p->ifc.st.st_size, &p->interp, msg, sizeof(msg));
 	if (!r && p->interp.hi - p->interp.lo > mmap_top / 2)
 		r = -ENOEXEC, snprintf(msg, sizeof(msg), "too large");
@@ -351,7 +355,7 @@ static int check_interp(const struct vmlet_config *c, uint64_t mmap_top, struct 
 	if (!r && p->img.hi + 2 * MIB > p->interp.lo)
 		r = -ENOEXEC, snprintf(msg, sizeof(msg), "does not fit above the program (try a larger --mem)");
 	if (r)
-		return vm_error(err, r, "%s: interpreter %s: %s", c->path, path, r == -ENOEXEC ? msg : strerror(-r));
+		return vm_error(err, r, "%s: interpreter %s: %s", who, path, r == -ENOEXEC ? msg : strerror(-r));
 	return 0;
 }
 

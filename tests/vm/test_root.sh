@@ -19,6 +19,17 @@ same_as_native root/sort /etc/passwd -- /usr/bin/sort
 same_as_native root/wc /dev/null -- /usr/bin/wc -l /etc/passwd
 same_as_native root/sed /etc/passwd -- /bin/sed -n 's/:.*//p'
 same_as_native root/grep /etc/passwd -- /bin/grep -c root
+# File mappings: copy-on-write (a write stays private), then anonymous memory in their place reads zeros.
+for f in /usr/lib/x86_64-linux-gnu/libc.so.6 /etc/passwd; do
+	same_as_native "root/mmap-then-anonymous$f" /dev/null -- /usr/bin/python3 -c 'import mmap, sys
+f = open(sys.argv[1], "rb")
+m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+n = len(m); head = m[:4]; m[0:4] = b"XXXX"; m.close()
+m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+print(head, m[:4] == head, m[n - 1:] == open(sys.argv[1], "rb").read()[-1:])
+m.close()
+a = mmap.mmap(-1, n); print(a[:] == bytes(n)); a.close()' "$f"
+done
 S="$WORK/root-script.sh"
 printf '#!/bin/sh -e\necho "script $# $1"\nexit 4\n' > "$S"
 chmod +x "$S"
