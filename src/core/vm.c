@@ -492,6 +492,8 @@ static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct pro
 	take_config(vm, c);
 	if (p->sb_interp) /* /proc/self/exe of a script is its interpreter */
 		snprintf(vm->exe, sizeof(vm->exe), "%s", p->sb_interp);
+	if (c->root) /* the file itself, its symlinks resolved, as Linux names it */
+		files_guest_name(c->root, p->fc.fd, vm->exe, sizeof(vm->exe));
 	r = files_init(vm, c, err);
 	if (!r)
 		r = load_program(vm, c, p, err);

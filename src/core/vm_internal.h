@@ -210,6 +210,12 @@ int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int
  * program and its interpreter. Returns the fd (O_CLOEXEC) or -errno.
  */
 int files_open_in_root(const char *root, const char *path, int flags);
+/*
+ * The guest's name of fd, a file opened inside root (files_open_in_root): its
+ * host path with the root's left off, symlinks resolved, as /proc/self/exe
+ * shows it. out is left as it was when the name cannot be read.
+ */
+void files_guest_name(const char *root, int fd, char *out, size_t size);
 /* 1 if guest path `path` lies inside a grant (whether or not it exists). */
 int files_in_grant(const struct vmlet_vm *vm, const char *path);
 /* The n-th name directly below virtual directory `dir` that leads to a grant; its length, 0 if none. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -367,6 +368,24 @@ int files_open_in_root(const char *root, const char *path, int flags)
 		return -EACCES;
 	}
 	return fd;
+}
+
+/* Contract in vm_internal.h. */
+void files_guest_name(const char *root, int fd, char *out, size_t size)
+{
+	char link[64], host[PATH_MAX], *top = realpath(root, NULL);
+	ssize_t n;
+	size_t tl;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (top && n > 0) {
+		host[n] = 0;
+		tl = strcmp(top, "/") ? strlen(top) : 0;
+		if (!strncmp(host, top, tl) && host[tl] == '/')
+			snprintf(out, size, "%s", host + tl);
+	}
+	free(top);
 }
 
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)

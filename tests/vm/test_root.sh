@@ -34,6 +34,7 @@ S="$WORK/root-script.sh"
 printf '#!/bin/sh -e\necho "script $# $1"\nexit 4\n' > "$S"
 chmod +x "$S"
 same_as_native root/shebang-script /dev/null -- "$S" one
+same_as_native root/proc-self-exe /dev/null -- /usr/bin/python3 -c 'import os, sys; print(os.readlink("/proc/self/exe"), sys.executable)'
 VMLET_OPTS=
 
 # A small root: busybox (static) and /bin/true (dynamic) without its interpreter.
