@@ -344,8 +344,11 @@ static int check_interp(const struct vmlet_config *c, uint64_t mmap_top, struct 
 	r = open_program(c->root, path, &p->ifc.fd, &p->ifc.st, err);
 	if (r == -ENOENT)
 		return vm_error(err, r, "%s: interpreter %s not found in the root %s", who, path, c->root);
-	if (r)
-		return vm_error(err, r, "%s: interpreter %s", who, err ? err->message : path);
+	if (r) { /* open_program's message ("PATH: why"), copied: vm_error writes where it lies */
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err ? err->message : path);
+		return vm_error(err, r, "%s: interpreter %s", who, why);
+	}
 	r = elf_parse(file_reader, &p->ifc, (uint64_t)p->ifc.st.st_size, &p->interp, msg, sizeof(msg));
 	if (!r && p->interp.hi - p->interp.lo > mmap_top / 2)
 		r = -ENOEXEC, snprintf(msg, sizeof(msg), "too large");
@@ -379,8 +382,11 @@ static int check_script(const struct vmlet_config *c, struct program *p, struct 
 	if (r == -ENOENT)
 		return vm_error(err, r, "%s: interpreter %s not found%s%s", c->path, p->sb_interp,
 				c->root ? " in the root " : "", c->root ? c->root : "");
-	if (r)
-		return vm_error(err, r, "%s: interpreter %s", c->path, err ? err->message : p->sb_interp);
+	if (r) { /* open_program's message ("PATH: why"), copied: vm_error writes where it lies */
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err ? err->message : p->sb_interp);
+		return vm_error(err, r, "%s: interpreter %s", c->path, why);
+	}
 	return 0;
 }
 
