@@ -134,7 +134,7 @@ fi
 
 # --- hypercalls issued by the program itself
 hostile hc-battery 0 "" '^adv_hc battery: [0-9]+ calls, 0 unexpected$' -- $R "$ADV/adv_hc" battery
-for nr in $(seq 16 31) 64 4294967296 9223372036854775808 18446744073709551615; do
+for nr in $(seq 17 31) 64 4294967296 9223372036854775808 18446744073709551615; do
 	hostile "hc-nr-$nr" 159 "${FAULT}unknown hypercall $nr" "" -- $R "$ADV/adv_hc" nr $nr
 done
 hostile hc-exit-sig11 '139!' "" "" -- $R "$ADV/adv_hc" exit-sig 11
