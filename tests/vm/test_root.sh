@@ -69,6 +69,11 @@ expect_err root/missing-interpreter 127 \
 	"vmlet: /bin/true: interpreter /lib64/ld-linux-x86-64.so.2 not found in the root $R" -- run --root "$R" /bin/true
 expect_err root/missing-script-interpreter 127 \
 	"vmlet: /bin/script: interpreter /bin/missing-sh not found in the root $R" -- run --root "$R" /bin/script
+R2="$WORK/root2"
+rm -rf "$R2"; mkdir -p "$R2/bin" "$R2/lib64/ld-linux-x86-64.so.2"
+cp /bin/true "$R2/bin/true"
+expect_err root/interpreter-is-a-directory 126 \
+	"vmlet: /bin/true: interpreter /lib64/ld-linux-x86-64.so.2: is a directory" -- run --root "$R2" /bin/true
 expect_err root/missing-program 127 "vmlet: /bin/nothing: No such file or directory" -- run --root "$R" /bin/nothing
 expect_err root/dynamic-without-root 126 \
 	"vmlet: /bin/true: dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2): give --root DIR (--root / for this machine's) to find it and its libraries" \
