@@ -98,6 +98,8 @@ DECLARE(fchownat); DECLARE(utimensat); DECLARE(utimes); DECLARE(truncate);
 DECLARE(utime); DECLARE(futimesat); DECLARE(fchmod); DECLARE(fchown); DECLARE(flock); DECLARE(ftruncate);
 DECLARE(fallocate); DECLARE(statfs); DECLARE(fstatfs); DECLARE(fadvise64); DECLARE(copy_file_range);
 DECLARE(sendfile); DECLARE(memfd_create);
+DECLARE(getxattr); DECLARE(lgetxattr); DECLARE(fgetxattr); DECLARE(listxattr); DECLARE(llistxattr);
+DECLARE(flistxattr);
 #undef DECLARE
 
 #endif

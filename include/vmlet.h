@@ -102,7 +102,9 @@ struct vmlet_tmpfs_mount {
 #define VMLET_DIGESTS 2u /* compute SHA-256 etags of every channel's data (for reports) */
 
 struct vmlet_config {
-	const char *path;          /* program to run (host path) */
+	const char *path;          /* program to run (host path; with root, a path inside the root) */
+	const char *root;          /* host directory that is the guest's "/", read-only, resolved like a
+				    * chroot (grants and channels lie on top of it); NULL: none */
 	const char *const *argv;   /* NULL-terminated; argv[0] defaults to path */
 	const char *const *envp;   /* NULL-terminated; NULL means empty */
 	uint64_t mem_bytes;        /* guest RAM; 0 means VMLET_DEFAULT_MEM */
@@ -252,11 +254,13 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err);
 
 /*
- * Validate a program as vmlet_vm_create would, without creating a VM: it exists,
- * is a static x86-64 ELF and fits in mem_bytes of guest RAM (0: the default).
+ * Validate a program as vmlet_vm_create would, without creating a VM: it exists
+ * (on the host, or inside root when root is not NULL), is an x86-64 ELF whose
+ * interpreter, if it names one, is found inside root, and fits in mem_bytes of
+ * guest RAM (0: the default).
  * Returns 0 or the error vmlet_vm_create would return, with its message.
  */
-int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error *err);
+int vmlet_program_check(const char *path, const char *root, uint64_t mem_bytes, struct vmlet_error *err);
 
 /* Ask a running VM to stop from another thread; vmlet_vm_run then reports VMLET_FAILED. */
 void vmlet_vm_kill(struct vmlet_vm *vm);

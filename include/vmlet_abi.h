@@ -71,6 +71,9 @@ enum vmlet_hc {
 	VMLET_HC_DISCARD = 15, /* arg0 addr, arg1 len: page-aligned heap/mmap memory back to the host; reads as zeros after */
 	VMLET_HC_STATFS = 16,  /* arg0 handle, or VMLET_OFF_NONE and arg1 gpa of path, arg2 len; arg3 gpa of struct vmlet_statfs */
 	VMLET_HC_TRUNCATE = 17,/* arg0 handle of a written file channel, arg1 length (a write to its quotas) */
+	VMLET_HC_MMAP = 18,    /* arg0 handle, arg1 addr, arg2 len, arg3 file offset (all page-aligned): the file's
+				* pages mapped copy-on-write at [addr, addr+len) of the mmap region, zeros past its
+				* end -> bytes that come from the file; -ENODEV: this handle cannot be mapped (copy it) */
 	VMLET_HC_COUNT
 };
 

@@ -50,6 +50,9 @@ static const gk_syscall_fn table[] = {
 	[__NR_fallocate] = sys_fallocate, [__NR_statfs] = sys_statfs, [__NR_fstatfs] = sys_fstatfs,
 	[__NR_fadvise64] = sys_fadvise64, [__NR_copy_file_range] = sys_copy_file_range,
 	[__NR_sendfile] = sys_sendfile, [__NR_memfd_create] = sys_memfd_create,
+	/* Extended attributes (xattr.c): none. */
+	[__NR_getxattr] = sys_getxattr, [__NR_lgetxattr] = sys_lgetxattr, [__NR_fgetxattr] = sys_fgetxattr,
+	[__NR_listxattr] = sys_listxattr, [__NR_llistxattr] = sys_llistxattr, [__NR_flistxattr] = sys_flistxattr,
 	/* A tmpfs serves these; grants are read-only: there they fail as on a read-only mount (fs_readonly.c). */
 	[__NR_mkdir] = sys_mkdir, [__NR_mkdirat] = sys_mkdirat, [__NR_mknod] = sys_mknod,
 	[__NR_mknodat] = sys_mknodat, [__NR_symlink] = sys_symlink, [__NR_symlinkat] = sys_symlinkat,

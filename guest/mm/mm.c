@@ -1,4 +1,5 @@
-/* mm.c - program memory inside preallocated guest RAM: brk, and mmap regions allocated top-down. */
+/* mm.c - program memory inside preallocated guest RAM: brk, mmap regions allocated top-down, files mapped by the host. */
+#include "fs/fd.h"
 #include "fs/tmpfs.h"
 
 #include <linux/errno.h>
@@ -182,14 +183,16 @@ static uint64_t find_gap(uint64_t len)
 	return 0;
 }
 
-static long map_anywhere(uint64_t len)
+/* zero: clear memory handed out before (a file mapping leaves that to the host or to map_file). */
+static long map_anywhere(uint64_t len, int zero)
 {
 	uint64_t addr = find_gap(len);
 	long r;
 
 	if (!addr)
 		return -ENOMEM;
-	zero_reused(addr, addr + len);
+	if (zero)
+		zero_reused(addr, addr + len);
 	r = insert_range(addr, addr + len);
 	return r ? r : (long)addr;
 }
@@ -199,11 +202,11 @@ uint64_t mm_kernel_map(uint64_t len)
 	long addr;
 
 	mm_init();
-	addr = map_anywhere(page_up(len));
+	addr = map_anywhere(page_up(len), 1);
 	return addr < 0 ? 0 : (uint64_t)addr;
 }
 
-static long map_fixed(uint64_t addr, uint64_t len)
+static long map_fixed(uint64_t addr, uint64_t len, int zero)
 {
 	long r;
 
@@ -212,7 +215,8 @@ static long map_fixed(uint64_t addr, uint64_t len)
 	r = unmap_range(addr, addr + len);
 	if (r)
 		return r;
-	zero_reused(addr, addr + len);
+	if (zero)
+		zero_reused(addr, addr + len);
 	r = insert_range(addr, addr + len);
 	return r ? r : (long)addr;
 }
@@ -229,10 +233,10 @@ static int range_free(uint64_t lo, uint64_t hi)
 	return 1;
 }
 
-static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
+/* Checked before any memory is taken: what can be mapped from fd A4. */
+static long map_file_check(struct gk_frame *f)
 {
 	struct ofd *o = fd_get((long)(int)A4);
-	uint64_t done = 0;
 
 	if (!o)
 		return -EBADF;
@@ -240,10 +244,29 @@ static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
 		return -ENODEV;
 	if ((A2 & PROT_WRITE) && (A3 & MAP_SHARED))
 		return -EACCES;
-	if (o->kind == OFD_TMPFS) { /* a copy, as for host files */
-		long n = tnode_read(o->node, (uint8_t *)addr, len, A5);
-		return n < 0 ? n : (long)addr;
+	return 0;
+}
+
+/*
+ * The file's pages at [addr, addr+len): the host maps them copy-on-write (one exit, no copy);
+ * a file it cannot map (a channel, whose quotas count reads) is copied through reads, and so is
+ * a tmpfs file (its pages are guest memory already).
+ */
+static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
+{
+	struct ofd *o = fd_get((long)(int)A4);
+	uint64_t done = 0;
+	long r;
+
+	if (o->kind == OFD_TMPFS) {
+		zero_reused(addr, addr + len);
+		r = tnode_read(o->node, (uint8_t *)addr, len, A5);
+		return r < 0 ? r : (long)addr;
 	}
+	r = hc(VMLET_HC_MMAP, o->handle, addr, len, A5);
+	if (r != -ENODEV)
+		return r < 0 ? r : (long)addr;
+	zero_reused(addr, addr + len);
 	while (done < len) {
 		long n = hc(VMLET_HC_READ, o->handle, addr + done, len - done, A5 + done);
 		if (n < 0)
@@ -258,6 +281,7 @@ static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
 long sys_mmap(struct gk_frame *f)
 {
 	uint64_t hint = A0, len = page_up(A1), flags = A3;
+	int anon = !!(flags & MAP_ANONYMOUS);
 	long addr;
 
 	mm_init();
@@ -265,12 +289,14 @@ long sys_mmap(struct gk_frame *f)
 		return -EINVAL;
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)))
 		return -EINVAL;
+	if (!anon && (addr = map_file_check(f)) < 0)
+		return addr;
 	if (flags & MAP_FIXED)
-		addr = map_fixed(hint, len);
+		addr = map_fixed(hint, len, anon);
 	else if (hint && range_free(hint, hint + len) && hint + len > hint)
-		addr = map_fixed(hint, len);
+		addr = map_fixed(hint, len, anon);
 	else
-		addr = map_anywhere(len);
+		addr = map_anywhere(len, anon);
 	if (addr < 0 || (flags & MAP_ANONYMOUS))
 		return addr;
 	{
@@ -331,7 +357,7 @@ long sys_mremap(struct gk_frame *f)
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	addr = map_anywhere(new_len);
+	addr = map_anywhere(new_len, 1);
 	if (addr < 0)
 		return addr;
 	memcpy((void *)addr, (const void *)old, old_len);

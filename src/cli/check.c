@@ -123,6 +123,10 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 	put_str(f, m->name);
 	fputs("\nprogram: ", f);
 	put_str(f, m->program);
+	if (m->root) { /* only when given: the output of manifests without one is unchanged */
+		fputs("\nroot: ", f);
+		put_str(f, m->root);
+	}
 	fputs("\nargs: ", f);
 	put_list(f, (const char *const *)m->argv + 1, m->argc - 1);
 	fputs("\nenv: ", f); /* what the program gets: the settings over the base */
@@ -207,8 +211,8 @@ int cmd_check(int argc, char **argv)
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;
 	}
-	/* The program must also be one vmlet can load: a static x86-64 ELF that fits. */
-	if (vmlet_program_check(m.program, m.memory, &err)) {
+	/* The program must also be one vmlet can load: an x86-64 ELF (or a script) that fits, its interpreter in the root. */
+	if (vmlet_program_check(m.program, m.root, m.memory, &err)) {
 		fprintf(stderr, "vmlet: %s: program: %s\n", argv[1], err.message);
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;

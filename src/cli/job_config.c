@@ -39,6 +39,7 @@ int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg,
 		return -ENOMEM;
 	}
 	c->path = m->program;
+	c->root = m->root;
 	c->argv = (const char *const *)m->argv;
 	c->envp = o->envp;
 	c->mem_bytes = m->memory;

@@ -37,6 +37,8 @@ static const char usage[] =
 	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
 	"  --tmpfs PATH[:SIZE] a writable in-memory filesystem at PATH inside the guest, in guest\n"
 	"                      memory, gone after the run (default size: half of --mem)\n"
+	"  --root DIR          DIR is the guest's / (read-only, like a chroot); PROGRAM and the\n"
+	"                      interpreter of a dynamic executable are found inside it\n"
 	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
 	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
 	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"
@@ -153,13 +155,15 @@ static int finish(struct run_state *st, int code)
 }
 
 /*
- * Without a manifest (which declares both): PROGRAM looked up in PATH, and the
+ * Without a manifest (which declares both): PROGRAM looked up in PATH (with
+ * --root, a path inside the root, taken as given), and the
  * environment built from its base and the --env settings. Returns 0, or the
  * exit status with the message in msg.
  */
 static int program_and_env(struct cli_options *o, char *msg, size_t msglen)
 {
-	int r = path_search(o->config.path, getenv("PATH"), &o->program, msg, msglen);
+	int r = o->config.root ? ((o->program = strdup(o->config.path)) ? 0 : -ENOMEM)
+			       : path_search(o->config.path, getenv("PATH"), &o->program, msg, msglen);
 
 	if (r == -ENOENT)
 		return EXIT_NOT_FOUND;

@@ -278,7 +278,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS, OPT_ROOT };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -287,6 +287,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "timeout", required_argument, 0, OPT_TIMEOUT },
 		{ "ro", required_argument, 0, OPT_RO },
 		{ "tmpfs", required_argument, 0, OPT_TMPFS },
+		{ "root", required_argument, 0, OPT_ROOT },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
 		{ "clear-env", no_argument, 0, OPT_CLEAR_ENV },
@@ -338,6 +339,11 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		case OPT_TMPFS:
 			if ((r = add_tmpfs(o, optarg, msg, msglen)))
 				return r;
+			break;
+		case OPT_ROOT:
+			if (!optarg[0])
+				return fail(msg, msglen, "--root: empty path%s", "");
+			o->config.root = optarg;
 			break;
 		case OPT_ENV:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -416,8 +422,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		return fail(msg, msglen, "--manifest names the program: no program arguments (%s)", argv[optind]);
 	if (o->inherit_env && o->clear_env)
 		return fail(msg, msglen, "--clear-env and --inherit-env: give one (--env then adds to it)%s", "");
-	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants || o->config.ntmpfs))
-		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel, --ro or --tmpfs with it%s",
+	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants || o->config.ntmpfs || o->config.root))
+		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel, --ro, --tmpfs or --root with it%s",
 			    "");
 	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
 		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");

@@ -64,7 +64,9 @@ int paths_make_absolute(struct cli_options *o, struct abs_paths *keep, char *msg
 		snprintf(msg, msglen, "cannot find the current directory: %s", strerror(errno));
 		return -errno;
 	}
-	r |= make(&c->path, cwd, keep);
+	if (!c->root) /* with a root, the program is a path inside it */
+		r |= make(&c->path, cwd, keep);
+	r |= make(&c->root, cwd, keep);
 	for (i = 0; i < c->ngrants && c->grants == o->grants; i++) {
 		struct vmlet_grant *g = &o->grants[i];
 		if (!g->guest_path)

@@ -15,7 +15,7 @@ char *path_absolute(const char *cwd, const char *path);
 
 /* The strings made by paths_make_absolute, freed by paths_release. */
 struct abs_paths {
-	char *s[2 + OPT_MAX_GRANTS + OPT_MAX_CHANNELS];
+	char *s[3 + OPT_MAX_GRANTS + OPT_MAX_CHANNELS]; /* program, root, report, grants, channels */
 	size_t n;
 };
 

@@ -136,6 +136,8 @@ int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 		return bad(err, "no program given");
 	if (c->mem_bytes && (r = vmlet_mem_check(c->mem_bytes, err)))
 		return r;
+	if (c->root && !c->root[0])
+		return bad(err, "root: empty path");
 	if (c->ngrants && !c->grants)
 		return bad(err, "%zu grants declared but none given", c->ngrants);
 	if (c->commit != VMLET_COMMIT_SUCCESS && c->commit != VMLET_COMMIT_ALWAYS)

@@ -149,6 +149,7 @@ static int reset_memory(struct vmlet_vm *vm, struct vmlet_error *err)
 	if (mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
 		return vm_error(err, -errno, "replacing guest memory: %s", strerror(errno));
+	vm->filemap_lo = vm->filemap_hi = 0; /* file mappings went with the old memory */
 	region.memory_size = vm->mem.size;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return vm_error(err, -errno, "adding the memory slot: %s", strerror(errno));

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../loader/script.h"
 #include "../loader/stack.h"
 
 #define MIB (1ull << 20)
@@ -85,7 +86,6 @@ static void note_readonly(struct vmlet_vm *vm, const struct elf_image *img)
 {
 	size_t i;
 
-	vm->nreadonly = 0;
 	for (i = 0; i < img->nsegs; i++) {
 		const struct elf_segment *s = &img->segs[i];
 		uint64_t lo = (s->vaddr + 4095) & ~4095ull, hi = (s->vaddr + s->memsz) & ~4095ull;
@@ -100,6 +100,27 @@ struct file_ctx {
 	int fd;
 	struct stat st;
 };
+
+/*
+ * What a run executes: the program (for a "#!" script, its interpreter, named
+ * by sb_interp and given sb_arg), and the interpreter its PT_INTERP names
+ * (fd -1: none).
+ */
+struct program {
+	struct file_ctx fc, ifc;
+	struct elf_image img, interp;
+	char head[SCRIPT_HEAD + 1];
+	const char *sb_interp, *sb_arg;
+};
+
+static void program_close(struct program *p)
+{
+	if (p->fc.fd >= 0)
+		close(p->fc.fd);
+	if (p->ifc.fd >= 0)
+		close(p->ifc.fd);
+	p->fc.fd = p->ifc.fd = -1;
+}
 
 static long file_reader(void *ctx, void *buf, size_t len, uint64_t off)
 {
@@ -131,13 +152,13 @@ static const char *file_kind(mode_t m)
  * opening a device can act on it), then reopened for reading only if it is a
  * regular file, and only if it is still the same one.
  */
-static int open_program(const char *path, int *fd, struct stat *st, struct vmlet_error *err)
+static int open_program(const char *root, const char *path, int *fd, struct stat *st, struct vmlet_error *err)
 {
 	struct stat now;
-	int look = open(path, O_PATH | O_CLOEXEC), e;
+	int look = files_open_in_root(root, path, O_PATH), e;
 
 	if (look < 0) {
-		e = errno;
+		e = -look;
 		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
 				strerror(e));
 	}
@@ -149,9 +170,9 @@ static int open_program(const char *path, int *fd, struct stat *st, struct vmlet
 		return vm_error(err, -EACCES, "%s: %s", path, file_kind(st->st_mode));
 	if (!(st->st_mode & 0111))
 		return vm_error(err, -EACCES, "%s: permission denied (not executable)", path);
-	*fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	*fd = files_open_in_root(root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 	if (*fd < 0) {
-		e = errno;
+		e = -*fd;
 		return vm_error(err, e == ENOENT || e == ENOTDIR ? -ENOENT : -EACCES, "%s: %s", path,
 				strerror(e));
 	}
@@ -195,8 +216,9 @@ static void stdio_info(const struct vmlet_vm *vm, int i, struct vmlet_stdio_info
 		io->flags |= VMLET_STDIO_EXACT; /* the program gets ENOSPC/EFBIG from the write itself */
 }
 
-static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err)
+static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet_error *err)
 {
+	const struct elf_image *img = &p->img;
 	struct vmlet_boot *b = vm_guest_ptr(vm, vm->gk.boot, sizeof(*b));
 	int i;
 
@@ -205,7 +227,7 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	b->mem_bytes = vm->mem.size;
 	b->user_hi = vm->user_hi;
 	b->stack_lo = vm->stack_lo;
-	b->mmap_top = vm->mmap_top;
+	b->mmap_top = p->img.interp_len ? p->interp.lo - VMLET_PAGE_SIZE : vm->mmap_top; /* the interpreter at the top */
 	b->brk_start = img->hi;
 	vm->brk_start = img->hi;
 	b->flags = (vm->flags & VMLET_TRACE) ? VMLET_BOOT_TRACE : 0;
@@ -231,24 +253,40 @@ static int write_boot(struct vmlet_vm *vm, const struct elf_image *img, struct v
 	return 0;
 }
 
-static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const struct elf_image *img,
+static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const struct program *prog,
 		       uint64_t *rsp, struct vmlet_error *err)
 {
+	const struct elf_image *img = &prog->img;
 	uint64_t size = vm->user_hi - vm->stack_lo;
 	uint8_t *window = guestmem_ptr(&vm->mem, gpa(vm->stack_lo), size);
 	const char *default_argv[] = { c->path, NULL };
 	const char *const empty[] = { NULL };
+	const char *const *argv = c->argv && c->argv[0] ? c->argv : default_argv, **script_argv = NULL;
 	struct stack_params p = {
-		.argv = c->argv && c->argv[0] ? c->argv : default_argv,
+		.argv = argv,
 		.envp = c->envp ? c->envp : empty,
 		.execfn = c->path,
 		.phdr = img->phdr, .phent = img->phent, .phnum = img->phnum, .entry = img->entry,
+		.base = prog->img.interp_len ? prog->interp.lo : 0,
 		.hwcap = getauxval(AT_HWCAP), .hwcap2 = getauxval(AT_HWCAP2), .sysinfo_ehdr = vm->gk.vdso,
 	};
+	size_t n = 0, i = 0;
 	int r;
 
 	if (!window)
 		return vm_error(err, -EINVAL, "stack outside guest memory");
+	if (prog->sb_interp) { /* as execve: interpreter, its argument, the script's path, the other arguments */
+		while (argv[n])
+			n++;
+		if (!(script_argv = calloc(n + 3, sizeof(*script_argv))))
+			return vm_error(err, -ENOMEM, "out of memory");
+		script_argv[i++] = prog->sb_interp;
+		if (prog->sb_arg)
+			script_argv[i++] = prog->sb_arg;
+		script_argv[i++] = c->path;
+		memcpy(script_argv + i, argv + 1, n * sizeof(*argv)); /* argv[1..n], NULL included */
+		p.argv = script_argv;
+	}
 	if (vm->determinism.enabled) { /* AT_RANDOM from the seed, apart from the guest's own stream */
 		struct sha256 h;
 		uint8_t d[32];
@@ -258,9 +296,11 @@ static int build_stack(struct vmlet_vm *vm, const struct vmlet_config *c, const 
 		sha256_final(&h, d);
 		memcpy(p.random, d, sizeof(p.random));
 	} else if (getrandom(p.random, sizeof(p.random), 0) != sizeof(p.random)) {
+		free(script_argv);
 		return vm_error(err, -EIO, "getrandom failed");
 	}
 	r = stack_build(window, vm->user_hi, size, size / 4, &p, rsp);
+	free(script_argv);
 	if (r == -E2BIG)
 		return vm_error(err, r, "arguments and environment do not fit the guest stack");
 	if (r)
@@ -282,37 +322,124 @@ static void back_heap_with_huge_pages(struct vmlet_vm *vm, const struct elf_imag
 		madvise(vm->mem.host + lo, vm->mmap_top - lo, MADV_HUGEPAGE);
 }
 
-/* Open and validate the program before any VM exists: errors cost no shell. */
-static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct file_ctx *fc,
-			 struct elf_image *img, struct vmlet_error *err)
+/*
+ * The interpreter PT_INTERP names, found inside the root, placed at the top of
+ * the mmap region (as Linux maps it among the mmaps). A missing one is -ENOENT
+ * (exit 127), one that cannot serve -ENOEXEC or -EACCES (exit 126).
+ */
+static int check_interp(const struct vmlet_config *c, uint64_t mmap_top, struct program *p,
+			struct vmlet_error *err)
+{
+	char path[ELF_INTERP_MAX], msg[200], who[VMLET_EXE_MAX + 64];
+	int r = elf_interp(file_reader, &p->fc, &p->img, path, msg, sizeof(msg));
+
+	/* Messages name the program, and for a script the interpreter that is dynamic. */
+	snprintf(who, sizeof(who), "%s%s%s", c->path, p->sb_interp ? ": interpreter " : "",
+		 p->sb_interp ? p->sb_interp : "");
+
+	if (r)
+		return vm_error(err, r, "%s: %s", who, r == -ENOEXEC ? msg : strerror(-r));
+	if (!c->root)
+		return vm_error(err, -ENOEXEC,
+				"%s: dynamically linked (interpreter %s): give --root DIR (--root / for this machine's) to find it and its libraries",
+				who, path);
+	r = open_program(c->root, path, &p->ifc.fd, &p->ifc.st, err);
+	if (r == -ENOENT)
+		return vm_error(err, r, "%s: interpreter %s not found in the root %s", who, path, c->root);
+	if (r) { /* open_program's message ("PATH: why"), copied: vm_error writes where it lies */
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err ? err->message : path);
+		return vm_error(err, r, "%s: interpreter %s", who, why);
+	}
+	r = elf_parse(file_reader, &p->ifc, (uint64_t)p->ifc.st.st_size, &p->interp, msg, sizeof(msg));
+	if (!r && p->interp.hi - p->interp.lo > mmap_top / 2)
+		r = -ENOEXEC, snprintf(msg, sizeof(msg), "too large");
+	if (!r)
+		r = elf_place_interp(&p->interp, (mmap_top - (p->interp.hi - p->interp.lo)) & ~(VMLET_PAGE_SIZE - 1), msg,
+				     sizeof(msg));
+	if (!r && p->img.hi + 2 * MIB > p->interp.lo)
+		r = -ENOEXEC, snprintf(msg, sizeof(msg), "does not fit above the program (try a larger --mem)");
+	if (r)
+		return vm_error(err, r, "%s: interpreter %s: %s", who, path, r == -ENOEXEC ? msg : strerror(-r));
+	return 0;
+}
+
+/*
+ * A "#!" script runs its interpreter (found like the program: inside the root,
+ * if any), which must be an executable of its own, not another script.
+ */
+static int check_script(const struct vmlet_config *c, struct program *p, struct vmlet_error *err)
+{
+	long n = file_reader(&p->fc, p->head, SCRIPT_HEAD, 0);
+	int r;
+
+	if (n < 0)
+		return vm_error(err, (int)n, "%s: %s", c->path, strerror((int)-n));
+	r = script_parse(p->head, (size_t)n, &p->sb_interp, &p->sb_arg);
+	if (r <= 0)
+		return r == 0 ? 0 : vm_error(err, -ENOEXEC, "%s: malformed \"#!\" line", c->path);
+	close(p->fc.fd);
+	p->fc.fd = -1;
+	r = open_program(c->root, p->sb_interp, &p->fc.fd, &p->fc.st, err);
+	if (r == -ENOENT)
+		return vm_error(err, r, "%s: interpreter %s not found%s%s", c->path, p->sb_interp,
+				c->root ? " in the root " : "", c->root ? c->root : "");
+	if (r) { /* open_program's message ("PATH: why"), copied: vm_error writes where it lies */
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err ? err->message : p->sb_interp);
+		return vm_error(err, r, "%s: interpreter %s", c->path, why);
+	}
+	return 0;
+}
+
+/* Open and validate the program (and its interpreter) before any VM exists: errors cost no shell. */
+static int check_program(const struct vmlet_config *c, uint64_t mmap_top, struct program *p,
+			 struct vmlet_error *err)
 {
 	char msg[200];
-	int r = open_program(c->path, &fc->fd, &fc->st, err);
+	int r;
 
-	if (r) {
-		if (err)
-			err->program = 1;
-		return r;
-	}
-	r = elf_parse(file_reader, fc, (uint64_t)fc->st.st_size, img, msg, sizeof(msg));
+	p->fc.fd = p->ifc.fd = -1;
+	p->sb_interp = p->sb_arg = NULL;
+	r = open_program(c->root, c->path, &p->fc.fd, &p->fc.st, err);
 	if (!r)
-		r = elf_check_fit(img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
-	if (r)
-		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+		r = check_script(c, p, err);
+	if (!r) {
+		r = elf_parse(file_reader, &p->fc, (uint64_t)p->fc.st.st_size, &p->img, msg, sizeof(msg));
+		if (!r)
+			r = elf_check_fit(&p->img, VMLET_USER_LO, mmap_top - 2 * MIB, msg, sizeof(msg));
+		if (r && p->sb_interp) /* another script is not followed: Linux's limit is not ours to copy */
+			vm_error(err, r, "%s: interpreter %s: %s", c->path, p->sb_interp, r == -ENOEXEC ? msg : strerror(-r));
+		else if (r)
+			vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+		else if (p->img.interp_len)
+			r = check_interp(c, mmap_top, p, err);
+	}
 	if (r && err)
 		err->program = 1;
+	if (r)
+		program_close(p);
 	return r;
 }
 
 /* The execute phase: the program into a prepared shell, then its first registers. */
-static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struct file_ctx *fc,
-			const struct elf_image *img, struct vmlet_error *err)
+static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struct program *p,
+			struct vmlet_error *err)
 {
+	const struct elf_image *img = &p->img;
+	struct file_ctx *fc = &p->fc;
 	uint64_t rsp, t0 = vm_now_ns();
 	char msg[200];
 	int r = layout_map_image(vm, img, err);
 
+	vm->nreadonly = 0;
 	note_readonly(vm, img);
+	if (!r && p->img.interp_len) { /* the interpreter: copied, not cached */
+		r = layout_map_image(vm, &p->interp, err);
+		note_readonly(vm, &p->interp);
+		if (!r && (r = elf_load(file_reader, &p->ifc, &p->interp, &vm->mem, msg, sizeof(msg))))
+			vm_error(err, r, "%s: interpreter: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
+	}
 
 	/* A process that runs VMs repeatedly (pool, reuse) maps cached images copy-on-write. */
 	int cached = vm->pool || vm->reused;
@@ -324,11 +451,11 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	if (!r)
 		back_heap_with_huge_pages(vm, img);
 	if (!r)
-		r = write_boot(vm, img, err);
+		r = write_boot(vm, p, err);
 	if (!r)
-		r = build_stack(vm, c, img, &rsp, err);
+		r = build_stack(vm, c, p, &rsp, err);
 	if (!r)
-		r = vcpu_start(vm, img->entry, rsp, vm->determinism.enabled, err);
+		r = vcpu_start(vm, p->img.interp_len ? p->interp.entry : img->entry, rsp, vm->determinism.enabled, err);
 	vm->res->phases.load += vm_now_ns() - t0;
 	return r;
 }
@@ -358,8 +485,8 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
 	take_tmpfs(vm, c);
-	snprintf(vm->exe, sizeof(vm->exe), "%s", c->path);
-	if (c->path[0] != '/') {
+	snprintf(vm->exe, sizeof(vm->exe), "%s%s", c->root && c->path[0] != '/' ? "/" : "", c->path);
+	if (!c->root && c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);
 		if (abs) {
 			snprintf(vm->exe, sizeof(vm->exe), "%s", abs);
@@ -381,60 +508,61 @@ static int check_config(const struct vmlet_config *c, uint64_t mem, struct vmlet
 }
 
 /* Into a shell that is ready: the run's settings, its files and channels, the program. */
-static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct file_ctx *fc,
-		   const struct elf_image *img, struct vmlet_error *err)
+static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct program *p,
+		   struct vmlet_error *err)
 {
 	int r;
 
 	take_config(vm, c);
+	if (p->sb_interp) /* /proc/self/exe of a script is its interpreter */
+		snprintf(vm->exe, sizeof(vm->exe), "%s", p->sb_interp);
+	if (c->root) /* the file itself, its symlinks resolved, as Linux names it */
+		files_guest_name(c->root, p->fc.fd, vm->exe, sizeof(vm->exe));
 	r = files_init(vm, c, err);
 	if (!r)
-		r = load_program(vm, c, fc, img, err);
-	if (fc->fd >= 0)
-		close(fc->fd);
+		r = load_program(vm, c, p, err);
+	program_close(p);
 	return r;
 }
 
-int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error *err)
+int vmlet_program_check(const char *path, const char *root, uint64_t mem_bytes, struct vmlet_error *err)
 {
 	struct vmlet_config c;
-	struct file_ctx fc = { .fd = -1 };
+	struct program p = { .fc.fd = -1, .ifc.fd = -1 };
 	struct vmlet_vm plan;
-	struct elf_image img;
 	int r;
 
 	vmlet_config_init(&c);
 	c.path = path;
+	c.root = root;
 	c.mem_bytes = mem_bytes;
 	r = check_config(&c, mem_bytes, &plan, err);
 	if (!r)
-		r = check_program(&c, plan.mmap_top, &fc, &img, err);
-	if (fc.fd >= 0)
-		close(fc.fd);
+		r = check_program(&c, plan.mmap_top, &p, err);
+	program_close(&p);
 	return r;
 }
 
 int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct vmlet_error *err)
 {
-	struct file_ctx fc = { .fd = -1 };
+	struct program p = { .fc.fd = -1, .ifc.fd = -1 };
 	struct vmlet_vm plan, *vm = NULL;
-	struct elf_image img;
 	int r;
 
 	*out = NULL;
 	run_prepare_process();
 	r = check_config(c, c ? c->mem_bytes : 0, &plan, err);
 	if (!r)
-		r = check_program(c, plan.mmap_top, &fc, &img, err);
+		r = check_program(c, plan.mmap_top, &p, err);
 	if (!r && c->pool)
 		vm = pool_take(c->pool, plan.mem.size);
 	if (!r && !vm && !(vm = shell_prepare(plan.mem.size, err)))
 		r = err ? err->code : -ENOMEM;
 	if (!r) {
 		vm->pool = c->pool;
-		r = install(vm, c, &fc, &img, err);
-	} else if (fc.fd >= 0) {
-		close(fc.fd);
+		r = install(vm, c, &p, err);
+	} else {
+		program_close(&p);
 	}
 	if (r) {
 		vmlet_vm_destroy(vm);
@@ -446,9 +574,8 @@ int vmlet_vm_create(const struct vmlet_config *c, struct vmlet_vm **out, struct 
 
 int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_error *err)
 {
-	struct file_ctx fc = { .fd = -1 };
+	struct program p = { .fc.fd = -1, .ifc.fd = -1 };
 	struct vmlet_vm plan;
-	struct elf_image img;
 	int r;
 
 	r = check_config(c, c && c->mem_bytes ? c->mem_bytes : vm->mem.size, &plan, err);
@@ -456,15 +583,14 @@ int vmlet_vm_reuse(struct vmlet_vm *vm, const struct vmlet_config *c, struct vml
 		r = vm_error(err, -EINVAL, "a reused VM keeps its memory size (%llu MiB)",
 			     (unsigned long long)(vm->mem.size >> 20));
 	if (!r)
-		r = check_program(c, plan.mmap_top, &fc, &img, err);
+		r = check_program(c, plan.mmap_top, &p, err);
 	if (!r)
 		r = shell_reset(vm, err);
 	if (!r) {
 		vm->reused = 1;
-		return install(vm, c, &fc, &img, err);
+		return install(vm, c, &p, err);
 	}
-	if (fc.fd >= 0)
-		close(fc.fd);
+	program_close(&p);
 	return r;
 }
 

@@ -65,7 +65,8 @@ struct channel {
 };
 
 struct grant {
-	int channel;      /* index into vm->channels of a directory channel, -1 for --ro */
+	int channel;      /* index into vm->channels of a directory channel, -1 for --ro and the root */
+	int in_root;      /* the root (guest "/"): resolved like a chroot (RESOLVE_IN_ROOT) */
 	char *guest;      /* normalized absolute guest path */
 	size_t guest_len;
 	int dirfd;        /* O_PATH directory: the granted tree, or the parent of a granted file */
@@ -84,7 +85,9 @@ struct vmlet_vm {
 	uint64_t user_hi, stack_lo, mmap_top;
 	uint64_t pt_next;     /* next free page-table page (guest-physical) */
 	uint64_t brk_start;   /* end of the program image: heap and mmap space start here */
-	struct { uint64_t lo, hi; } readonly[ELF_MAX_SEGMENTS]; /* the program's read-only pages */
+	uint64_t filemap_lo, filemap_hi; /* span that host files were mapped over (VMLET_HC_MMAP) since the
+					  * memory was fresh: discarding there maps anonymous memory back */
+	struct { uint64_t lo, hi; } readonly[2 * ELF_MAX_SEGMENTS]; /* the program's and its interpreter's read-only pages */
 	size_t nreadonly;
 	struct vmlet_gk_header gk; /* host copy, trusted */
 
@@ -214,6 +217,18 @@ void files_close_all(struct vmlet_vm *vm);
 struct stat;
 int files_open(const struct vmlet_vm *vm, const char *path, uint64_t oflags, int *ancestor,
 	       int *channel, struct stat *st);
+/*
+ * Open path on the host (root NULL), or inside host directory root as a chroot
+ * would (RESOLVE_IN_ROOT; nothing on a kernel-interface filesystem): the
+ * program and its interpreter. Returns the fd (O_CLOEXEC) or -errno.
+ */
+int files_open_in_root(const char *root, const char *path, int flags);
+/*
+ * The guest's name of fd, a file opened inside root (files_open_in_root): its
+ * host path with the root's left off, symlinks resolved, as /proc/self/exe
+ * shows it. out is left as it was when the name cannot be read.
+ */
+void files_guest_name(const char *root, int fd, char *out, size_t size);
 /* 1 if guest path `path` lies inside a grant (whether or not it exists). */
 int files_in_grant(const struct vmlet_vm *vm, const char *path);
 /* The n-th name directly below virtual directory `dir` that leads to a grant; its length, 0 if none. */

@@ -1,4 +1,4 @@
-/* files.c - host handles and read-only grants: guest paths resolved beneath a granted tree, never outside. */
+/* files.c - host handles, the root and read-only grants: guest paths resolved inside a granted tree, never outside. */
 #include "../core/vm_internal.h"
 #include "kernelfs.h"
 
@@ -6,17 +6,23 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Returns the fd, or -errno (EACCES for a path that would leave the tree). */
-static int openat2_beneath(int dirfd, const char *rel, uint64_t flags)
+/*
+ * Returns the fd, or -errno (EACCES for a path that would leave the tree). A
+ * grant's tree is left by no path (RESOLVE_BENEATH refuses one that tries); the
+ * root is a chroot: "..", absolute and relative symlinks resolve inside it
+ * (RESOLVE_IN_ROOT), as they would in the guest's own "/".
+ */
+static int openat2_beneath(int dirfd, const char *rel, uint64_t flags, int in_root)
 {
 	struct open_how how = { .flags = flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY),
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+				.resolve = (in_root ? RESOLVE_IN_ROOT : RESOLVE_BENEATH) | RESOLVE_NO_MAGICLINKS };
 	int fd = (int)syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
 
 	return fd >= 0 ? fd : errno == EXDEV ? -EACCES : -errno;
@@ -65,7 +71,7 @@ static int check_grant(struct grant *gr, const char *what, const char *label, co
 
 	if (!gr->name)
 		return kernelfs_refuse(gr->dirfd, what, label, real, err);
-	gr->filefd = openat2_beneath(gr->dirfd, gr->name, O_PATH | O_NOFOLLOW);
+	gr->filefd = openat2_beneath(gr->dirfd, gr->name, O_PATH | O_NOFOLLOW, 0);
 	if (gr->filefd < 0 || fstat(gr->filefd, &st) < 0 || !S_ISREG(st.st_mode))
 		return vm_error(err, -EINVAL, "%s %s: not a regular file or directory", what, label);
 	gr->dev = (uint64_t)st.st_dev;
@@ -77,21 +83,26 @@ static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vm
 {
 	struct grant *gr = &vm->grants[vm->ngrants++]; /* counted from here on so that files_close_all releases it */
 	const char *guest = g->guest_path ? g->guest_path : g->host_path;
-	const char *what = gr->channel >= 0 ? "channel" : "--ro", *label = gr->channel >= 0 ? guest : g->host_path;
+	const char *what = gr->in_root ? "--root" : gr->channel >= 0 ? "channel" : "--ro";
+	const char *label = gr->channel >= 0 ? guest : g->host_path;
 	char *real = realpath(g->host_path, NULL);
 	struct stat st;
 	int r;
 
 	if (!real)
-		return vm_error(err, -EINVAL, "--ro %s: %s", g->host_path, strerror(errno));
+		return vm_error(err, -EINVAL, "%s %s: %s", what, g->host_path, strerror(errno));
 	if (guest[0] != '/' || !(gr->guest = normalize_guest(guest))) {
 		free(real);
-		return vm_error(err, -EINVAL, "--ro %s: guest path must be absolute without '..'", g->host_path);
+		return vm_error(err, -EINVAL, "%s %s: guest path must be absolute without '..'", what, g->host_path);
 	}
 	gr->guest_len = strlen(gr->guest);
 	if (stat(real, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
 		free(real);
-		return vm_error(err, -EINVAL, "--ro %s: not a regular file or directory", g->host_path);
+		return vm_error(err, -EINVAL, "%s %s: not a regular file or directory", what, g->host_path);
+	}
+	if (gr->in_root && !S_ISDIR(st.st_mode)) {
+		free(real);
+		return vm_error(err, -ENOTDIR, "--root %s: not a directory", g->host_path);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		gr->dirfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -103,7 +114,7 @@ static int add_grant(struct vmlet_vm *vm, const struct vmlet_grant *g, struct vm
 		*slash = '/';
 	}
 	if (gr->dirfd < 0 || (!S_ISDIR(st.st_mode) && !gr->name))
-		r = vm_error(err, -errno, "--ro %s: %s", g->host_path, strerror(errno));
+		r = vm_error(err, -errno, "%s %s: %s", what, g->host_path, strerror(errno));
 	else
 		r = check_grant(gr, what, label, real, err);
 	free(real);
@@ -123,9 +134,15 @@ int files_init(struct vmlet_vm *vm, const struct vmlet_config *c, struct vmlet_e
 	}
 	if ((r = channels_init(vm, c, err)))
 		return r;
-	vm->grants = calloc(c->ngrants + c->nchannels + 1, sizeof(*vm->grants));
+	vm->grants = calloc(c->ngrants + c->nchannels + 2, sizeof(*vm->grants));
 	if (!vm->grants)
 		return vm_error(err, -ENOMEM, "out of memory");
+	if (c->root) { /* the guest's "/": first, so that grants and channels lie on top of it */
+		const struct vmlet_grant g = { c->root, "/" };
+		vm->grants[0] = (struct grant){ .dirfd = -1, .filefd = -1, .channel = -1, .in_root = 1 };
+		if ((r = add_grant(vm, &g, err)))
+			return r;
+	}
 	for (i = 0; i < c->ngrants; i++) {
 		vm->grants[vm->ngrants].dirfd = vm->grants[vm->ngrants].filefd = -1;
 		vm->grants[vm->ngrants].channel = -1;
@@ -228,7 +245,7 @@ static int path_sane(const char *p)
  */
 static int look(const struct grant *g, const char *rel, uint64_t oflags, struct stat *st)
 {
-	int fd = openat2_beneath(g->dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW))), r = 0;
+	int fd = openat2_beneath(g->dirfd, rel, O_PATH | (oflags & (O_DIRECTORY | O_NOFOLLOW)), g->in_root), r = 0;
 
 	if (fd < 0)
 		return fd;
@@ -261,7 +278,7 @@ static int open_plain(const struct grant *g, const char *rel, uint64_t oflags, s
 	close(probe);
 	if (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode))
 		return S_ISLNK(before.st_mode) ? -ELOOP : -EACCES; /* O_NOFOLLOW on a symlink */
-	fd = openat2_beneath(g->dirfd, rel, oflags);
+	fd = openat2_beneath(g->dirfd, rel, oflags, g->in_root);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st) < 0 || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
@@ -330,6 +347,45 @@ int files_in_grant(const struct vmlet_vm *vm, const char *path)
 	int ancestor;
 
 	return path_sane(path) && find_grant(vm, path, &rel, &ancestor) != NULL;
+}
+
+/* Contract in vm_internal.h. */
+int files_open_in_root(const char *root, const char *path, int flags)
+{
+	int dirfd, fd;
+
+	if (!root) {
+		fd = open(path, flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	fd = openat2_beneath(dirfd, path, (uint64_t)flags, 1);
+	close(dirfd);
+	if (fd >= 0 && kernelfs_name(fd)) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
+/* Contract in vm_internal.h. */
+void files_guest_name(const char *root, int fd, char *out, size_t size)
+{
+	char link[64], host[PATH_MAX], *top = realpath(root, NULL);
+	ssize_t n;
+	size_t tl;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (top && n > 0) {
+		host[n] = 0;
+		tl = strcmp(top, "/") ? strlen(top) : 0;
+		if (!strncmp(host, top, tl) && host[tl] == '/')
+			snprintf(out, size, "%s", host + tl);
+	}
+	free(top);
 }
 
 int hc_out_fd(struct vmlet_vm *vm, uint32_t handle)

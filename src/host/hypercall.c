@@ -523,6 +523,18 @@ static int64_t hc_seek(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 }
 
 /* Give program memory back to the host; anonymous pages read as zeros afterwards. */
+/* Fresh anonymous memory (zeros) over guest [addr, addr+len), keeping the heap's huge-page advice. */
+static int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len)
+{
+	uint8_t *p = vm->mem.host + addr;
+
+	if (mmap(p, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
+	    MAP_FAILED)
+		return -errno;
+	madvise(p, len, MADV_HUGEPAGE);
+	return 0;
+}
+
 static int64_t hc_discard(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	uint64_t addr = h->arg[0], len = h->arg[1];
@@ -532,7 +544,12 @@ static int64_t hc_discard(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	/* Only above the program image, whose pages may be a copy-on-write file mapping. */
 	if (addr < vm->brk_start || !vm_guest_ptr(vm, addr, len) || addr + len > vm->user_hi)
 		return -EINVAL;
-	if (len && madvise(vm->mem.host + addr, len, MADV_DONTNEED) < 0)
+	if (!len)
+		return 0;
+	/* Over a private file mapping MADV_DONTNEED would bring back the file's bytes, not zeros. */
+	if (addr < vm->filemap_hi && addr + len > vm->filemap_lo)
+		return anon_back(vm, addr, len);
+	if (madvise(vm->mem.host + addr, len, MADV_DONTNEED) < 0)
 		return -errno;
 	return 0;
 }
@@ -616,6 +633,50 @@ static int64_t hc_truncate(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return 0;
 }
 
+/*
+ * Map the host file behind a read-only handle (the root's or a --ro grant's, never a channel's:
+ * their quotas count reads) copy-on-write over guest memory: zero copies, and the page cache
+ * shared by every VM that maps the same library. Only whole pages inside the file are mapped
+ * from it (touching one past its end would raise SIGBUS in the host); the rest is fresh
+ * anonymous memory, zeros. Returns the bytes mapped from the file.
+ */
+static int64_t hc_mmap(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	struct handle *hd = handle_get(vm, h->arg[0]);
+	uint64_t addr = h->arg[1], len = h->arg[2], off = h->arg[3], flen = 0;
+	struct stat st;
+	uint8_t *host;
+
+	if (!hd)
+		return -EBADF;
+	if (hd->kind != HANDLE_FILE || hd->channel >= 0 || !hd->readable)
+		return -ENODEV;
+	if (((addr | len | off) & (VMLET_PAGE_SIZE - 1)) || !len || off > INT64_MAX)
+		return -EINVAL;
+	if (addr < vm->brk_start || addr > vm->mmap_top || len > vm->mmap_top - addr ||
+	    !(host = vm_guest_ptr_w(vm, addr, len)))
+		return -EFAULT;
+	if (fstat(hd->fd, &st) < 0)
+		return -errno;
+	if (off < (uint64_t)st.st_size)
+		flen = ((uint64_t)st.st_size - off + VMLET_PAGE_SIZE - 1) & ~(VMLET_PAGE_SIZE - 1);
+	if (flen > len)
+		flen = len;
+	if (flen && mmap(host, flen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, hd->fd,
+			 (off_t)off) == MAP_FAILED)
+		return errno == ENODEV || errno == EACCES ? -ENODEV : -errno; /* a filesystem without mmap: copy */
+	if (addr < vm->filemap_lo || vm->filemap_hi == 0)
+		vm->filemap_lo = addr;
+	if (addr + len > vm->filemap_hi)
+		vm->filemap_hi = addr + len;
+	if (len > flen) {
+		int r = anon_back(vm, addr + flen, len - flen);
+		if (r)
+			return r;
+	}
+	return (int64_t)flen;
+}
+
 static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_EXIT] = hc_exit,	   [VMLET_HC_FLUSH] = hc_flush,
 	[VMLET_HC_READ] = hc_read,	   [VMLET_HC_WRITE] = hc_write,
@@ -626,6 +687,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
 	[VMLET_HC_SEEK] = hc_seek,	   [VMLET_HC_DISCARD] = hc_discard,
 	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
+	[VMLET_HC_MMAP] = hc_mmap,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

@@ -123,7 +123,6 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[MAX_PHNUM];
-	int has_interp = 0;
 	unsigned i;
 	int r;
 
@@ -155,9 +154,16 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 	img->phent = sizeof(Elf64_Phdr);
 	img->entry = eh.e_entry;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_INTERP)
-			has_interp = 1;
-		else if (ph[i].p_type == PT_PHDR)
+		if (ph[i].p_type == PT_INTERP) {
+			if (img->interp_len)
+				return fail(msg, msglen, "malformed ELF: more than one interpreter (PT_INTERP)");
+			if (ph[i].p_filesz < 2 || ph[i].p_filesz > ELF_INTERP_MAX || ph[i].p_offset > file_size ||
+			    ph[i].p_filesz > file_size - ph[i].p_offset)
+				return fail(msg, msglen, "malformed ELF: interpreter path (PT_INTERP) of %llu bytes at 0x%llx",
+					    (unsigned long long)ph[i].p_filesz, (unsigned long long)ph[i].p_offset);
+			img->interp_off = ph[i].p_offset;
+			img->interp_len = ph[i].p_filesz;
+		} else if (ph[i].p_type == PT_PHDR)
 			img->phdr = ph[i].p_vaddr;
 		else if (ph[i].p_type == PT_LOAD) {
 			r = add_segment(img, &ph[i], i, msg, msglen);
@@ -165,9 +171,6 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 				return r;
 		}
 	}
-	if (has_interp)
-		return fail(msg, msglen,
-			    "dynamically linked executable: only static executables are supported");
 	if (img->nsegs == 0)
 		return fail(msg, msglen, "malformed ELF: no loadable segments");
 	if (img->segs[img->nsegs - 1].vaddr + img->segs[img->nsegs - 1].memsz - img->segs[0].vaddr > MAX_SPAN)
@@ -181,6 +184,43 @@ int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image
 		return fail(msg, msglen, "malformed ELF: entry point 0x%llx is outside the loadable segments",
 			    (unsigned long long)img->entry);
 	relocate(img, eh.e_phoff);
+	return 0;
+}
+
+int elf_interp(elf_reader reader, void *ctx, const struct elf_image *img, char *out, char *msg,
+	       size_t msglen)
+{
+	int r;
+
+	if (!img->interp_len || img->interp_len > ELF_INTERP_MAX)
+		return fail(msg, msglen, "no interpreter");
+	r = read_exact(reader, ctx, out, img->interp_len, img->interp_off);
+	if (r)
+		return r == -ENOEXEC ? fail(msg, msglen, "truncated ELF: interpreter path") : r;
+	if (out[img->interp_len - 1] != 0 || strlen(out) != img->interp_len - 1 || out[0] != '/')
+		return fail(msg, msglen, "malformed ELF: the interpreter path is not one absolute path");
+	return 0;
+}
+
+int elf_place_interp(struct elf_image *img, uint64_t lo, char *msg, size_t msglen)
+{
+	uint64_t delta = lo - img->lo;
+	size_t i;
+
+	if (!img->is_pie)
+		return fail(msg, msglen, "not position-independent (ELF type %u)", ET_EXEC);
+	if (img->interp_len)
+		return fail(msg, msglen, "has an interpreter of its own");
+	if (lo & (PAGE - 1))
+		return fail(msg, msglen, "cannot be placed at 0x%llx", (unsigned long long)lo);
+	img->bias += delta;
+	img->entry += delta;
+	if (img->phdr)
+		img->phdr += delta;
+	img->lo += delta;
+	img->hi += delta;
+	for (i = 0; i < img->nsegs; i++)
+		img->segs[i].vaddr += delta;
 	return 0;
 }
 

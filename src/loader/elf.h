@@ -1,4 +1,4 @@
-/* elf.h - validate a static x86-64 ELF executable and copy its segments into guest memory. */
+/* elf.h - validate an x86-64 ELF executable (static or with an interpreter) and copy its segments into guest memory. */
 #ifndef VMLET_ELF_H
 #define VMLET_ELF_H
 
@@ -20,12 +20,13 @@ struct elf_segment {
 
 struct elf_image {
 	uint64_t file_size;
-	int is_pie;       /* ET_DYN without an interpreter: loaded at bias */
+	int is_pie;       /* ET_DYN (a PIE, or an interpreter): loaded at bias */
 	uint64_t bias;    /* added to every vaddr of a PIE; 0 for ET_EXEC */
 	uint64_t entry;   /* relocated */
 	uint64_t phdr;    /* relocated address of the program headers */
 	uint64_t phnum, phent;
 	uint64_t lo, hi;  /* page-aligned span of all segments, relocated */
+	uint64_t interp_off, interp_len; /* PT_INTERP's bytes in the file (its NUL included); len 0: none */
 	size_t nsegs;
 	struct elf_segment segs[ELF_MAX_SEGMENTS];
 };
@@ -39,6 +40,24 @@ struct elf_image {
  */
 int elf_parse(elf_reader reader, void *ctx, uint64_t file_size, struct elf_image *img,
 	      char *msg, size_t msglen);
+
+/* Longest interpreter path elf_parse accepts, its NUL included (Linux's PATH_MAX). */
+#define ELF_INTERP_MAX 4096
+
+/*
+ * Read the interpreter's path named by PT_INTERP into out (ELF_INTERP_MAX
+ * bytes): 0, or -ENOEXEC with a message when it is not one NUL-terminated
+ * absolute path (or the reader's error).
+ */
+int elf_interp(elf_reader reader, void *ctx, const struct elf_image *img, char *out, char *msg,
+	       size_t msglen);
+
+/*
+ * Check a parsed image can serve as an interpreter (position-independent, no
+ * interpreter of its own) and move it so that its lowest page lands at lo
+ * (page-aligned): -ENOEXEC with a message if it cannot.
+ */
+int elf_place_interp(struct elf_image *img, uint64_t lo, char *msg, size_t msglen);
 
 /*
  * Check the image fits in guest user memory [lo_limit, hi_limit); -ENOEXEC

@@ -53,7 +53,7 @@ int stack_build(uint8_t *window, uint64_t top, uint64_t size, uint64_t limit,
 	uint64_t *addrs;
 	uint64_t auxv[][2] = {
 		{ AT_PHDR, p->phdr },	    { AT_PHENT, p->phent },  { AT_PHNUM, p->phnum },
-		{ AT_PAGESZ, 4096 },	    { AT_BASE, 0 },	     { AT_FLAGS, 0 },
+		{ AT_PAGESZ, 4096 },	    { AT_BASE, p->base },	     { AT_FLAGS, 0 },
 		{ AT_ENTRY, p->entry },	    { AT_UID, p->uid },	     { AT_EUID, p->uid },
 		{ AT_GID, p->gid },	    { AT_EGID, p->gid },     { AT_SECURE, 0 },
 		{ AT_HWCAP, p->hwcap },	    { AT_HWCAP2, p->hwcap2 }, { AT_CLKTCK, 100 },

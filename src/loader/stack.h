@@ -9,7 +9,8 @@ struct stack_params {
 	const char *const *argv; /* NULL-terminated, at least one entry */
 	const char *const *envp; /* NULL-terminated, may be empty */
 	const char *execfn;      /* AT_EXECFN string */
-	uint64_t phdr, phent, phnum, entry;
+	uint64_t phdr, phent, phnum, entry; /* the program's (AT_ENTRY: its entry, not the interpreter's) */
+	uint64_t base;           /* AT_BASE: where the interpreter was loaded; 0 without one */
 	uint64_t hwcap, hwcap2;
 	uint64_t sysinfo_ehdr;   /* the vDSO (AT_SYSINFO_EHDR), 0 for none */
 	uint32_t uid, gid;

@@ -423,6 +423,8 @@ static int parse_scalars(struct parser *p, json_t *root)
 		if (vmlet_mem_check(m->memory, &err)) /* the library's check, as for --mem */
 			return FAIL(p, "memory", "%s", err.message);
 	}
+	if ((v = json_object_get(root, "root")) && (r = mp_get_host_path(p, "root", v, &m->root)))
+		return r;
 	if ((v = json_object_get(root, "timeout")) && (r = get_duration(p, "timeout", v, &m->timeout)))
 		return r;
 	if ((v = json_object_get(root, "deterministic")) && (r = parse_deterministic(p, v)))
@@ -452,7 +454,7 @@ int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_
 		   size_t msglen)
 {
 	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
-					      "channels", "deterministic", "report", "commit", "tmpfs", NULL };
+					      "channels", "deterministic", "report", "commit", "tmpfs", "root", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];
 	json_error_t jerr;
@@ -497,5 +499,6 @@ void manifest_free(struct vmlet_manifest *m)
 	free(m->name);
 	free(m->program);
 	free(m->report);
+	free(m->root);
 	memset(m, 0, sizeof(*m));
 }

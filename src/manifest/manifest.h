@@ -86,7 +86,8 @@ struct manifest_tmpfs {
 
 struct vmlet_manifest {
 	char *name;                  /* the name given to manifest_parse, for messages */
-	char *program;               /* host path of the static executable */
+	char *program;               /* the executable: a host path, or with root a path inside the root */
+	char *root;                  /* "root": host directory that is the guest's "/" (read-only); NULL: none */
 	char **argv;                 /* argc + 1 entries: program, then "args", then NULL */
 	size_t argc;
 	char **envp;                 /* nenv + 1 entries: "NAME=VALUE"..., NULL (empty unless declared): the

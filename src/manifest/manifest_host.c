@@ -191,12 +191,19 @@ int manifest_check_host(const struct vmlet_manifest *m, char *msg, size_t msglen
 
 	if (msglen)
 		msg[0] = 0;
-	if (stat(m->program, &st) < 0)
+	if (m->root) { /* the program lies inside the root: the run looks it up there */
+		snprintf(h.what, sizeof(h.what), "root");
+		if (stat(m->root, &st) < 0)
+			return hfail(&h, code_of(errno), m->root, "%s", strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return hfail(&h, -EINVAL, m->root, "is a %s, not a directory", kind_of(st.st_mode));
+	} else if (stat(m->program, &st) < 0) {
 		return hfail(&h, code_of(errno), m->program, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	} else if (!S_ISREG(st.st_mode)) {
 		return hfail(&h, -EINVAL, m->program, "is a %s, not a regular file", kind_of(st.st_mode));
-	if (faccessat(AT_FDCWD, m->program, R_OK | X_OK, AT_EACCESS) < 0)
+	} else if (faccessat(AT_FDCWD, m->program, R_OK | X_OK, AT_EACCESS) < 0) {
 		return hfail(&h, -EACCES, m->program, "%s (needs read and execute permission)", strerror(errno));
+	}
 
 	for (i = 0; i < m->nchannels; i++) {
 		const struct manifest_channel *c = &m->channels[i];

@@ -4,7 +4,7 @@
  *   battery       every hypercall 1..17 with bad handles, addresses out of range, huge lengths,
  *                 paths without NUL, path lengths 0/4095/4096/2^40, close_mask all ones, handle
  *                 exhaustion. Prints "adv_hc battery: N calls, U unexpected" and the unexpected ones.
- *   nr N          hypercall number N (18..2^64-1 are unknown: SIGSYS)
+ *   nr N          hypercall number N (VMLET_HC_COUNT..2^64-1 are unknown: SIGSYS)
  *   exit-sig N    VMLET_HC_EXIT claiming death by signal N
  *   exit-status N VMLET_HC_EXIT with status N
  *   poll-forever  poll a directory handle with no timeout (only --timeout ends it)

@@ -88,6 +88,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_image(&img, size);
+	if (img.interp_len) { /* the interpreter's path: one absolute NUL-terminated string, or refused */
+		static char path[ELF_INTERP_MAX];
+		CHECK(img.interp_off <= size && img.interp_len <= size - img.interp_off);
+		memset(msg, 0, sizeof(msg));
+		r = elf_interp(elf_buffer_reader, &b, &img, path, msg, sizeof(msg));
+		if (r) {
+			CHECK(r == -ENOEXEC);
+			check_message(msg, sizeof(msg));
+		} else {
+			CHECK(path[0] == '/' && strlen(path) + 1 == img.interp_len);
+		}
+	}
 
 	memset(msg, 0, sizeof(msg));
 	r = elf_check_fit(&img, LO_LIMIT, GUEST_SIZE, msg, sizeof(msg));

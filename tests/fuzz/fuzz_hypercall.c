@@ -333,7 +333,7 @@ static void op_hypercall(struct in *in)
 	int64_t size_before = -1;
 
 	memset(&h, 0, sizeof(h));
-	h.nr = nr < 0xf0 ? nr % 18 : u64(in); /* 16, 17 and raw numbers are unknown */
+	h.nr = nr < 0xf0 ? nr % 19 : u64(in); /* 17, 18 and raw numbers are unknown */
 	switch (msel % 8) {
 	case 0: case 1: case 2: case 3: h.close_mask = 0; break;
 	case 4: h.close_mask = ~0ull; break;
@@ -534,7 +534,11 @@ static void reset_guest(uint8_t config)
 	unsigned i;
 
 	/* Guest RAM back to zero pages, then the kernel image and the path slots. */
-	madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED);
+	/* Fresh anonymous memory, as shell_reset gives (MADV_DONTNEED would keep files VMLET_HC_MMAP mapped). */
+	if (mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		abort();
+	vm->filemap_lo = vm->filemap_hi = 0;
 	memcpy(vm->mem.host + vm->kbase + VMLET_GK_OFFSET, vmlet_gk_image, (size_t)(vmlet_gk_image_end - vmlet_gk_image));
 	for (i = 0; i < NSLOTS; i++)
 		set_slot(i, path_pool[i * 3 % NPATHS], strlen(path_pool[i * 3 % NPATHS]));
@@ -915,6 +919,8 @@ static void write_seeds(const char *dir)
 		HC(VMLET_HC_GETDENTS, M_NONE, A_LAST, A_SCR(64), A_U8(30), A_ZERO, A_ZERO, A_ZERO);
 		HC(VMLET_HC_READ, M_NONE, A_LAST, A_SCR(64), A_4096, A_ZERO, A_ZERO, A_ZERO);
 		HC(VMLET_HC_SEEK, M_NONE, A_LAST, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+		HC(VMLET_HC_MMAP, M_NONE, A_LAST, A_HEAP(4), A_PAGES(4), A_ZERO, A_ZERO, A_ZERO);
+		HC(VMLET_HC_DISCARD, M_NONE, A_HEAP(4), A_PAGES(2), A_ZERO, A_ZERO, A_ZERO, A_ZERO);
 		HC(VMLET_HC_STAT, M_NONE, A_SLOT(0), A_LEN(0), A_SCR(64), A_ONE, A_ZERO, A_ZERO);
 		HC(VMLET_HC_READLINK, M_NONE, A_SLOT(0), A_LEN(0), A_SCR(64), A_4096, A_ZERO, A_ZERO);
 		HC(VMLET_HC_CLOSE, M_NONE, A_LAST, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);

@@ -39,7 +39,7 @@ __attribute__((weak)) void vmlet_config_init(struct vmlet_config *config)
 }
 
 /* check.c's cmd_check (linked, never called here) validates programs through the library. */
-__attribute__((weak)) int vmlet_program_check(const char *path, uint64_t mem_bytes, struct vmlet_error *err)
+__attribute__((weak)) int vmlet_program_check(const char *path, const char *root, uint64_t mem_bytes, struct vmlet_error *err)
 {
 	(void)path, (void)mem_bytes, (void)err;
 	abort();

@@ -35,7 +35,7 @@ static void test_long_program_path_not_cut(void **state)
 
 	(void)state;
 	assert_true(strlen(p) > 3000);
-	assert_int_equal(vmlet_program_check(p, 0, &err), -ENOENT);
+	assert_int_equal(vmlet_program_check(p, NULL, 0, &err), -ENOENT);
 	snprintf(want, sizeof(want), "%s: No such file or directory", p);
 	assert_string_equal(err.message, want);
 	assert_int_equal(err.program, 1);

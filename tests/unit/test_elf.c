@@ -329,20 +329,27 @@ static void test_no_load(void **state)
 	expect_noexec(&m, "no loadable segments");
 }
 
+/* A PT_INTERP whose bytes cannot be a path: empty, beyond the file, longer than PATH_MAX, twice. */
 static void test_interp(void **state)
 {
 	static struct img m;
 
 	(void)state;
 	build_exec(&m);
-	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = 28 };
-	expect_noexec(&m, "dynamically linked");
-	/* Also when PT_INTERP comes first, and for ET_DYN (a dynamic PIE). */
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = 1 };
+	expect_noexec(&m, "interpreter path");
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = FILE_SIZE - 4, .p_filesz = 28 };
+	expect_noexec(&m, "interpreter path");
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = UINT64_MAX - 2, .p_filesz = 28 };
+	expect_noexec(&m, "interpreter path");
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0, .p_filesz = ELF_INTERP_MAX + 1 };
+	expect_noexec(&m, "interpreter path");
+	/* Twice, PT_INTERP first, in an ET_DYN (a dynamic PIE). */
 	build(&m, ET_DYN, 0);
-	ph(&m)[2] = ph(&m)[1];
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = 28 };
 	ph(&m)[1] = ph(&m)[0];
-	ph(&m)[0] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = 28 };
-	expect_noexec(&m, "dynamically linked");
+	ph(&m)[0] = ph(&m)[2];
+	expect_noexec(&m, "more than one interpreter");
 }
 
 static void test_entry_outside(void **state)

@@ -381,6 +381,56 @@ static int check_real(const char *path)
 	return 1;
 }
 
+/* A dynamic PIE: PT_INTERP is kept, the path read back; the interpreter placed where asked. */
+static void test_interp_read_and_place(void **state)
+{
+	static struct img m, ld;
+	static const char path[] = "/lib64/ld-linux-x86-64.so.2";
+	struct elf_buffer b = { m.buf, 0 };
+	struct elf_image im, li;
+	char out[ELF_INTERP_MAX], msg[200];
+
+	(void)state;
+	build(&m, ET_DYN, 0);
+	ph(&m)[2] = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = sizeof(path) };
+	memcpy(m.buf + 0x200, path, sizeof(path));
+	b.size = m.size;
+	assert_int_equal(parse(&m, &im, msg, sizeof(msg)), 0);
+	assert_int_equal(im.interp_off, 0x200);
+	assert_int_equal(im.interp_len, sizeof(path));
+	assert_int_equal(im.lo, ELF_PIE_BASE);
+	assert_int_equal(elf_interp(elf_buffer_reader, &b, &im, out, msg, sizeof(msg)), 0);
+	assert_string_equal(out, path);
+	/* Not NUL-terminated, a NUL inside, relative: refused. */
+	m.buf[0x200 + sizeof(path) - 1] = 'x';
+	assert_int_equal(elf_interp(elf_buffer_reader, &b, &im, out, msg, sizeof(msg)), -ENOEXEC);
+	m.buf[0x200 + sizeof(path) - 1] = 0;
+	m.buf[0x205] = 0;
+	assert_int_equal(elf_interp(elf_buffer_reader, &b, &im, out, msg, sizeof(msg)), -ENOEXEC);
+	memcpy(m.buf + 0x200, "lib/ld.so", 10);
+	im.interp_len = 10;
+	assert_int_equal(elf_interp(elf_buffer_reader, &b, &im, out, msg, sizeof(msg)), -ENOEXEC);
+	/* The interpreter: an ET_DYN at 0, moved so that its first page lands at lo. */
+	build(&ld, ET_DYN, 0);
+	assert_int_equal(parse(&ld, &li, msg, sizeof(msg)), 0);
+	assert_int_equal(elf_place_interp(&li, 0x7000000, msg, sizeof(msg)), 0);
+	assert_int_equal(li.lo, 0x7000000);
+	assert_int_equal(li.bias, 0x7000000);
+	assert_int_equal(li.entry, 0x7000000 + 0x100);
+	assert_int_equal(li.segs[0].vaddr, 0x7000000);
+	assert_int_equal(li.segs[1].vaddr, 0x7001000);
+	assert_int_equal(li.hi, 0x7003000);
+	assert_int_equal(elf_place_interp(&li, 0x7000800, msg, sizeof(msg)), -ENOEXEC);
+	/* An ET_EXEC, or one with an interpreter of its own, cannot serve. */
+	build_exec(&ld);
+	assert_int_equal(parse(&ld, &li, msg, sizeof(msg)), 0);
+	assert_int_equal(elf_place_interp(&li, 0x7000000, msg, sizeof(msg)), -ENOEXEC);
+	assert_non_null(strstr(msg, "position-independent"));
+	assert_int_equal(parse(&m, &im, msg, sizeof(msg)), 0);
+	assert_int_equal(elf_place_interp(&im, 0x7000000, msg, sizeof(msg)), -ENOEXEC);
+	assert_non_null(strstr(msg, "interpreter of its own"));
+}
+
 static void test_real_binaries(void **state)
 {
 	glob_t g;
@@ -440,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_load_pie),
 		cmocka_unit_test(test_load_outside_memory),
 		cmocka_unit_test(test_load_file_shrank),
+		cmocka_unit_test(test_interp_read_and_place),
 		cmocka_unit_test(test_real_binaries),
 		cmocka_unit_test(test_busybox_exec),
 	};

@@ -281,6 +281,70 @@ static void fsync_and_kin(void **state)
 	assert_int_equal(SYS(SYS_sync, 0, 0, 0, 0, 0, 0), 0);
 }
 
+/* The same VM with its tree as the root (--root) and sub/ granted on top of it at /granted. */
+static int build_root_vm(void **state)
+{
+	static char sub_dir[96];
+	struct vmlet_grant grant = { .host_path = sub_dir, .guest_path = "/granted" };
+	struct vmlet_config c;
+	struct vmlet_error err;
+	char cmd[256];
+
+	build_vm(state);
+	files_close_all(vm);
+	snprintf(cmd, sizeof(cmd), "cd %s && ln -s /file abs && ln -s ../../../../../../etc up && "
+		 "ln -s /.. top && echo inner > sub/inner", tree);
+	assert_int_equal(system(cmd), 0);
+	snprintf(sub_dir, sizeof(sub_dir), "%s/sub", tree);
+	vmlet_config_init(&c);
+	c.root = tree;
+	c.grants = &grant;
+	c.ngrants = 1;
+	if (files_init(vm, &c, &err))
+		fail_msg("files_init: %s", err.message);
+	return 0;
+}
+
+static long read_file(const char *path, char *buf, size_t size)
+{
+	long fd = SYS(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)path, O_RDONLY, 0, 0, 0), n;
+
+	if (fd < 0)
+		return fd;
+	n = SYS(SYS_read, (uint64_t)fd, (uint64_t)buf, size - 1, 0, 0, 0);
+	SYS(SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* --root: a chroot. Symlinks and ".." stay inside; grants lie on top; writes are EROFS. */
+static void root_is_a_read_only_chroot(void **state)
+{
+	char buf[64];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(read_file("/file", buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "data\n");
+	assert_int_equal(read_file("/../../file", buf, sizeof(buf)), 5); /* ".." at "/" is "/" */
+	assert_int_equal(read_file("/abs", buf, sizeof(buf)), 5);        /* an absolute symlink: inside */
+	assert_int_equal(read_file("/top/file", buf, sizeof(buf)), 5);   /* "/.." through a symlink */
+	assert_int_equal(read_file("/up/passwd", buf, sizeof(buf)), -ENOENT); /* not the host's /etc */
+	assert_int_equal(read_file("/granted/inner", buf, sizeof(buf)), 6);
+	assert_string_equal(buf, "inner\n");
+	assert_int_equal(SYS(SYS_stat, (uint64_t)"/sub/inner", (uint64_t)&st, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)"/new", O_WRONLY | O_CREAT, 0644, 0, 0),
+			 -EROFS);
+	assert_int_equal(SYS(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)"/file", O_RDWR, 0, 0, 0), -EROFS);
+	assert_int_equal(SYS(SYS_mkdir, (uint64_t)"/newdir", 0755, 0, 0, 0, 0), -EROFS);
+	assert_int_equal(SYS(SYS_unlink, (uint64_t)"/file", 0, 0, 0, 0, 0), -EROFS);
+	assert_int_equal(SYS(SYS_getxattr, (uint64_t)"/file", (uint64_t)"user.x", (uint64_t)buf, sizeof(buf), 0, 0),
+			 -ENODATA);
+	assert_int_equal(SYS(SYS_lgetxattr, (uint64_t)"/missing", (uint64_t)"user.x", (uint64_t)buf, sizeof(buf), 0,
+			     0), -ENOENT);
+	assert_int_equal(SYS(SYS_listxattr, (uint64_t)"/file", (uint64_t)buf, sizeof(buf), 0, 0, 0), 0);
+}
+
 /* --trace: the path is the one the call saw, though the program overwrites it before the drain. */
 static void trace_shows_strings_at_entry(void **state)
 {
@@ -563,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(futex_realtime_deadline_times_out, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(pause_blocks, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(fsync_and_kin, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(root_is_a_read_only_chroot, build_root_vm, free_vm),
 		cmocka_unit_test_setup_teardown(trace_shows_strings_at_entry, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(written_file_size_is_current, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(tmpfs_files, build_vm, free_vm),

@@ -102,10 +102,10 @@ static void test_top_level_fields(void **state)
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
 	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs)");
+	    "deterministic, report, commit, tmpfs, root)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs)");
+	    "deterministic, report, commit, tmpfs, root)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
 	bad(J("{}"), "program: required field missing");
@@ -256,6 +256,19 @@ static void test_report_field(void **state)
 	bad(J("{'program': 'p', 'report': false}"), "report: must be a non-empty string, got false");
 	bad(J("{'program': 'p', 'report': 'out/../r.json'}"),
 	    "report: must not contain '..' components, got \"out/../r.json\"");
+}
+
+static void test_root_field(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	bad(J("{'program': 'p', 'root': ''}"), "root: must be a non-empty string, got \"\"");
+	bad(J("{'program': 'p', 'root': 1}"), "root: must be a non-empty string, got 1");
+	bad(J("{'program': 'p', 'root': 'r/../x'}"), "root: must not contain '..' components, got \"r/../x\"");
+	good(J("{'program': '/usr/bin/python3', 'root': '/'}"), &m);
+	assert_string_equal(m.root, "/");
+	manifest_free(&m);
 }
 
 /* ---- channels ---- */
@@ -788,6 +801,10 @@ static void test_host_program(void **state)
 	host_bad("{'program': '@/tree'}", -EINVAL, "program: @/tree: is a directory, not a regular file");
 	host_bad("{'program': '@/noexec'}", -EACCES,
 		 "program: @/noexec: Permission denied (needs read and execute permission)");
+	/* With a root, the program is a path inside it (the run looks it up there); the root must be a directory. */
+	host_ok("{'program': '/usr/bin/python3', 'root': '@/tree'}");
+	host_bad("{'program': 'p', 'root': '@/missing'}", -ENOENT, "root: @/missing: No such file or directory");
+	host_bad("{'program': 'p', 'root': '@/prog'}", -EINVAL, "root: @/prog: is a file, not a directory");
 }
 
 static void test_host_channels(void **state)
@@ -983,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_report_field),
+		cmocka_unit_test(test_root_field),
 		cmocka_unit_test(test_channel_shape),
 		cmocka_unit_test(test_channel_paths),
 		cmocka_unit_test(test_channel_enums),

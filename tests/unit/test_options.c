@@ -343,6 +343,22 @@ static void test_run_tmpfs(void **state)
 	expect_run_error(ARGC(a2), a2, "--tmpfs: invalid size");
 }
 
+static void test_run_root(void **state)
+{
+	char *argv[] = { "run", "--root", "/srv/rootfs", "--ro", "/data", "/usr/bin/python3", "-c", "pass", NULL };
+	char *empty[] = { "run", "--root", "", "prog", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_string_equal(o.config.root, "/srv/rootfs");
+	assert_string_equal(o.config.path, "/usr/bin/python3");
+	assert_int_equal(o.config.ngrants, 1);
+	cli_options_free(&o);
+	expect_run_error(ARGC(empty), empty, "--root: empty path");
+}
+
 static void test_run_ro_limit(void **state)
 {
 	char *argv[2 * OPT_MAX_GRANTS + 5];
@@ -665,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_duration_junk),
 		cmocka_unit_test(test_duration_zero_negative),
 		cmocka_unit_test(test_run_minimal),
+		cmocka_unit_test(test_run_root),
 		cmocka_unit_test(test_run_all_options),
 		cmocka_unit_test(test_run_program_args_untouched),
 		cmocka_unit_test(test_run_double_dash),

@@ -135,6 +135,7 @@ static void verify(struct win *w, const struct stack_params *p, uint64_t rsp)
 		case AT_PHNUM: assert_int_equal(val, p->phnum); break;
 		case AT_PAGESZ: assert_int_equal(val, 4096); break;
 		case AT_ENTRY: assert_int_equal(val, p->entry); break;
+		case AT_BASE: assert_int_equal(val, p->base); break;
 		case AT_UID: case AT_EUID: assert_int_equal(val, p->uid); break;
 		case AT_GID: case AT_EGID: assert_int_equal(val, p->gid); break;
 		case AT_SECURE: assert_int_equal(val, 0); break;
@@ -153,7 +154,7 @@ static void verify(struct win *w, const struct stack_params *p, uint64_t rsp)
 	assert_true(a <= w->top);
 	/* Everything a static libc needs is present. */
 	assert_true(seen[AT_PHDR] && seen[AT_PHENT] && seen[AT_PHNUM] && seen[AT_PAGESZ]);
-	assert_true(seen[AT_ENTRY] && seen[AT_RANDOM] && seen[AT_EXECFN]);
+	assert_true(seen[AT_ENTRY] && seen[AT_RANDOM] && seen[AT_EXECFN] && seen[AT_BASE]);
 	assert_true(seen[AT_UID] && seen[AT_EUID] && seen[AT_GID] && seen[AT_EGID]);
 	assert_true(seen[AT_NULL]);
 	check_guards(w);
@@ -174,6 +175,25 @@ static void test_basic(void **state)
 	verify(&w, &p, rsp);
 	/* The stack is small: well within the quarter limit. */
 	assert_true(rsp >= w.top - w.size / 4);
+}
+
+/* A dynamic executable: AT_BASE is the interpreter's load address, AT_ENTRY still the program's. */
+static void test_interpreter_auxv(void **state)
+{
+	static struct win w;
+	const char *argv[] = { "python3", "-c", "pass", NULL };
+	const char *envp[] = { NULL };
+	struct stack_params p;
+	uint64_t rsp = 0;
+
+	(void)state;
+	win_init(&w, SIZE);
+	default_params(&p, argv, envp);
+	p.base = 0xf1fc000;
+	p.entry = 0x4a1b2c;
+	p.execfn = "/usr/bin/python3";
+	assert_int_equal(stack_build(wbase(&w), w.top, w.size, w.size / 4, &p, &rsp), 0);
+	verify(&w, &p, rsp);
 }
 
 static void test_strings_distinct(void **state)
@@ -400,6 +420,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_interpreter_auxv),
 		cmocka_unit_test(test_strings_distinct),
 		cmocka_unit_test(test_empty_envp),
 		cmocka_unit_test(test_alignment_all_lengths),

@@ -18,8 +18,16 @@ done
 expect_err "errors/missing-file-127" 127 "vmlet: $T/missing: No such file or directory" -- run "$T/missing"
 expect_err "errors/missing-dir-component-127" 127 "vmlet: $T/nodir/prog: No such file or directory" -- run "$T/nodir/prog"
 
-printf '#!/bin/sh\necho hi\n' > "$T/script.sh"; chmod +x "$T/script.sh"
+printf 'echo hi\n' > "$T/script.sh"; chmod +x "$T/script.sh" # no "#!": execve's ENOEXEC
 expect_err "errors/text-file-126" 126 "vmlet: $T/script.sh: not an ELF executable" -- run "$T/script.sh"
+# A "#!" script runs its interpreter: Debian's /bin/sh is dynamic, which needs a root.
+printf '#!/bin/sh\necho hi\n' > "$T/shebang.sh"; chmod +x "$T/shebang.sh"
+SH_INTERP=$(readelf -l /bin/sh 2> /dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+if [ -n "$SH_INTERP" ]; then
+	expect_err "errors/script-dynamic-interpreter-126" 126 "vmlet: $T/shebang.sh: interpreter /bin/sh: dynamically linked (interpreter $SH_INTERP): give --root DIR (--root / for this machine's) to find it and its libraries" -- run "$T/shebang.sh"
+fi
+printf '#!\n' > "$T/noint.sh"; chmod +x "$T/noint.sh"
+expect_err "errors/script-no-interpreter-126" 126 "vmlet: $T/noint.sh: malformed \"#!\" line" -- run "$T/noint.sh"
 
 : > "$T/empty"; chmod +x "$T/empty"
 expect_err "errors/empty-file-126" 126 "vmlet: $T/empty: not an ELF executable" -- run "$T/empty"
@@ -45,7 +53,8 @@ for c in /bin/true /usr/bin/true /bin/ls; do
 	if [ -x "$c" ] && readelf -l "$c" 2> /dev/null | grep -q 'INTERP'; then DYN=$c; break; fi
 done
 if [ -n "$DYN" ]; then
-	expect_err "errors/dynamic-126" 126 "vmlet: $DYN: dynamically linked executable: only static executables are supported" -- run "$DYN"
+	INTERP=$(readelf -l "$DYN" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	expect_err "errors/dynamic-126" 126 "vmlet: $DYN: dynamically linked (interpreter $INTERP): give --root DIR (--root / for this machine's) to find it and its libraries" -- run "$DYN"
 else
 	skip "errors/dynamic-126" "no dynamically linked /bin/true or /bin/ls found (or readelf missing)"
 fi

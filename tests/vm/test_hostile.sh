@@ -159,7 +159,7 @@ fi
 
 # --- hypercalls issued by the program itself
 hostile hc-battery 0 "" '^adv_hc battery: [0-9]+ calls, 0 unexpected$' -- $R "$ADV/adv_hc" battery
-for nr in $(seq 18 31) 64 4294967296 9223372036854775808 18446744073709551615; do
+for nr in $(seq 19 31) 64 4294967296 9223372036854775808 18446744073709551615; do
 	hostile "hc-nr-$nr" 159 "${FAULT}unknown hypercall $nr" "" -- $R "$ADV/adv_hc" nr $nr
 done
 hostile hc-exit-sig11 '139!' "" "" -- $R "$ADV/adv_hc" exit-sig 11
@@ -199,7 +199,7 @@ else
 fi
 else
 	for n in ring-many ring-tail ring-tail-output ring-trace ring-trace-without-flag ring-chan-stdin hc-battery \
-		$(for nr in $(seq 16 31) 64 4294967296 9223372036854775808 18446744073709551615; do echo "hc-nr-$nr"; done) \
+		$(for nr in $(seq 19 31) 64 4294967296 9223372036854775808 18446744073709551615; do echo "hc-nr-$nr"; done) \
 		hc-exit-sig11 hc-exit-sig6 hc-exit-status hc-exit-sig127 hc-write-stdin hc-sleep-forever hc-poll-forever \
 		hc-read-forever hc-discard hc-misaligned hc-text hc-text-writable; do
 		skip "hostile/$n" "$UNREACHABLE"
