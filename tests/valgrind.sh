@@ -4,6 +4,12 @@ set -u
 cd "$(dirname "$0")/.."
 : "${BUILD:=build-vg}"
 export BUILD VMLET_NO_REAPER=1
+# Without usable KVM here, the whole run goes into a QEMU guest that has it (scripts/qemu_kvm.sh).
+if ! "$BUILD/tests/kvm_probe" > /dev/null 2>&1 && [ -z "${QEMU_KVM_GUEST:-}" ] && scripts/qemu_kvm.sh ready; then
+	echo "note: no usable KVM here: memcheck runs in a QEMU guest with nested KVM (scripts/qemu_kvm.sh)"
+	exec env QEMU_KVM_MEM="${QEMU_KVM_MEM:-4G}" timeout "${VMLET_TEST_GUEST_TIMEOUT:-2700}" \
+		scripts/qemu_kvm.sh run "BUILD=$BUILD tests/valgrind.sh"
+fi
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no"
 passed=0 failed=0 skipped=0
 check() { # NAME WANT_RC CMD...
