@@ -560,13 +560,15 @@ static int64_t hc_discard(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 /* statfs of what a handle or guest path is on: the host's answer; grants and read channels read-only. */
 static int64_t hc_statfs(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
-	struct vmlet_statfs *out = vm_guest_ptr_w(vm, h->arg[3], sizeof(*out));
+	/* Built here, then copied out: the guest's address need not be aligned. */
+	struct vmlet_statfs o, *out = &o;
+	uint8_t *dst = vm_guest_ptr_w(vm, h->arg[3], sizeof(o));
 	char path[PATH_MAX_GUEST];
 	struct statfs sf;
 	struct stat st;
 	int fd = -1, own = 0, rdonly = 1, ancestor = 0, ch = -1, r;
 
-	if (!out)
+	if (!dst)
 		return -EFAULT;
 	if (h->arg[0] != VMLET_OFF_NONE) {
 		struct handle *hd = handle_get(vm, h->arg[0]);
@@ -593,6 +595,7 @@ static int64_t hc_statfs(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		out->bsize = out->frsize = 4096;
 		out->namelen = 255;
 		out->flags = ST_VALID_K | ST_RDONLY;
+		memcpy(dst, &o, sizeof(o));
 		return 0;
 	}
 	r = fstatfs(fd, &sf) < 0 ? -errno : 0;
@@ -611,6 +614,7 @@ static int64_t hc_statfs(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	out->namelen = sf.f_namelen;
 	out->frsize = sf.f_frsize;
 	out->flags = sf.f_flags | (rdonly ? ST_RDONLY : 0);
+	memcpy(dst, &o, sizeof(o));
 	return 0;
 }
 

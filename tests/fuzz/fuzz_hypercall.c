@@ -333,7 +333,7 @@ static void op_hypercall(struct in *in)
 	int64_t size_before = -1;
 
 	memset(&h, 0, sizeof(h));
-	h.nr = nr < 0xf0 ? nr % 19 : u64(in); /* 17, 18 and raw numbers are unknown */
+	h.nr = nr < 0xf0 ? nr % (VMLET_HC_COUNT + 2) : u64(in); /* the last two and raw numbers are unknown */
 	switch (msel % 8) {
 	case 0: case 1: case 2: case 3: h.close_mask = 0; break;
 	case 4: h.close_mask = ~0ull; break;
