@@ -33,6 +33,8 @@ setup() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 	fi
+	# Built beside the cache and swapped in whole: guests booting from the old one keep their files.
+	local final=$CACHE CACHE=$CACHE.new.$$
 	rm -rf "$CACHE" && mkdir -p "$CACHE/deb" "$CACHE/initrd/bin" "$CACHE/initrd/lib/modules"
 	local pkg
 	pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
@@ -67,15 +69,17 @@ setup() {
 	(cd "$CACHE/initrd" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$CACHE/initrd.gz")
 	rm -rf "$CACHE/root" "$CACHE/deb"
 	echo "$STAMP" > "$CACHE/ready"
+	rm -rf "$final.old" && { [ ! -e "$final" ] || mv "$final" "$final.old"; } && mv "$CACHE" "$final" && rm -rf "$final.old"
 }
 
 ready() { [ "$(cat "$CACHE/ready" 2>/dev/null)" = "$STAMP" ]; }
 
 run() {
 	ready || die "not set up: run 'scripts/qemu_kvm.sh setup' (as root) first"
-	local job
-	job=$(mktemp -d /tmp/qemu-kvm.XXXXXX)
-	trap 'kill $qpid 2>/dev/null; [ -s "$job/status" ] || tail -30 "$job/console" >&2; rm -rf "$job"' EXIT
+	# Global, not local: the EXIT trap runs after run() has returned.
+	job=$(mktemp -d /tmp/qemu-kvm.XXXXXX) qpid=
+	trap 'if [ -n "$qpid" ]; then kill "$qpid" 2> /dev/null || true; fi
+	      [ -s "$job/status" ] || tail -30 "$job/console" >&2 || true; rm -rf "$job"' EXIT
 	trap 'exit 125' TERM INT HUP
 	{
 		echo "export PATH=$(printf %q "$PATH") HOME=$(printf %q "${HOME:-/root}") QEMU_KVM_GUEST=1"
