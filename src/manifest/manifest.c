@@ -361,7 +361,7 @@ static int parse_tmpfs(struct parser *p, json_t *v)
 {
 	static const char *const fields[] = { "path", "size", NULL };
 	struct vmlet_manifest *m = p->m;
-	char show[MANIFEST_SHOW_SIZE], path[32];
+	char show[MANIFEST_SHOW_SIZE], path[48]; /* "tmpfs[N].path" for any size_t N */
 	json_t *e, *f;
 	size_t i;
 	int r;
