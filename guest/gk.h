@@ -69,6 +69,21 @@ uint32_t umask_get(void);
  * never given back. 0 if none is left. */
 uint64_t mm_kernel_map(uint64_t len);
 long signal_deliver_pending(struct gk_frame *f);
+
+/* pagetable.c: rights of the program's pages (identity-mapped user memory). */
+#define PT_P 0x1ull
+#define PT_W 0x2ull
+#define PT_U 0x4ull
+#define PT_NX (1ull << 63)
+#define PT_DEFAULT (PT_P | PT_W | PT_U) /* what the host maps: read, write, execute */
+uint64_t pt_flags(unsigned prot); /* page rights for PROT_* (writable memory stays executable) */
+/* Give the pages of [lo, hi) (page-aligned) the rights flags, then drop stale translations if a
+ * page lost a right. 0, or -ENOMEM when no page-table page is left (some pages may have changed). */
+int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags);
+uint64_t pt_get(uint64_t addr);               /* rights of the page holding addr (0: not mapped) */
+/* Every page of [lo, hi) has right (PT_P: none is PROT_NONE; PT_W: all writable). Cheap for PT_P
+ * while no page is PROT_NONE. */
+int pt_all(uint64_t lo, uint64_t hi, uint64_t right);
 long signal_raise(struct gk_frame *f, int sig);
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)

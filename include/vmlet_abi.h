@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 5
+#define VMLET_ABI_VERSION 6
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -44,6 +44,8 @@
 #define VMLET_PORT_FAULT_BASE 0xe0
 #define VMLET_FAULT_STUB_SIZE 16
 #define VMLET_FAULT_VECTORS 32
+/* `int $VMLET_TLB_FLUSH_VECTOR` (allowed at any CPL): the guest's TLB is flushed (CR3 reloaded at CPL0). */
+#define VMLET_TLB_FLUSH_VECTOR 32
 
 #ifndef __ASSEMBLER__
 /*
@@ -202,6 +204,13 @@ struct vmlet_boot {
 	uint32_t ntmpfs;
 	uint32_t pad2;
 	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX];
+	/* Page tables, which the guest kernel maintains from here on (guest-physical addresses;
+	 * the kernel area at kbase is mapped at VMLET_KERNEL_VBASE). Every table lies in
+	 * [pt_area_lo, pt_area_hi), mapped read-write for the guest kernel at any CPL; the
+	 * pages from pt_free_lo up are unused. */
+	uint64_t kbase;
+	uint64_t pt_root;
+	uint64_t pt_area_lo, pt_free_lo, pt_area_hi;
 };
 
 /*
@@ -241,6 +250,7 @@ struct vmlet_gk_header {
 	uint64_t text_end;
 	uint64_t bss_end;
 	uint64_t vdso;          /* the vDSO image (AT_SYSINFO_EHDR), inside the text */
+	uint64_t tlb_flush;     /* handler of VMLET_TLB_FLUSH_VECTOR */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -4,7 +4,7 @@
 	.section .gk_header, "a"
 	.long VMLET_GK_MAGIC, VMLET_ABI_VERSION
 	.quad gk_syscall_entry, gk_fault_stubs, gk_boot, gk_hypercall, gk_ring, gk_stats
-	.quad __text_end, __bss_end, gk_vdso
+	.quad __text_end, __bss_end, gk_vdso, gk_tlb_flush
 
 	.text
 /*
@@ -62,6 +62,19 @@ gk_syscall_entry:
 	popfq
 	popq %rsp
 	jmp *%rcx
+
+/*
+ * `int $VMLET_TLB_FLUSH_VECTOR`: the guest kernel changed page tables and drops the
+ * stale translations. At CPL0 it could do this itself; at CPL3 (a software-assisted
+ * KVM) it cannot, so it always comes here (CPL0, on the exception stack).
+ */
+	.globl gk_tlb_flush
+gk_tlb_flush:
+	pushq %rax
+	movq %cr3, %rax
+	movq %rax, %cr3
+	popq %rax
+	iretq
 
 /* Exception `v` from any CPL: report it to the host; the VM never resumes. */
 	.balign VMLET_FAULT_STUB_SIZE

@@ -12,7 +12,9 @@ int user_ok(uint64_t addr, uint64_t len)
 	if (addr < VMLET_USER_LO || addr > gk_boot.user_hi || len > gk_boot.user_hi - addr)
 		return 0;
 	/* The 2 MiB below the stack is an unmapped guard. */
-	return addr + len <= guard_lo || addr >= gk_boot.stack_lo;
+	if (addr + len > guard_lo && addr < gk_boot.stack_lo)
+		return 0;
+	return pt_all(addr, addr + len, PT_P); /* PROT_NONE: EFAULT, where touching it would fault */
 }
 
 long user_string(uint64_t addr, char *buf, size_t size)

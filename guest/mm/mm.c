@@ -7,10 +7,12 @@
 #include <linux/stat.h>
 
 /*
- * Page tables are fixed by the host before the first instruction and every
- * user page is already mapped, so memory management is bookkeeping: a sorted
- * list of mmap'd ranges in [brk, mmap_top) and the program break. mprotect is
- * recorded as success without changing page permissions (see docs).
+ * User memory is identity-mapped and the host maps all of it before the first
+ * instruction, read-write-execute, so memory management is bookkeeping: a sorted
+ * list of mmap'd ranges in [brk, mmap_top) and the program break. Rights other
+ * than read-write go into the page tables (pagetable.c): PROT_NONE and read-only
+ * pages fault as on Linux. Memory that no mapping holds keeps (or gets back) the
+ * default rights, so mmap and brk of read-write memory never touch a page table.
  */
 #define PAGE 4096ull
 #define MAP_MAX 4096
@@ -91,12 +93,24 @@ static void note_peak(void)
 		gk_stats.mmap_bytes_peak = in_use;
 }
 
+/* Pages of [lo, hi) that leave a mapping get the default rights back (before they are zeroed). */
+static int forget_rights(uint64_t lo, uint64_t hi)
+{
+	if (lo < VMLET_USER_LO)
+		lo = VMLET_USER_LO;
+	if (hi > gk_boot.user_hi)
+		hi = gk_boot.user_hi;
+	return lo < hi ? pt_protect(lo, hi, PT_DEFAULT) : 0;
+}
+
 long sys_brk(struct gk_frame *f)
 {
 	uint64_t want = A0;
 
 	mm_init();
 	if (want < gk_boot.brk_start || want > lowest_map() - PAGE)
+		return (long)brk_cur;
+	if (want > brk_cur && forget_rights(page_up(brk_cur), page_up(want)))
 		return (long)brk_cur;
 	if (want > brk_cur)
 		zero_reused(brk_cur, page_up(want));
@@ -143,6 +157,13 @@ static int unmap_range(uint64_t lo, uint64_t hi)
 		}
 	}
 	return 0;
+}
+
+/* [lo, hi) leaves the map list with its rights reset (a failed mapping undone, a mapping shrunk). */
+static void drop(uint64_t lo, uint64_t hi)
+{
+	unmap_range(lo, hi);
+	forget_rights(lo, hi);
 }
 
 static int insert_range(uint64_t lo, uint64_t hi)
@@ -213,6 +234,8 @@ static long map_fixed(uint64_t addr, uint64_t len, int zero)
 	if (addr < page_up(brk_cur) || addr > gk_boot.mmap_top || len > gk_boot.mmap_top - addr)
 		return -ENOMEM;
 	r = unmap_range(addr, addr + len);
+	if (!r)
+		r = forget_rights(addr, addr + len);
 	if (r)
 		return r;
 	if (zero)
@@ -282,7 +305,7 @@ long sys_mmap(struct gk_frame *f)
 {
 	uint64_t hint = A0, len = page_up(A1), flags = A3;
 	int anon = !!(flags & MAP_ANONYMOUS);
-	long addr;
+	long addr, r;
 
 	mm_init();
 	if (!A1 || len < A1 || (hint & (PAGE - 1)) || (A5 & (PAGE - 1)))
@@ -297,14 +320,14 @@ long sys_mmap(struct gk_frame *f)
 		addr = map_fixed(hint, len, anon);
 	else
 		addr = map_anywhere(len, anon);
-	if (addr < 0 || (flags & MAP_ANONYMOUS))
+	if (addr < 0)
 		return addr;
-	{
-		long r = map_file(f, (uint64_t)addr, len);
-		if (r < 0)
-			unmap_range((uint64_t)addr, (uint64_t)addr + len);
-		return r;
-	}
+	r = anon ? addr : map_file(f, (uint64_t)addr, len);
+	if (r >= 0 && pt_flags((unsigned)A2) != PT_DEFAULT && pt_protect((uint64_t)addr, (uint64_t)addr + len, pt_flags((unsigned)A2)))
+		r = -ENOMEM;
+	if (r < 0)
+		drop((uint64_t)addr, (uint64_t)addr + len);
+	return r;
 }
 
 long sys_munmap(struct gk_frame *f)
@@ -317,6 +340,8 @@ long sys_munmap(struct gk_frame *f)
 		return -EINVAL;
 	mm_init();
 	r = unmap_range(A0, A0 + len);
+	if (!r)
+		r = forget_rights(A0, A0 + len);
 	if (!r && A0 >= page_up(brk_cur) && A0 + len <= gk_boot.mmap_top)
 		release(A0, A0 + len);
 	return r;
@@ -334,7 +359,7 @@ static int range_mapped(uint64_t lo, uint64_t hi)
 
 long sys_mremap(struct gk_frame *f)
 {
-	uint64_t old = A0, old_len = page_up(A1), new_len = page_up(A2), flags = A3;
+	uint64_t old = A0, old_len = page_up(A1), new_len = page_up(A2), flags = A3, rights;
 	long addr;
 
 	mm_init();
@@ -344,13 +369,16 @@ long sys_mremap(struct gk_frame *f)
 		return -EFAULT;
 	if (!range_mapped(old, old + old_len))
 		return -EFAULT;
+	rights = pt_get(old);
 	if (new_len <= old_len) {
 		if (new_len < old_len)
-			unmap_range(old + new_len, old + old_len);
+			drop(old + new_len, old + old_len);
 		return (long)old;
 	}
 	if (range_free(old + old_len, old + new_len)) {
 		zero_reused(old + old_len, old + new_len);
+		if (pt_protect(old + old_len, old + new_len, rights))
+			return -ENOMEM;
 		unmap_range(old, old + old_len);
 		insert_range(old, old + new_len);
 		return (long)old;
@@ -360,18 +388,55 @@ long sys_mremap(struct gk_frame *f)
 	addr = map_anywhere(new_len, 1);
 	if (addr < 0)
 		return addr;
+	if (forget_rights(old, old + old_len)) {
+		drop((uint64_t)addr, (uint64_t)addr + new_len);
+		return -ENOMEM;
+	}
 	memcpy((void *)addr, (const void *)old, old_len);
+	if (pt_protect((uint64_t)addr, (uint64_t)addr + new_len, rights)) {
+		drop((uint64_t)addr, (uint64_t)addr + new_len);
+		return -ENOMEM;
+	}
 	unmap_range(old, old + old_len);
 	return addr;
 }
 
+/* Is every page of [lo, hi) something the program has: its image, heap, a mapping, the stack? */
+static int range_held(uint64_t lo, uint64_t hi)
+{
+	uint64_t heap_end = page_up(brk_cur), a, b;
+	int i;
+
+	if (lo < VMLET_USER_LO || hi > gk_boot.user_hi || hi < lo)
+		return 0;
+	if (lo < gk_boot.stack_lo && hi > gk_boot.stack_lo - (2ull << 20))
+		return 0; /* the stack guard */
+	a = lo > heap_end ? lo : heap_end;
+	b = hi < gk_boot.mmap_top ? hi : gk_boot.mmap_top;
+	for (i = 0; i < nmaps && a < b; i++) {
+		if (maps[i].hi <= a)
+			continue;
+		if (maps[i].lo > a)
+			return 0;
+		a = maps[i].hi;
+	}
+	return a >= b;
+}
+
 long sys_mprotect(struct gk_frame *f)
 {
-	if (A0 & (PAGE - 1))
+	uint64_t len = page_up(A1);
+
+	if (A0 & (PAGE - 1) || len < A1)
 		return -EINVAL;
 	if (A2 & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
-	return 0;
+	if (!len)
+		return 0;
+	mm_init();
+	if (!range_held(A0, A0 + len))
+		return -ENOMEM;
+	return pt_protect(A0, A0 + len, pt_flags((unsigned)A2));
 }
 
 long sys_madvise(struct gk_frame *f)
@@ -382,8 +447,13 @@ long sys_madvise(struct gk_frame *f)
 		return -EINVAL;
 	if (!user_ok(A0, len))
 		return -ENOMEM;
-	/* Private anonymous memory reads back as zeros after MADV_DONTNEED. */
-	if (A2 == MADV_DONTNEED && len && A0 >= gk_boot.brk_start)
-		clear(A0, A0 + len);
+	/* Private anonymous memory reads back as zeros after MADV_DONTNEED; the host
+	 * clears pages the guest kernel may not write. */
+	if (A2 == MADV_DONTNEED && len && A0 >= gk_boot.brk_start) {
+		if (pt_all(A0, A0 + len, PT_W))
+			clear(A0, A0 + len);
+		else
+			hc(VMLET_HC_DISCARD, A0, len, 0, 0);
+	}
 	return 0;
 }

@@ -119,8 +119,10 @@ static int map_kernel(struct pt *pt, const struct vmlet_vm *vm)
 	int r;
 
 	for (off = 0; off < bss; off += PAGE) {
-		if (off < VMLET_GK_OFFSET)
-			flags = PTE_P | PTE_W | PTE_NX; /* system tables: supervisor only */
+		if (off >= SYS_PT_LO && off < SYS_PT_HI)
+			flags = PTE_P | PTE_W | PTE_U | PTE_NX; /* page tables: the guest kernel's, at any CPL */
+		else if (off < VMLET_GK_OFFSET)
+			flags = PTE_P | PTE_W | PTE_NX; /* GDT, IDT, TSS, exception stack: supervisor only */
 		else if (off < text)
 			flags = PTE_P | PTE_U;
 		else
@@ -144,18 +146,23 @@ static void write_gdt(uint64_t *gdt, uint64_t tss_base)
 	gdt[(SEL_TSS >> 3) + 1] = tss_base >> 32;
 }
 
-static void write_idt(uint64_t *idt, uint64_t stubs)
+/* An interrupt gate to handler h on the exception stack (IST1), callable from CPL dpl. */
+static void write_gate(uint64_t *idt, unsigned v, uint64_t h, uint64_t dpl)
+{
+	idt[2 * v] = (h & 0xffff) | ((uint64_t)SEL_KERNEL_CS << 16) | (1ull << 32) /* IST1 */ |
+		     ((0x8eull | dpl << 5) << 40) | (((h >> 16) & 0xffff) << 48);
+	idt[2 * v + 1] = h >> 32;
+}
+
+static void write_idt(uint64_t *idt, uint64_t stubs, uint64_t tlb_flush)
 {
 	unsigned v;
 
-	for (v = 0; v < VMLET_FAULT_VECTORS; v++) {
-		uint64_t h = stubs + v * VMLET_FAULT_STUB_SIZE;
-		/* int3 and into may be used from user mode (DPL3), as on Linux. */
-		uint64_t dpl = (v == 3 || v == 4) ? 3 : 0;
-		idt[2 * v] = (h & 0xffff) | ((uint64_t)SEL_KERNEL_CS << 16) | (1ull << 32) /* IST1 */ |
-			     ((0x8eull | dpl << 5) << 40) | (((h >> 16) & 0xffff) << 48);
-		idt[2 * v + 1] = h >> 32;
-	}
+	/* int3 and into may be used from user mode (DPL3), as on Linux. */
+	for (v = 0; v < VMLET_FAULT_VECTORS; v++)
+		write_gate(idt, v, stubs + v * VMLET_FAULT_STUB_SIZE, (v == 3 || v == 4) ? 3 : 0);
+	/* The guest kernel's TLB flush: reachable from CPL3, where it runs on some KVMs. */
+	write_gate(idt, VMLET_TLB_FLUSH_VECTOR, tlb_flush, 3);
 }
 
 static void write_tss(uint8_t *tss, uint64_t ist_top)
@@ -192,7 +199,7 @@ int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
 		return vm_error(err, -ENOMEM, "guest memory needs more page tables than vmlet reserves");
 	vm->pt_next = pt.next;
 	write_gdt((uint64_t *)(sys + SYS_GDT), VMLET_KERNEL_VBASE + SYS_TSS);
-	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs);
+	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs, vm->gk.tlb_flush);
 	write_tss(sys + SYS_TSS, VMLET_KERNEL_VBASE + SYS_IST_TOP);
 	return 0;
 }

@@ -94,7 +94,7 @@ static int set_sregs(struct vmlet_vm *vm, struct vmlet_error *err)
 	s.gdt.base = VMLET_KERNEL_VBASE + SYS_GDT;
 	s.gdt.limit = 0x4f;
 	s.idt.base = VMLET_KERNEL_VBASE + SYS_IDT;
-	s.idt.limit = VMLET_FAULT_VECTORS * 16 - 1;
+	s.idt.limit = (VMLET_TLB_FLUSH_VECTOR + 1) * 16 - 1;
 	s.tr = (struct kvm_segment){ .base = VMLET_KERNEL_VBASE + SYS_TSS, .limit = TSS_LIMIT,
 				     .selector = SEL_TSS, .type = 11, .present = 1 };
 	s.ldt = (struct kvm_segment){ .type = 2, .present = 1, .unusable = 1 };

@@ -250,6 +250,11 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	memcpy(b->exe, vm->exe, sizeof(b->exe));
 	b->ntmpfs = vm->ntmpfs;
 	memcpy(b->tmpfs, vm->tmpfs, sizeof(b->tmpfs));
+	b->kbase = vm->kbase;
+	b->pt_root = vm->kbase + SYS_PT_LO;
+	b->pt_area_lo = vm->kbase + SYS_PT_LO;
+	b->pt_free_lo = vm->pt_next;
+	b->pt_area_hi = vm->kbase + SYS_PT_HI;
 	return 0;
 }
 
