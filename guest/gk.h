@@ -51,6 +51,8 @@ _Noreturn void gk_exit(int status, int signal);
 /* user.c: checks on program-supplied addresses. */
 int user_ok(uint64_t addr, uint64_t len);       /* 1 if [addr, addr+len) is program memory */
 long user_string(uint64_t addr, char *buf, size_t size); /* copies a NUL-terminated path; len or -errno */
+/* How much of [addr, addr+len) (checked by user_ok) lies in one run of frames, as a hypercall needs. */
+uint64_t user_run(uint64_t addr, uint64_t len);
 
 /* out.c: the output ring. */
 void out_append(uint32_t chan, const void *data, size_t len);
@@ -68,6 +70,22 @@ uint32_t umask_get(void);
 /* Program memory the guest kernel keeps for itself (tmpfs pages): counted as the program's mmap,
  * never given back. 0 if none is left. */
 uint64_t mm_kernel_map(uint64_t len);
+void mm_kernel_unmap(uint64_t addr, uint64_t len); /* gives back what mm_kernel_map gave */
+void mm_clear(uint64_t addr, uint64_t len);        /* zero program memory (large spans: by the host) */
+
+/* sparse.c: the sparse region (VMLET_SPARSE_LO..HI): mappings with frames taken only for pages
+ * ever accessible. Ranges are page-aligned. */
+int sparse_contains(uint64_t lo, uint64_t hi);  /* [lo, hi) lies in the region */
+int sparse_free(uint64_t lo, uint64_t hi);      /* ... and nothing is mapped there */
+uint64_t sparse_find(uint64_t len);             /* the highest free range of len bytes; 0 if none */
+/* Map [lo, hi) with prot, replacing what was there; *frames: the frames of an accessible mapping
+ * (zeroed), 0 for PROT_NONE. */
+long sparse_map(uint64_t lo, uint64_t hi, unsigned prot, uint64_t *frames);
+long sparse_unmap(uint64_t lo, uint64_t hi);
+long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot); /* -ENOMEM if a page is not mapped */
+int sparse_ok(uint64_t lo, uint64_t hi);         /* every page mapped and accessible */
+void sparse_discard(uint64_t lo, uint64_t hi);   /* MADV_DONTNEED: the pages read as zeros */
+uint64_t sparse_run(uint64_t addr, uint64_t len); /* the part of [addr, addr+len) on contiguous frames */
 long signal_deliver_pending(struct gk_frame *f);
 
 /* pagetable.c: rights of the program's pages (identity-mapped user memory). */
@@ -81,6 +99,9 @@ uint64_t pt_flags(unsigned prot); /* page rights for PROT_* (writable memory sta
  * page lost a right. 0, or -ENOMEM when no page-table page is left (some pages may have changed). */
 int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags);
 uint64_t pt_get(uint64_t addr);               /* rights of the page holding addr (0: not mapped) */
+/* Map the pages of [lo, hi) (page-aligned, outside the identity map) to the frames from frame on
+ * with rights flags (0: unmap them), with 4 KiB pages. 0, or -ENOMEM when no table page is left. */
+int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags);
 /* Every page of [lo, hi) has right (PT_P: none is PROT_NONE; PT_W: all writable). Cheap for PT_P
  * while no page is PROT_NONE. */
 int pt_all(uint64_t lo, uint64_t hi, uint64_t right);

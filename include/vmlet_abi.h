@@ -17,6 +17,7 @@
 /*
  * Guest memory. Guest RAM is one slot of mem_bytes at guest-physical 0.
  *  - User region: guest-virtual == guest-physical, [VMLET_USER_LO, user_hi).
+ *    (Above it, the sparse region below.)
  *    The first 64 KiB are never mapped, so null dereferences fault.
  *  - Kernel area: the top VMLET_KERNEL_SIZE bytes of RAM, mapped at
  *    VMLET_KERNEL_VBASE. Its first VMLET_GK_OFFSET bytes hold the system
@@ -24,6 +25,13 @@
  *    the guest kernel image (gk) is linked at VMLET_KERNEL_VBASE + VMLET_GK_OFFSET.
  */
 #define VMLET_USER_LO 0x10000ull
+/*
+ * The sparse region: program addresses above any guest RAM, mapped page by page
+ * (by the guest kernel's page tables) to frames of the user region. Hypercall
+ * addresses there are translated through those tables by the host.
+ */
+#define VMLET_SPARSE_LO (64ull << 30)
+#define VMLET_SPARSE_HI 0x7ffffffff000ull
 #define VMLET_KERNEL_VBASE 0xffffffff80000000ull
 #define VMLET_KERNEL_SIZE (4ull << 20)
 #define VMLET_GK_OFFSET (1ull << 20)

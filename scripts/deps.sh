@@ -1,7 +1,7 @@
 #!/bin/bash
 # deps.sh - installs the Debian packages vmlet needs to build, test and benchmark (idempotent; needs root).
 set -euo pipefail
-packages=(gcc make libc6-dev musl-tools busybox-static libcmocka-dev libseccomp-dev libjansson-dev clang libclang-rt-14-dev
+packages=(gcc make libc6-dev musl-tools busybox-static shfmt libcmocka-dev libseccomp-dev libjansson-dev clang libclang-rt-14-dev
 	  valgrind bubblewrap gnuplot-nox python3)
 missing=()
 for p in "${packages[@]}"; do

@@ -192,6 +192,7 @@ long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int posit
 
 	if (!readable(o))
 		return -EBADF;
+	len = user_run((uint64_t)buf, len); /* the host reads into one run of frames: a short read */
 	switch (o->kind) {
 	case OFD_STREAM:
 		return positional ? -ESPIPE : stream_read(o, buf, len);
@@ -269,6 +270,7 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 	uint64_t at = o->append || o->kind == OFD_STREAM || stdio ? VMLET_OFF_NONE : positional ? off : o->off;
 	long n;
 
+	len = user_run((uint64_t)buf, len); /* the host writes from one run of frames: a short write */
 	if (!writable(o))
 		return -EBADF;
 	switch (o->kind) {

@@ -227,6 +227,17 @@ uint64_t mm_kernel_map(uint64_t len)
 	return addr < 0 ? 0 : (uint64_t)addr;
 }
 
+void mm_kernel_unmap(uint64_t addr, uint64_t len)
+{
+	drop(addr, addr + page_up(len));
+	release(addr, addr + page_up(len));
+}
+
+void mm_clear(uint64_t addr, uint64_t len)
+{
+	clear(addr, addr + len);
+}
+
 static long map_fixed(uint64_t addr, uint64_t len, int zero)
 {
 	long r;
@@ -301,6 +312,21 @@ static long map_file(struct gk_frame *f, uint64_t addr, uint64_t len)
 	return (long)addr;
 }
 
+/* The mapping sys_mmap asks for, at [addr, addr+len) of the sparse region; a file's pages go to its frames. */
+static long map_sparse(struct gk_frame *f, uint64_t addr, uint64_t len)
+{
+	uint64_t frames = 0;
+	long r = sparse_map(addr, addr + len, (unsigned)A2, &frames);
+
+	if (!r && frames && !(A3 & MAP_ANONYMOUS) && (r = map_file(f, frames, len)) >= 0)
+		r = 0;
+	if (r) {
+		sparse_unmap(addr, addr + len);
+		return r;
+	}
+	return (long)addr;
+}
+
 long sys_mmap(struct gk_frame *f)
 {
 	uint64_t hint = A0, len = page_up(A1), flags = A3;
@@ -314,12 +340,22 @@ long sys_mmap(struct gk_frame *f)
 		return -EINVAL;
 	if (!anon && (addr = map_file_check(f)) < 0)
 		return addr;
-	if (flags & MAP_FIXED)
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !range_free(hint, hint + len) &&
+		    !sparse_free(hint, hint + len))
+			return -EEXIST;
+		if (sparse_contains(hint, hint + len))
+			return map_sparse(f, hint, len);
 		addr = map_fixed(hint, len, anon);
-	else if (hint && range_free(hint, hint + len) && hint + len > hint)
+	} else if (hint && sparse_free(hint, hint + len)) {
+		return map_sparse(f, hint, len);
+	} else if (hint && range_free(hint, hint + len) && hint + len > hint) {
 		addr = map_fixed(hint, len, anon);
-	else
+	} else if (!(A2 & (PROT_READ | PROT_WRITE | PROT_EXEC)) && (addr = (long)sparse_find(len))) {
+		return map_sparse(f, (uint64_t)addr, len); /* a reservation: address space only */
+	} else {
 		addr = map_anywhere(len, anon);
+	}
 	if (addr < 0)
 		return addr;
 	r = anon ? addr : map_file(f, (uint64_t)addr, len);
@@ -332,18 +368,24 @@ long sys_mmap(struct gk_frame *f)
 
 long sys_munmap(struct gk_frame *f)
 {
-	uint64_t len = page_up(A1);
-
+	uint64_t len = page_up(A1), end = A0 + len;
 	long r;
 
-	if ((A0 & (PAGE - 1)) || !A1 || len < A1 || A0 + len < A0)
+	if ((A0 & (PAGE - 1)) || !A1 || len < A1 || end < A0)
 		return -EINVAL;
 	mm_init();
-	r = unmap_range(A0, A0 + len);
+	if (end > VMLET_SPARSE_LO && A0 < VMLET_SPARSE_HI &&
+	    (r = sparse_unmap(A0 > VMLET_SPARSE_LO ? A0 : VMLET_SPARSE_LO, end < VMLET_SPARSE_HI ? end : VMLET_SPARSE_HI)))
+		return r;
+	if (A0 >= gk_boot.user_hi)
+		return 0;
+	if (end > gk_boot.user_hi)
+		end = gk_boot.user_hi;
+	r = unmap_range(A0, end);
 	if (!r)
-		r = forget_rights(A0, A0 + len);
-	if (!r && A0 >= page_up(brk_cur) && A0 + len <= gk_boot.mmap_top)
-		release(A0, A0 + len);
+		r = forget_rights(A0, end);
+	if (!r && A0 >= page_up(brk_cur) && end <= gk_boot.mmap_top)
+		release(A0, end);
 	return r;
 }
 
@@ -367,6 +409,14 @@ long sys_mremap(struct gk_frame *f)
 		return -EINVAL;
 	if (old + old_len < old || old + new_len < old)
 		return -EFAULT;
+	if (sparse_contains(old, old + old_len)) { /* shrinking only: a frame run does not grow */
+		if (!sparse_ok(old, old + old_len))
+			return -EFAULT;
+		if (new_len > old_len)
+			return -ENOMEM;
+		addr = new_len < old_len ? sparse_unmap(old + new_len, old + old_len) : 0;
+		return addr ? addr : (long)old;
+	}
 	if (!range_mapped(old, old + old_len))
 		return -EFAULT;
 	rights = pt_get(old);
@@ -434,6 +484,8 @@ long sys_mprotect(struct gk_frame *f)
 	if (!len)
 		return 0;
 	mm_init();
+	if (sparse_contains(A0, A0 + len))
+		return sparse_protect(A0, A0 + len, (unsigned)A2);
 	if (!range_held(A0, A0 + len))
 		return -ENOMEM;
 	return pt_protect(A0, A0 + len, pt_flags((unsigned)A2));
@@ -447,6 +499,10 @@ long sys_madvise(struct gk_frame *f)
 		return -EINVAL;
 	if (!user_ok(A0, len))
 		return -ENOMEM;
+	if (A2 == MADV_DONTNEED && sparse_contains(A0, A0 + len)) {
+		sparse_discard(A0, A0 + len);
+		return 0;
+	}
 	/* Private anonymous memory reads back as zeros after MADV_DONTNEED; the host
 	 * clears pages the guest kernel may not write. */
 	if (A2 == MADV_DONTNEED && len && A0 >= gk_boot.brk_start) {

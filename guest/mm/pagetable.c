@@ -7,9 +7,12 @@
 /*
  * User memory is identity-mapped (guest-virtual == guest-physical), with 2 MiB
  * pages where a whole chunk has one protection and a table of 4 KiB pages where
- * it has several. Every table lies in the boot block's page-table area, mapped
- * into the kernel area; tables this file creates come from the area's unused
- * pages, and go back to a free list when their chunk is whole again.
+ * it has several. The sparse region (sparse.c) maps its pages to frames of user
+ * memory with 4 KiB pages. The host's tables lie in the boot block's page-table
+ * area, mapped into the kernel area; tables this file creates come from the
+ * area's unused pages and, once those are gone, from program memory (reached
+ * through the identity map). Identity-map tables go back to a free list when
+ * their chunk is whole again; sparse-region tables stay.
  */
 #define PAGE 4096ull
 #define CHUNK (2ull << 20)
@@ -22,28 +25,46 @@ static uint64_t table_next;      /* first never-used table page */
 static uint64_t nonpresent_pages;
 static int flush_needed;
 
-/* The kernel-area address of the table at guest-physical t; NULL if t is not in the table area. */
+/* Where the guest kernel reaches the table at guest-physical t; NULL if t is not a table's place. */
 static uint64_t *table(uint64_t t)
 {
-	if (t < gk_boot.pt_area_lo || t >= gk_boot.pt_area_hi || (t & (PAGE - 1)))
+	if (t & (PAGE - 1))
 		return NULL;
-	return (uint64_t *)(VMLET_KERNEL_VBASE + (t - gk_boot.kbase));
+	if (t >= gk_boot.pt_area_lo && t < gk_boot.pt_area_hi)
+		return (uint64_t *)(VMLET_KERNEL_VBASE + (t - gk_boot.kbase));
+	if (t >= VMLET_USER_LO && t < gk_boot.user_hi)
+		return (uint64_t *)t; /* taken from program memory */
+	return NULL;
 }
 
+#define TABLES_PER_REFILL 16
+
+/* A zeroed table page; 0 when none is left. */
 static uint64_t table_alloc(void)
 {
+	static uint64_t spill_next, spill_end; /* tables taken from program memory */
 	uint64_t t = table_free_list;
 
 	if (t) {
 		table_free_list = *table(t);
-		return t;
+	} else {
+		if (!table_next)
+			table_next = gk_boot.pt_free_lo;
+		if (table_next < gk_boot.pt_area_hi) {
+			t = table_next;
+			table_next += PAGE;
+		} else {
+			if (spill_next == spill_end) {
+				spill_next = mm_kernel_map(TABLES_PER_REFILL * PAGE);
+				spill_end = spill_next ? spill_next + TABLES_PER_REFILL * PAGE : 0;
+			}
+			if (!spill_next)
+				return 0;
+			t = spill_next;
+			spill_next += PAGE;
+		}
 	}
-	if (!table_next)
-		table_next = gk_boot.pt_free_lo;
-	if (table_next >= gk_boot.pt_area_hi)
-		return 0;
-	t = table_next;
-	table_next += PAGE;
+	memset(table(t), 0, PAGE);
 	return t;
 }
 
@@ -129,6 +150,59 @@ static void merge(uint64_t *pde, uint64_t chunk)
 	flush_needed = 1; /* paging-structure caches may still point at the freed table */
 }
 
+static void flush_if_needed(void)
+{
+	if (flush_needed) {
+		__asm__ volatile("int %0" : : "i"(VMLET_TLB_FLUSH_VECTOR) : "memory");
+		flush_needed = 0;
+	}
+}
+
+/* The 4 KiB page entry of addr, creating tables on the way if create; NULL where there is none
+ * (or a large page), or no table page is left. */
+static uint64_t *pte_of(uint64_t addr, int create)
+{
+	uint64_t t = gk_boot.pt_root, *tab = NULL, *e;
+	int level;
+
+	for (level = 3; level >= 0; level--) {
+		if (!(tab = table(t)))
+			return NULL;
+		e = &tab[(addr >> (12 + 9 * level)) & 511];
+		if (!level)
+			return e;
+		if (*e & PTE_PS)
+			return NULL;
+		if (!(*e & PT_P)) {
+			if (!create || !(t = table_alloc()))
+				return NULL;
+			*e = t | PT_P | PT_W | PT_U;
+		}
+		t = *e & PTE_ADDR;
+	}
+	return NULL;
+}
+
+int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags)
+{
+	uint64_t page;
+	int r = 0;
+
+	for (page = lo; page < hi; page += PAGE) {
+		uint64_t *e = pte_of(page, flags != 0), old;
+		if (!e) {
+			if (flags)
+				r = -ENOMEM;
+			continue;
+		}
+		old = *e;
+		flush_needed |= (old & PT_P) && ((old & PTE_ADDR) != frame + (page - lo) || lost(old & PTE_PERMS, flags));
+		*e = flags ? (frame + (page - lo)) | flags : 0;
+	}
+	flush_if_needed();
+	return r;
+}
+
 int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags)
 {
 	uint64_t chunk;
@@ -161,10 +235,7 @@ int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags)
 			set_page(&tab[(page >> 12) & 511], page, flags);
 		merge(pde, chunk);
 	}
-	if (flush_needed) {
-		__asm__ volatile("int %0" : : "i"(VMLET_TLB_FLUSH_VECTOR) : "memory");
-		flush_needed = 0;
-	}
+	flush_if_needed();
 	return r;
 }
 

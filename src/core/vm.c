@@ -55,18 +55,25 @@ void vmlet_config_init(struct vmlet_config *c)
 		(struct vmlet_limits){ VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED, VMLET_UNLIMITED };
 }
 
-void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
+static void *guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, int write)
 {
-	uint64_t gk_lo = VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, gk_hi = vm->gk.bss_end;
+	uint64_t gk_lo = VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, gk_hi = vm->gk.bss_end, frame;
 
 	if (gva >= gk_lo && gva <= gk_hi) {
 		if (len > gk_hi - gva)
 			return NULL;
 		return guestmem_ptr(&vm->mem, gpa(vm->kbase + (gva - VMLET_KERNEL_VBASE)), len);
 	}
+	if (gva >= VMLET_SPARSE_LO)
+		return vm_translate(vm, gva, len, write, &frame) ? NULL : guestmem_ptr(&vm->mem, gpa(frame), len);
 	if (gva < VMLET_USER_LO || gva > vm->user_hi || len > vm->user_hi - gva)
 		return NULL;
 	return guestmem_ptr(&vm->mem, gpa(gva), len);
+}
+
+void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
+{
+	return guest_ptr(vm, gva, len, 0);
 }
 
 void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
@@ -78,7 +85,7 @@ void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
 	for (i = 0; i < vm->nreadonly; i++)
 		if (gva < vm->readonly[i].hi && gva + len > vm->readonly[i].lo)
 			return NULL;
-	return vm_guest_ptr(vm, gva, len);
+	return guest_ptr(vm, gva, len, 1);
 }
 
 /* Pages entirely inside non-writable segments (a page shared with a writable one stays writable). */

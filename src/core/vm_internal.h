@@ -123,13 +123,19 @@ struct vmlet_vm {
 /* Result of handling one exit. */
 enum exit_action { EXIT_CONTINUE, EXIT_STOP };
 
-/* Host pointer for guest-virtual [gva, gva+len) in the user region or the guest
- * kernel image; NULL when outside. The one path for hypercall addresses. */
+/* Host pointer for guest-virtual [gva, gva+len) in the user region, the sparse region
+ * (translated by vm_translate) or the guest kernel image; NULL when outside. The one path
+ * for hypercall addresses. */
 void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
 /* The same for memory the host writes on the guest's behalf: NULL also when the range
  * touches read-only memory (the guest kernel's text, the program's read-only segments),
  * so a hypercall cannot do what the page tables forbid. The pointer may be unaligned. */
 void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
+
+/* translate.c: the user-region address behind sparse-region [gva, gva+len), through the guest's
+ * page tables: 0, or -EFAULT unless every page is mapped (writable, if write) to one run of
+ * frames in the user region. */
+int vm_translate(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, int write, uint64_t *out);
 
 /* Record how the run ended (first call wins). */
 void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int signal,

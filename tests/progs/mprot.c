@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 			*--p = 1; /* runs into the guard: SIGSEGV */
 	}
 	if (!strcmp(mode, "exec-noexec")) { /* NX: data mapped without PROT_EXEC does not run */
-		unsigned char *c = anon(PAGE, PROT_READ | PROT_WRITE);
+		unsigned char *c = (unsigned char *)anon(PAGE, PROT_READ | PROT_WRITE);
 		c[0] = 0xc3; /* ret */
 		say("mprotect read+exec", mprotect(c, PAGE, PROT_READ | PROT_EXEC));
 		((void (*)(void))c)();
