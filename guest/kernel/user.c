@@ -9,8 +9,8 @@ int user_ok(uint64_t addr, uint64_t len)
 
 	if (len == 0) /* as Linux: an empty range is valid at any address */
 		return 1;
-	if (addr >= VMLET_SPARSE_LO)
-		return len <= VMLET_SPARSE_HI - addr && sparse_ok(addr, addr + len);
+	if (addr >= VMLET_SPARSE_LO && addr >= gk_boot.user_hi)
+		return addr < VMLET_SPARSE_HI && len <= VMLET_SPARSE_HI - addr && sparse_ok(addr, addr + len);
 	if (addr < VMLET_USER_LO || addr > gk_boot.user_hi || len > gk_boot.user_hi - addr)
 		return 0;
 	/* The 2 MiB below the stack is an unmapped guard. */
@@ -38,5 +38,5 @@ long user_string(uint64_t addr, char *buf, size_t size)
 
 uint64_t user_run(uint64_t addr, uint64_t len)
 {
-	return addr >= VMLET_SPARSE_LO ? sparse_run(addr, len) : len;
+	return sparse_contains(addr, addr + 1) ? sparse_run(addr, len) : len;
 }

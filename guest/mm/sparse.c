@@ -26,7 +26,9 @@ static int nmaps;
 
 int sparse_contains(uint64_t lo, uint64_t hi)
 {
-	return lo >= VMLET_SPARSE_LO && hi <= VMLET_SPARSE_HI && lo <= hi;
+	/* Above the user region too: where the guest kernel runs as a host process for tests, the
+	 * user region is the host's whole address space and there is no sparse region. */
+	return lo >= VMLET_SPARSE_LO && lo >= gk_boot.user_hi && hi <= VMLET_SPARSE_HI && lo <= hi;
 }
 
 static int accessible(unsigned prot)

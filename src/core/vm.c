@@ -64,11 +64,11 @@ static void *guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, in
 			return NULL;
 		return guestmem_ptr(&vm->mem, gpa(vm->kbase + (gva - VMLET_KERNEL_VBASE)), len);
 	}
+	if (gva >= VMLET_USER_LO && gva <= vm->user_hi)
+		return len > vm->user_hi - gva ? NULL : guestmem_ptr(&vm->mem, gpa(gva), len);
 	if (gva >= VMLET_SPARSE_LO)
 		return vm_translate(vm, gva, len, write, &frame) ? NULL : guestmem_ptr(&vm->mem, gpa(frame), len);
-	if (gva < VMLET_USER_LO || gva > vm->user_hi || len > vm->user_hi - gva)
-		return NULL;
-	return guestmem_ptr(&vm->mem, gpa(gva), len);
+	return NULL;
 }
 
 void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len)
