@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 5
+#define VMLET_ABI_VERSION 6
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -178,7 +178,7 @@ struct vmlet_stdio_info {
 #define VMLET_SYSCALL_MAX 512u
 
 /* A tmpfs the guest kernel serves from guest memory: paths at or under path (normalized, absolute). */
-#define VMLET_TMPFS_MAX 8u
+#define VMLET_TMPFS_MAX 9u /* the 8 a config may give, and /dev/shm by default with a root */
 #define VMLET_TMPFS_PATH_MAX 256u
 struct vmlet_tmpfs {
 	uint64_t size; /* bytes of guest memory its pages may take (a multiple of the page size) */
@@ -202,6 +202,7 @@ struct vmlet_boot {
 	uint32_t ntmpfs;
 	uint32_t pad2;
 	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX];
+	uint32_t uid, gid; /* the program's user and group ids (real, effective, saved) at start */
 };
 
 /*
