@@ -32,7 +32,6 @@ extern struct vmlet_stats gk_stats;
 
 #define GK_PID 2
 #define GK_PPID 1
-#define GK_UID 0
 #define GK_FD_MAX 256   /* RLIMIT_NOFILE inside the VM */
 #define GK_PATH_MAX 4096
 
@@ -67,6 +66,10 @@ _Noreturn void time_sleep_forever(void); /* a wait nothing in a single-threaded 
 uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
 long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
 uint32_t umask_get(void);
+/* cred.c: the program's ids now (the boot block's until it changes them): owner of the files it creates. */
+uint32_t cred_uid(void);  /* real user id */
+uint32_t cred_euid(void);
+uint32_t cred_egid(void);
 /* Program memory the guest kernel keeps for itself (tmpfs pages): counted as the program's mmap,
  * never given back. 0 if none is left. */
 uint64_t mm_kernel_map(uint64_t len);
@@ -122,10 +125,10 @@ DECLARE(clock_gettime); DECLARE(clock_getres); DECLARE(gettimeofday); DECLARE(ti
 DECLARE(nanosleep); DECLARE(clock_nanosleep); DECLARE(getrandom);
 DECLARE(arch_prctl); DECLARE(set_tid_address); DECLARE(set_robust_list); DECLARE(rseq);
 DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE(getppid);
-DECLARE(getid); DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
+DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
 DECLARE(process); DECLARE(getrusage); DECLARE(times);
-DECLARE(getgroups); DECLARE(prctl); DECLARE(setid); DECLARE(sched_getparam); DECLARE(getpriority);
+DECLARE(prctl); DECLARE(setpgid); DECLARE(sched_getparam); DECLARE(getpriority);
 DECLARE(setrlimit); DECLARE(pause); DECLARE(fsync); DECLARE(sync);
 DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(symlink); DECLARE(symlinkat);
 DECLARE(link); DECLARE(linkat); DECLARE(unlink); DECLARE(unlinkat); DECLARE(rmdir); DECLARE(rename);
@@ -136,6 +139,9 @@ DECLARE(fallocate); DECLARE(statfs); DECLARE(fstatfs); DECLARE(fadvise64); DECLA
 DECLARE(sendfile); DECLARE(memfd_create);
 DECLARE(getxattr); DECLARE(lgetxattr); DECLARE(fgetxattr); DECLARE(listxattr); DECLARE(llistxattr);
 DECLARE(flistxattr);
+DECLARE(getuid); DECLARE(geteuid); DECLARE(getgid); DECLARE(getegid); DECLARE(getresuid); DECLARE(getresgid);
+DECLARE(setuid); DECLARE(setgid); DECLARE(setreuid); DECLARE(setregid); DECLARE(setresuid); DECLARE(setresgid);
+DECLARE(getgroups); DECLARE(setgroups);
 #undef DECLARE
 
 #endif

@@ -122,7 +122,10 @@ struct vmlet_config {
 	struct vmlet_determinism determinism;
 	const struct vmlet_tmpfs_mount *tmpfs; /* counted against mem_bytes as its files grow */
 	size_t ntmpfs;
+	uint32_t uid, gid;         /* the program's user and group ids, 0..VMLET_MAX_ID (default 0, root) */
 };
+
+#define VMLET_MAX_ID 4294967294u /* (uid_t)-1 is no id */
 
 #define VMLET_DEFAULT_MEM (256ull << 20)
 #define VMLET_MIN_MEM (16ull << 20)
@@ -141,6 +144,13 @@ void vmlet_config_init(struct vmlet_config *config);
  * would (`vmlet check`). Returns 0 or -EINVAL with the message.
  */
 int vmlet_config_check(const struct vmlet_config *config, struct vmlet_error *err);
+
+/*
+ * 1 if a run of this config gets a tmpfs at /dev/shm of the default size (half of the memory), as
+ * POSIX shared memory and semaphores need: it has a root, and no tmpfs, grant or channel of its
+ * own at or under /dev/shm (nor a tmpfs above it).
+ */
+int vmlet_config_dev_shm(const struct vmlet_config *config);
 
 /*
  * A guest memory size as a user gives it: VMLET_MIN_MEM..VMLET_MAX_MEM bytes

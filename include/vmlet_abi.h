@@ -188,7 +188,7 @@ struct vmlet_stdio_info {
 #define VMLET_SYSCALL_MAX 512u
 
 /* A tmpfs the guest kernel serves from guest memory: paths at or under path (normalized, absolute). */
-#define VMLET_TMPFS_MAX 8u
+#define VMLET_TMPFS_MAX 9u /* the 8 a config may give, and /dev/shm by default with a root */
 #define VMLET_TMPFS_PATH_MAX 256u
 struct vmlet_tmpfs {
 	uint64_t size; /* bytes of guest memory its pages may take (a multiple of the page size) */
@@ -219,6 +219,7 @@ struct vmlet_boot {
 	uint64_t kbase;
 	uint64_t pt_root;
 	uint64_t pt_area_lo, pt_free_lo, pt_area_hi;
+	uint32_t uid, gid; /* the program's user and group ids (real, effective, saved) at start */
 };
 
 /*

@@ -88,6 +88,7 @@ static struct tmount *ready(struct tmount *m)
 		if (!m->root)
 			return 0;
 		m->root->ino = 1;
+		m->root->uid = m->root->gid = 0; /* mounted by root, as Linux's /tmp */
 	}
 	return m;
 }
@@ -144,8 +145,8 @@ struct tnode *tnode_new(struct tmount *m, uint32_t mode)
 	}
 	memset(n, 0, sizeof(*n));
 	n->mode = mode;
-	n->uid = GK_UID;
-	n->gid = GK_UID;
+	n->uid = cred_euid(); /* Linux: the fsuid and fsgid, which follow the effective ids */
+	n->gid = cred_egid();
 	n->nlink = S_ISDIR(mode) ? 2 : 0;
 	n->ino = next_ino++;
 	n->mnt = m;

@@ -1,4 +1,4 @@
-/* misc.c - identity, limits, system information, TLS, futex and exit: answered inside the guest. */
+/* misc.c - process identity, limits, system information, TLS, futex and exit: answered inside the guest. */
 #include "gk.h"
 
 #include <linux/errno.h>
@@ -200,19 +200,7 @@ long sys_getppid(struct gk_frame *f)
 	return GK_PPID;
 }
 
-long sys_getid(struct gk_frame *f)
-{
-	(void)f;
-	return GK_UID;
-}
-
-long sys_setid(struct gk_frame *f)
-{
-	(void)f;
-	return 0;
-}
-
-long sys_getgroups(struct gk_frame *f)
+long sys_setpgid(struct gk_frame *f)
 {
 	(void)f;
 	return 0;

@@ -25,9 +25,7 @@ static const gk_syscall_fn table[] = {
 	[__NR_chdir] = sys_chdir, [__NR_fchdir] = sys_fchdir, [__NR_readlink] = sys_readlink,
 	[__NR_umask] = sys_umask, [__NR_gettimeofday] = sys_gettimeofday,
 	[__NR_getrlimit] = sys_getrlimit, [__NR_getrusage] = sys_getrusage,
-	[__NR_sysinfo] = sys_sysinfo, [__NR_times] = sys_times, [__NR_getuid] = sys_getid,
-	[__NR_getgid] = sys_getid, [__NR_setuid] = sys_setid, [__NR_setgid] = sys_setid,
-	[__NR_geteuid] = sys_getid, [__NR_getegid] = sys_getid, [__NR_setpgid] = sys_setid,
+	[__NR_sysinfo] = sys_sysinfo, [__NR_times] = sys_times, [__NR_setpgid] = sys_setpgid,
 	[__NR_getppid] = sys_getppid, [__NR_getpgrp] = sys_getpgrp, [__NR_setsid] = sys_getpgrp,
 	[__NR_getgroups] = sys_getgroups, [__NR_getpgid] = sys_getpgrp, [__NR_getsid] = sys_getpgrp,
 	[__NR_sigaltstack] = sys_sigaltstack, [__NR_getpriority] = sys_getpriority,
@@ -63,6 +61,12 @@ static const gk_syscall_fn table[] = {
 	[__NR_fchownat] = sys_fchownat, [__NR_utimensat] = sys_utimensat, [__NR_utimes] = sys_utimes,
 	[__NR_utime] = sys_utime, [__NR_truncate] = sys_truncate, [__NR_futimesat] = sys_futimesat,
 	[__NR_fchmod] = sys_fchmod, [__NR_fchown] = sys_fchown,
+	/* The program's user and group ids (cred.c). */
+	[__NR_getuid] = sys_getuid, [__NR_geteuid] = sys_geteuid, [__NR_getgid] = sys_getgid,
+	[__NR_getegid] = sys_getegid, [__NR_getresuid] = sys_getresuid, [__NR_getresgid] = sys_getresgid,
+	[__NR_setuid] = sys_setuid, [__NR_setgid] = sys_setgid, [__NR_setreuid] = sys_setreuid,
+	[__NR_setregid] = sys_setregid, [__NR_setresuid] = sys_setresuid, [__NR_setresgid] = sys_setresgid,
+	[__NR_setgroups] = sys_setgroups,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) <= VMLET_SYSCALL_MAX,

@@ -190,6 +190,7 @@ static void setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a)
 	fr->info.signo = sig;
 	fr->info.code = -6; /* SI_TKILL */
 	fr->info.pid = GK_PID;
+	fr->info.uid = (int32_t)cred_uid(); /* the sender's real uid: the program itself */
 	blocked |= a->mask | ((a->flags & SA_NODEFER_K) ? 0 : SIGBIT(sig));
 	blocked &= ~UNBLOCKABLE;
 	f->rdi = (uint64_t)sig;

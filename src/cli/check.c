@@ -113,7 +113,7 @@ static void put_channel(FILE *f, const struct manifest_channel *c, size_t slot)
 	fputc('\n', f);
 }
 
-void check_print(FILE *f, const struct vmlet_manifest *m)
+void check_print(FILE *f, const struct vmlet_manifest *m, int dev_shm)
 {
 	const struct manifest_determinism *d = &m->deterministic;
 	const char **env;
@@ -127,6 +127,10 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 		fputs("\nroot: ", f);
 		put_str(f, m->root);
 	}
+	if (m->uid >= 0) /* only when given, as root */
+		fprintf(f, "\nuid: %" PRId64, m->uid);
+	if (m->gid >= 0)
+		fprintf(f, "\ngid: %" PRId64, m->gid);
 	fputs("\nargs: ", f);
 	put_list(f, (const char *const *)m->argv + 1, m->argc - 1);
 	fputs("\nenv: ", f); /* what the program gets: the settings over the base */
@@ -175,6 +179,8 @@ void check_print(FILE *f, const struct vmlet_manifest *m)
 			fputs("half of memory", f);
 		fputc('\n', f);
 	}
+	if (dev_shm)
+		fputs("tmpfs /dev/shm: size=half of memory (by default with a root)\n", f);
 	for (i = 0; i < m->nchannels; i++)
 		put_channel(f, &m->channels[i], i);
 }
@@ -217,7 +223,7 @@ int cmd_check(int argc, char **argv)
 		manifest_free(&m);
 		return EXIT_VMLET_ERROR;
 	}
-	check_print(stdout, &m);
+	check_print(stdout, &m, vmlet_config_dev_shm(&o.config));
 	manifest_free(&m);
 	return fflush(stdout) ? EXIT_VMLET_ERROR : 0;
 }

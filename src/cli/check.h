@@ -13,7 +13,7 @@ struct vmlet_manifest;
  */
 int cmd_check(int argc, char **argv);
 
-/* The human-readable summary `vmlet check` prints for a valid manifest. */
-void check_print(FILE *f, const struct vmlet_manifest *m);
+/* The human-readable summary `vmlet check` prints for a valid manifest (dev_shm: vmlet_config_dev_shm). */
+void check_print(FILE *f, const struct vmlet_manifest *m, int dev_shm);
 
 #endif

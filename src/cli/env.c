@@ -43,3 +43,13 @@ const char **env_merge(const char *const *base, const char *const *set, size_t n
 	out[n] = NULL;
 	return out;
 }
+
+const char *env_get(const char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}

@@ -16,4 +16,7 @@ extern const char *const env_default[]; /* "PATH=/bin:/usr/bin", "HOME=/", NULL 
  */
 const char **env_merge(const char *const *base, const char *const *set, size_t nset);
 
+/* The value of variable name in envp (NULL-terminated), or NULL when it is not set. */
+const char *env_get(const char *const *envp, const char *name);
+
 #endif

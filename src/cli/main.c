@@ -37,8 +37,10 @@ static const char usage[] =
 	"  --ro HOST[:GUEST]   grant read-only access to a host file or directory tree\n"
 	"  --tmpfs PATH[:SIZE] a writable in-memory filesystem at PATH inside the guest, in guest\n"
 	"                      memory, gone after the run (default size: half of --mem)\n"
-	"  --root DIR          DIR is the guest's / (read-only, like a chroot); PROGRAM and the\n"
-	"                      interpreter of a dynamic executable are found inside it\n"
+	"  --root DIR          DIR is the guest's / (read-only, like a chroot); PROGRAM (a name without\n"
+	"                      '/' looked up in the guest's PATH) and the interpreter of a dynamic\n"
+	"                      executable are found inside it; /dev/shm is a tmpfs\n"
+	"  --uid N, --gid N    the program's user and group ids, numbers 0..4294967294 (default 0)\n"
 	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
 	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
 	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"
@@ -155,21 +157,23 @@ static int finish(struct run_state *st, int code)
 }
 
 /*
- * Without a manifest (which declares both): PROGRAM looked up in PATH (with
- * --root, a path inside the root, taken as given), and the
- * environment built from its base and the --env settings. Returns 0, or the
- * exit status with the message in msg.
+ * Without a manifest (which declares both): the environment built from its
+ * base and the --env settings, and PROGRAM looked up in PATH: vmlet's own on
+ * the host, or with --root the guest environment's, inside the root. Returns
+ * 0, or the exit status with the message in msg.
  */
 static int program_and_env(struct cli_options *o, char *msg, size_t msglen)
 {
-	int r = o->config.root ? ((o->program = strdup(o->config.path)) ? 0 : -ENOMEM)
-			       : path_search(o->config.path, getenv("PATH"), &o->program, msg, msglen);
+	int r;
 
+	o->envp = env_merge(o->inherit_env ? (const char *const *)environ : o->clear_env ? NULL : env_default,
+			    o->env, o->nenv);
+	r = !o->envp ? -ENOMEM
+		     : path_search(o->config.path, o->config.root ? env_get(o->envp, "PATH") : getenv("PATH"),
+				   o->config.root, &o->program, msg, msglen);
 	if (r == -ENOENT)
 		return EXIT_NOT_FOUND;
-	o->envp = r ? NULL : env_merge(o->inherit_env ? (const char *const *)environ : o->clear_env ? NULL : env_default,
-				       o->env, o->nenv);
-	if (!o->envp) {
+	if (r) {
 		snprintf(msg, msglen, "out of memory");
 		return EXIT_VMLET_ERROR;
 	}

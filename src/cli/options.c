@@ -131,6 +131,22 @@ static int add_tmpfs(struct cli_options *o, const char *arg, char *msg, size_t m
 	return 0;
 }
 
+/* --uid, --gid: a decimal number 0..VMLET_MAX_ID (names are not looked up). */
+static int parse_id(const char *opt, const char *s, uint32_t *out, char *msg, size_t msglen)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = isdigit((unsigned char)*s) ? strtoull(s, &end, 10) : 0;
+	if (!isdigit((unsigned char)*s) || errno || *end || v > VMLET_MAX_ID) {
+		snprintf(msg, msglen, "%s: expected a number from 0 to %u, got '%s'", opt, VMLET_MAX_ID, s);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int parse_seed(const char *s, uint8_t seed[32])
 {
 	int i;
@@ -278,7 +294,8 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
-       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS, OPT_ROOT };
+       OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS, OPT_ROOT,
+       OPT_UID, OPT_GID };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -288,6 +305,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "ro", required_argument, 0, OPT_RO },
 		{ "tmpfs", required_argument, 0, OPT_TMPFS },
 		{ "root", required_argument, 0, OPT_ROOT },
+		{ "uid", required_argument, 0, OPT_UID },
+		{ "gid", required_argument, 0, OPT_GID },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
 		{ "clear-env", no_argument, 0, OPT_CLEAR_ENV },
@@ -344,6 +363,13 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			if (!optarg[0])
 				return fail(msg, msglen, "--root: empty path%s", "");
 			o->config.root = optarg;
+			break;
+		case OPT_UID:
+		case OPT_GID:
+			if ((r = parse_id(c == OPT_UID ? "--uid" : "--gid", optarg, c == OPT_UID ? &o->config.uid : &o->config.gid,
+					  msg, msglen)))
+				return r;
+			o->ids_given = 1;
 			break;
 		case OPT_ENV:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -425,6 +451,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 	if (o->manifest && (o->repeat || o->config.nchannels || o->config.ngrants || o->config.ntmpfs || o->config.root))
 		return fail(msg, msglen, "--manifest declares the run: no --repeat, --channel, --ro, --tmpfs or --root with it%s",
 			    "");
+	if (o->manifest && o->ids_given)
+		return fail(msg, msglen, "--manifest declares the ids (\"uid\", \"gid\"): no --uid or --gid with it%s", "");
 	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
 		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");
 	if (o->manifest)

@@ -26,6 +26,7 @@ struct cli_options {
 	unsigned repeat, parallel; /* --repeat N (0: a single run), --parallel P */
 	int reset;                 /* --reset: reuse one VM per runner, reset between runs */
 	const char *user;
+	int ids_given;             /* --uid or --gid (config.uid, config.gid) */
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
 	struct vmlet_tmpfs_mount tmpfs[VMLET_MAX_TMPFS];

@@ -126,6 +126,35 @@ static int check_tmpfs(const struct vmlet_config *c, struct vmlet_error *err)
 	return 0;
 }
 
+/* guest path p is at or under dir */
+static int under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(p, dir, n) && (p[n] == '/' || !p[n]);
+}
+
+int vmlet_config_dev_shm(const struct vmlet_config *c)
+{
+	static const char shm[] = "/dev/shm";
+	size_t i;
+
+	if (!c->root)
+		return 0;
+	for (i = 0; i < c->ntmpfs; i++)
+		if (c->tmpfs[i].path && nested(c->tmpfs[i].path, shm))
+			return 0;
+	for (i = 0; i < c->ngrants; i++) {
+		const char *g = c->grants[i].guest_path ? c->grants[i].guest_path : c->grants[i].host_path;
+		if (g && under(g, shm))
+			return 0;
+	}
+	for (i = 0; i < c->nchannels; i++)
+		if (c->channels[i].guest_path && under(c->channels[i].guest_path, shm))
+			return 0;
+	return 1;
+}
+
 int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 {
 	int r;
@@ -142,6 +171,9 @@ int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 		return bad(err, "%zu grants declared but none given", c->ngrants);
 	if (c->commit != VMLET_COMMIT_SUCCESS && c->commit != VMLET_COMMIT_ALWAYS)
 		return bad(err, "bad commit policy %d", (int)c->commit);
+	if (c->uid > VMLET_MAX_ID || c->gid > VMLET_MAX_ID)
+		return bad(err, "%s must be between 0 and %u, got %u", c->uid > VMLET_MAX_ID ? "uid" : "gid",
+			   VMLET_MAX_ID, c->uid > VMLET_MAX_ID ? c->uid : c->gid);
 	if ((r = check_tmpfs(c, err)))
 		return r;
 	return check_channels(c, err);

@@ -262,6 +262,8 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	b->pt_area_lo = vm->kbase + SYS_PT_LO;
 	b->pt_free_lo = vm->pt_next;
 	b->pt_area_hi = vm->kbase + SYS_PT_HI;
+	b->uid = vm->uid;
+	b->gid = vm->gid;
 	return 0;
 }
 
@@ -472,18 +474,21 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 	return r;
 }
 
-/* The tmpfs mounts as the guest kernel serves them: sizes page-aligned, 0 made half of the memory. */
+_Static_assert(VMLET_TMPFS_MAX >= VMLET_MAX_TMPFS + 1, "the boot block holds a config's mounts and /dev/shm");
+
+/* The tmpfs mounts as the guest kernel serves them: sizes page-aligned, 0 made half of the memory;
+ * /dev/shm last when the config gets it by default. */
 static void take_tmpfs(struct vmlet_vm *vm, const struct vmlet_config *c)
 {
 	uint64_t mem = c->mem_bytes ? c->mem_bytes : VMLET_DEFAULT_MEM;
-	size_t i;
+	size_t i, n = c->ntmpfs + (size_t)vmlet_config_dev_shm(c);
 
 	memset(vm->tmpfs, 0, sizeof(vm->tmpfs));
-	vm->ntmpfs = (uint32_t)c->ntmpfs;
-	for (i = 0; i < c->ntmpfs; i++) {
-		uint64_t size = c->tmpfs[i].size ? c->tmpfs[i].size : mem / 2;
+	vm->ntmpfs = (uint32_t)n;
+	for (i = 0; i < n; i++) {
+		uint64_t size = i < c->ntmpfs && c->tmpfs[i].size ? c->tmpfs[i].size : mem / 2;
 		vm->tmpfs[i].size = (size + VMLET_PAGE_SIZE - 1) & ~(VMLET_PAGE_SIZE - 1);
-		snprintf(vm->tmpfs[i].path, sizeof(vm->tmpfs[i].path), "%s", c->tmpfs[i].path);
+		snprintf(vm->tmpfs[i].path, sizeof(vm->tmpfs[i].path), "%s", i < c->ntmpfs ? c->tmpfs[i].path : "/dev/shm");
 	}
 }
 
@@ -497,6 +502,8 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->timeout_ns = c->timeout_ns;
 	vm->determinism = c->determinism;
 	take_tmpfs(vm, c);
+	vm->uid = c->uid;
+	vm->gid = c->gid;
 	snprintf(vm->exe, sizeof(vm->exe), "%s%s", c->root && c->path[0] != '/' ? "/" : "", c->path);
 	if (!c->root && c->path[0] != '/') {
 		char *abs = realpath(c->path, NULL);

@@ -106,6 +106,7 @@ struct vmlet_vm {
 	struct vmlet_determinism determinism;
 	struct vmlet_tmpfs tmpfs[VMLET_TMPFS_MAX]; /* as the boot block gives them (sizes resolved) */
 	uint32_t ntmpfs;
+	uint32_t uid, gid;    /* the program's ids at start (config) */
 	struct handle handles[VMLET_HANDLE_MAX];
 	uint64_t ring_tail;   /* host-owned copy; the guest's copy is informational */
 

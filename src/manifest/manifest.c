@@ -390,6 +390,20 @@ static int parse_tmpfs(struct parser *p, json_t *v)
 	return 0;
 }
 
+/* "uid", "gid": an integer 0..VMLET_MAX_ID, as --uid and --gid take it; -1 when absent. */
+static int get_id(struct parser *p, const char *path, json_t *v, int64_t *out)
+{
+	char show[MANIFEST_SHOW_SIZE];
+
+	*out = -1;
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > VMLET_MAX_ID)
+		return FAIL(p, path, "must be an integer from 0 to %u, got %s", VMLET_MAX_ID, manifest_show(v, show));
+	*out = json_integer_value(v);
+	return 0;
+}
+
 static int parse_scalars(struct parser *p, json_t *root)
 {
 	struct vmlet_manifest *m = p->m;
@@ -425,6 +439,9 @@ static int parse_scalars(struct parser *p, json_t *root)
 	}
 	if ((v = json_object_get(root, "root")) && (r = mp_get_host_path(p, "root", v, &m->root)))
 		return r;
+	if ((r = get_id(p, "uid", json_object_get(root, "uid"), &m->uid)) ||
+	    (r = get_id(p, "gid", json_object_get(root, "gid"), &m->gid)))
+		return r;
 	if ((v = json_object_get(root, "timeout")) && (r = get_duration(p, "timeout", v, &m->timeout)))
 		return r;
 	if ((v = json_object_get(root, "deterministic")) && (r = parse_deterministic(p, v)))
@@ -454,7 +471,7 @@ int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_
 		   size_t msglen)
 {
 	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
-					      "channels", "deterministic", "report", "commit", "tmpfs", "root", NULL };
+					      "channels", "deterministic", "report", "commit", "tmpfs", "root", "uid", "gid", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];
 	json_error_t jerr;

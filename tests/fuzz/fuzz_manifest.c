@@ -167,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(n == 0);
 	check_manifest(&m);
-	check_print(devnull, &m);
+	check_print(devnull, &m, 0);
 	manifest_free(&m);
 	CHECK(!memcmp(&m, &zero, sizeof(m)));
 	return 0;

@@ -132,6 +132,59 @@ static void test_tmpfs_rules(void **state)
 	refused(&c, "tmpfs /run: size 1G is larger than the guest memory (256M)");
 }
 
+static void test_id_range(void **state)
+{
+	struct vmlet_config c;
+
+	(void)state;
+	config(&c, NULL, 0);
+	c.uid = c.gid = VMLET_MAX_ID;
+	assert_int_equal(vmlet_config_check(&c, NULL), 0);
+	c.uid = UINT32_MAX;
+	refused(&c, "uid must be between 0 and 4294967294, got 4294967295");
+	c.uid = 0;
+	c.gid = UINT32_MAX;
+	refused(&c, "gid must be between 0 and 4294967294, got 4294967295");
+}
+
+/* /dev/shm is a tmpfs by default with a root, unless the config puts something of its own there. */
+static void test_dev_shm_default(void **state)
+{
+	struct vmlet_tmpfs_mount t = { "/tmp", 0 };
+	struct vmlet_grant g = { .host_path = "/srv/shm", .guest_path = "/dev/shm" };
+	struct vmlet_channel ch[1];
+	struct vmlet_config c;
+
+	(void)state;
+	config(&c, NULL, 0);
+	assert_false(vmlet_config_dev_shm(&c)); /* no root */
+	c.root = "/";
+	c.tmpfs = &t;
+	c.ntmpfs = 1;
+	assert_true(vmlet_config_dev_shm(&c));
+	t.path = "/dev/shm";
+	assert_false(vmlet_config_dev_shm(&c));
+	t.path = "/dev";
+	assert_false(vmlet_config_dev_shm(&c)); /* it contains /dev/shm: mounts do not nest */
+	t.path = "/dev/shm/x";
+	assert_false(vmlet_config_dev_shm(&c));
+	t.path = "/dev/shmem";
+	assert_true(vmlet_config_dev_shm(&c));
+	c.grants = &g;
+	c.ngrants = 1;
+	assert_false(vmlet_config_dev_shm(&c));
+	g.guest_path = "/dev"; /* a grant above it: the tmpfs lies on top of it */
+	assert_true(vmlet_config_dev_shm(&c));
+	g.guest_path = NULL; /* host path is the guest path */
+	g.host_path = "/dev/shm";
+	assert_false(vmlet_config_dev_shm(&c));
+	c.ngrants = 0;
+	config(&c, ch, 1);
+	c.root = "/";
+	ch[0].guest_path = "/dev/shm/sem.x";
+	assert_false(vmlet_config_dev_shm(&c));
+}
+
 static void test_channel_rules(void **state)
 {
 	struct vmlet_channel ch[2];
@@ -163,6 +216,8 @@ int main(void)
 		cmocka_unit_test(test_written_channels_limit),
 		cmocka_unit_test(test_channel_rules),
 		cmocka_unit_test(test_tmpfs_rules),
+		cmocka_unit_test(test_id_range),
+		cmocka_unit_test(test_dev_shm_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

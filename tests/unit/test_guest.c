@@ -620,6 +620,52 @@ static void memfd_copy_and_locks(void **state)
 	assert_int_equal(CLOSE(m), 0);
 }
 
+/* The set*id rules of Linux for a process without file capabilities; files it creates are its own. */
+static void ids_change_as_linux_allows(void **state)
+{
+	uint32_t r = 9, e = 9, s = 9, list[4] = { 0 }, groups[2] = { 5, 6 };
+	struct vmlet_stat st;
+
+	(void)state;
+	/* The boot block's ids, 0 here (root): everything is allowed. */
+	assert_int_equal(SYS(SYS_getuid, 0, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_setgroups, 2, S(groups), 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_getgroups, 0, 0, 0, 0, 0, 0), 2);
+	assert_int_equal(SYS(SYS_getgroups, 1, S(list), 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(SYS(SYS_getgroups, 4, S(list), 0, 0, 0, 0), 2);
+	assert_int_equal(list[1], 6);
+	assert_int_equal(SYS(SYS_setresgid, 100, 100, 100, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_setuid, (uint64_t)-1, 0, 0, 0, 0, 0), -EINVAL);
+	/* An effective uid other than 0 keeps the saved 0: root can come back. */
+	assert_int_equal(SYS(SYS_setresuid, (uint64_t)-1, 1000, (uint64_t)-1, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_geteuid, 0, 0, 0, 0, 0, 0), 1000);
+	assert_int_equal(SYS(SYS_setgid, 5, 0, 0, 0, 0, 0), -EPERM);
+	assert_int_equal(SYS(SYS_setuid, 0, 0, 0, 0, 0, 0), 0); /* to the real uid: only the effective one */
+	assert_int_equal(SYS(SYS_geteuid, 0, 0, 0, 0, 0, 0), 0);
+	/* setuid as root sets all three: root is gone for good. */
+	assert_int_equal(SYS(SYS_setuid, 1000, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_getresuid, S(&r), S(&e), S(&s), 0, 0, 0), 0);
+	assert_true(r == 1000 && e == 1000 && s == 1000);
+	assert_int_equal(SYS(SYS_getresgid, S(&r), S(&e), S(&s), 0, 0, 0), 0);
+	assert_true(r == 100 && e == 100 && s == 100);
+	assert_int_equal(SYS(SYS_getresuid, 0, S(&e), S(&s), 0, 0, 0), -EFAULT);
+	assert_int_equal(SYS(SYS_setuid, 0, 0, 0, 0, 0, 0), -EPERM);
+	assert_int_equal(SYS(SYS_setuid, 1000, 0, 0, 0, 0, 0), 0); /* its own uid */
+	assert_int_equal(SYS(SYS_setreuid, 1000, 0, 0, 0, 0, 0), -EPERM);
+	assert_int_equal(SYS(SYS_setreuid, (uint64_t)-1, 1000, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_setresgid, 100, (uint64_t)-1, 7, 0, 0, 0), -EPERM);
+	assert_int_equal(SYS(SYS_setgid, 100, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_setgroups, 0, 0, 0, 0, 0, 0), -EPERM);
+	assert_int_equal(SYS(SYS_getgid, 0, 0, 0, 0, 0, 0), 100);
+	assert_int_equal(SYS(SYS_getegid, 0, 0, 0, 0, 0, 0), 100);
+	/* A file it creates is its own; the mount's root stays root's. */
+	assert_int_equal(SYS(SYS_mkdir, S("/scratch/mine"), 0755, 0, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_stat, S("/scratch/mine"), S(&st), 0, 0, 0, 0), 0);
+	assert_true(st.uid == 1000 && st.gid == 100);
+	assert_int_equal(SYS(SYS_stat, S("/scratch"), S(&st), 0, 0, 0, 0), 0);
+	assert_true(st.uid == 0 && st.gid == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,7 +680,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tmpfs_directories, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(tmpfs_fills_up, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(memfd_copy_and_locks, build_vm, free_vm),
-		/* last: the guest kernel's state (its fd table, limits) lives on from test to test */
+		/* last: the guest kernel's state (its fd table, limits, ids) lives on from test to test */
+		cmocka_unit_test_setup_teardown(ids_change_as_linux_allows, build_vm, free_vm), /* drops root */
 		cmocka_unit_test_setup_teardown(nofile_limit_is_kept_and_enforced, build_vm, free_vm),
 	};
 

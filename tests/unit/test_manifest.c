@@ -102,10 +102,10 @@ static void test_top_level_fields(void **state)
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
 	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs, root)");
+	    "deterministic, report, commit, tmpfs, root, uid, gid)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs, root)");
+	    "deterministic, report, commit, tmpfs, root, uid, gid)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
 	bad(J("{}"), "program: required field missing");
@@ -139,6 +139,25 @@ static void test_tmpfs(void **state)
 	bad(J("{'program': 'p', 'tmpfs': [{'path': '/tmp', 'size': 0}]}"), "tmpfs[0].size: must not be 0");
 	bad(J("{'program': 'p', 'tmpfs': [{'path': '/tmp', 'mode': 1}]}"),
 	    "tmpfs[0]: unknown field \"mode\" (expected path, size)");
+}
+
+static void test_ids(void **state)
+{
+	struct vmlet_manifest m;
+
+	(void)state;
+	good(J("{'program': 'p'}"), &m);
+	assert_int_equal(m.uid, -1); /* not declared: the run's ids are 0 */
+	assert_int_equal(m.gid, -1);
+	manifest_free(&m);
+	good(J("{'program': 'p', 'uid': 65534, 'gid': 4294967294}"), &m);
+	assert_int_equal(m.uid, 65534);
+	assert_int_equal(m.gid, 4294967294ll);
+	manifest_free(&m);
+	bad(J("{'program': 'p', 'uid': 4294967295}"), "uid: must be an integer from 0 to 4294967294, got 4294967295");
+	bad(J("{'program': 'p', 'gid': -1}"), "gid: must be an integer from 0 to 4294967294, got -1");
+	bad(J("{'program': 'p', 'uid': 'nobody'}"), "uid: must be an integer from 0 to 4294967294, got \"nobody\"");
+	bad(J("{'program': 'p', 'gid': 1.5}"), "gid: must be an integer from 0 to 4294967294, got 1.5");
 }
 
 static void test_long_values_are_cut(void **state)
@@ -993,6 +1012,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_top_level_fields),
 		cmocka_unit_test(test_tmpfs),
+		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_long_values_are_cut),
 		cmocka_unit_test(test_args_env),
 		cmocka_unit_test(test_clear_env),

@@ -359,6 +359,36 @@ static void test_run_root(void **state)
 	expect_run_error(ARGC(empty), empty, "--root: empty path");
 }
 
+static void test_run_ids(void **state)
+{
+	char *argv[] = { "run", "--uid", "65534", "--gid=4294967294", "prog", NULL };
+	char *none[] = { "run", "prog", NULL };
+	char *big[] = { "run", "--uid", "4294967295", "prog", NULL };
+	char *neg[] = { "run", "--gid", "-1", "prog", NULL };
+	char *name[] = { "run", "--uid", "nobody", "prog", NULL };
+	char *junk[] = { "run", "--gid", "12x", "prog", NULL };
+	char *empty[] = { "run", "--uid=", "prog", NULL };
+	char *manifest[] = { "run", "--manifest", "m.json", "--uid", "1", NULL };
+	struct cli_options o;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(run(ARGC(argv), argv, &o, msg), 0);
+	assert_int_equal(o.config.uid, 65534);
+	assert_int_equal(o.config.gid, 4294967294u);
+	cli_options_free(&o);
+	assert_int_equal(run(ARGC(none), none, &o, msg), 0);
+	assert_int_equal(o.config.uid, 0);
+	assert_int_equal(o.config.gid, 0);
+	cli_options_free(&o);
+	expect_run_error(ARGC(big), big, "--uid: expected a number from 0 to 4294967294, got '4294967295'");
+	expect_run_error(ARGC(neg), neg, "--gid: expected a number from 0 to 4294967294, got '-1'");
+	expect_run_error(ARGC(name), name, "--uid: expected a number from 0 to 4294967294, got 'nobody'");
+	expect_run_error(ARGC(junk), junk, "--gid: expected a number from 0 to 4294967294, got '12x'");
+	expect_run_error(ARGC(empty), empty, "--uid: expected a number from 0 to 4294967294, got ''");
+	expect_run_error(ARGC(manifest), manifest, "--manifest declares the ids (\"uid\", \"gid\"): no --uid or --gid with it");
+}
+
 static void test_run_ro_limit(void **state)
 {
 	char *argv[2 * OPT_MAX_GRANTS + 5];
@@ -682,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_duration_zero_negative),
 		cmocka_unit_test(test_run_minimal),
 		cmocka_unit_test(test_run_root),
+		cmocka_unit_test(test_run_ids),
 		cmocka_unit_test(test_run_all_options),
 		cmocka_unit_test(test_run_program_args_untouched),
 		cmocka_unit_test(test_run_double_dash),
