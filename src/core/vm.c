@@ -250,6 +250,7 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	memcpy(b->exe, vm->exe, sizeof(b->exe));
 	b->ntmpfs = vm->ntmpfs;
 	memcpy(b->tmpfs, vm->tmpfs, sizeof(b->tmpfs));
+	files_synth_grants(vm, b->synth_grants, sizeof(b->synth_grants));
 	return 0;
 }
 
@@ -454,6 +455,8 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 		r = write_boot(vm, p, err);
 	if (!r)
 		r = build_stack(vm, c, p, &rsp, err);
+	if (!r)
+		((struct vmlet_boot *)vm_guest_ptr(vm, vm->gk.boot, sizeof(struct vmlet_boot)))->start_rsp = rsp;
 	if (!r)
 		r = vcpu_start(vm, p->img.interp_len ? p->interp.entry : img->entry, rsp, vm->determinism.enabled, err);
 	vm->res->phases.load += vm_now_ns() - t0;
