@@ -139,10 +139,10 @@ static void target(const struct synth_entry *e, long fd, struct gk_text *t)
 		text_str(t, "socket:[");
 		text_u64(t, o->st.ino, 0);
 		text_str(t, "]");
-	} else if (S_ISCHR(o->st.mode) && o->st.rdev == 0x103) {
-		text_str(t, "/dev/null");
-	} else if (S_ISCHR(o->st.mode)) {
+	} else if (S_ISCHR(o->st.mode) && (gk_boot.stdio[o->handle % 3].flags & VMLET_STDIO_TTY)) {
 		text_str(t, "/dev/pts/0"); /* the terminal the host's stdio is */
+	} else if (S_ISCHR(o->st.mode)) {
+		text_str(t, "/dev/null"); /* the host's other character devices are not told apart */
 	} else {
 		text_str(t, "pipe:[");
 		text_u64(t, o->st.ino, 0);
