@@ -15,11 +15,16 @@ static void nl(struct gk_text *t)
 }
 
 /* "Name:\tvalue\n" lines of /proc/<pid>/status. */
-static void field_u64(struct gk_text *t, const char *name, uint64_t v)
+#define MASK 1 /* a field in 16 hex digits */
+
+static void field(struct gk_text *t, const char *name, uint64_t v, int mask)
 {
 	text_str(t, name);
 	text_str(t, ":\t");
-	text_u64(t, v, 0);
+	if (mask)
+		text_hex(t, v, 16);
+	else
+		text_u64(t, v, 0);
 	nl(t);
 }
 
@@ -31,13 +36,6 @@ static void field_kb(struct gk_text *t, const char *name, uint64_t bytes)
 	text_str(t, " kB\n");
 }
 
-static void field_mask(struct gk_text *t, const char *name, uint64_t mask)
-{
-	text_str(t, name);
-	text_str(t, ":\t");
-	text_hex(t, mask, 16);
-	nl(t);
-}
 
 /* Memory in use, as far as the guest kernel counts it (peaks: the counters it keeps). */
 struct usage {
@@ -89,13 +87,13 @@ static void gen_status(struct gk_text *t)
 	text_u64(t, (umask_get() >> 3) & 7, 0);
 	text_u64(t, umask_get() & 7, 0);
 	text_str(t, "\nState:\tR (running)\n");
-	field_u64(t, "Tgid", GK_PID);
-	field_u64(t, "Ngid", 0);
-	field_u64(t, "Pid", GK_PID);
-	field_u64(t, "PPid", GK_PPID);
-	field_u64(t, "TracerPid", 0);
+	field(t, "Tgid", GK_PID, 0);
+	field(t, "Ngid", 0, 0);
+	field(t, "Pid", GK_PID, 0);
+	field(t, "PPid", GK_PPID, 0);
+	field(t, "TracerPid", 0, 0);
 	text_str(t, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
-	field_u64(t, "FDSize", GK_FD_MAX);
+	field(t, "FDSize", GK_FD_MAX, 0);
 	text_str(t, "Groups:\t\n");
 	field_kb(t, "VmPeak", u.total);
 	field_kb(t, "VmSize", u.total);
@@ -112,23 +110,23 @@ static void gen_status(struct gk_text *t)
 	field_kb(t, "VmLib", 0);
 	field_kb(t, "VmPTE", 0);
 	field_kb(t, "VmSwap", 0);
-	field_u64(t, "Threads", 1);
+	field(t, "Threads", 1, 0);
 	text_str(t, "SigQ:\t0/0\n");
-	field_mask(t, "SigPnd", 0);
-	field_mask(t, "ShdPnd", 0);
-	field_mask(t, "SigBlk", blocked);
-	field_mask(t, "SigIgn", ignored);
-	field_mask(t, "SigCgt", caught);
-	field_mask(t, "CapInh", 0);
-	field_mask(t, "CapPrm", 0);
-	field_mask(t, "CapEff", 0);
-	field_mask(t, "CapBnd", 0);
-	field_mask(t, "CapAmb", 0);
-	field_u64(t, "NoNewPrivs", 1);
-	field_u64(t, "Seccomp", 0);
+	field(t, "SigPnd", 0, MASK);
+	field(t, "ShdPnd", 0, MASK);
+	field(t, "SigBlk", blocked, MASK);
+	field(t, "SigIgn", ignored, MASK);
+	field(t, "SigCgt", caught, MASK);
+	field(t, "CapInh", 0, MASK);
+	field(t, "CapPrm", 0, MASK);
+	field(t, "CapEff", 0, MASK);
+	field(t, "CapBnd", 0, MASK);
+	field(t, "CapAmb", 0, MASK);
+	field(t, "NoNewPrivs", 1, 0);
+	field(t, "Seccomp", 0, 0);
 	text_str(t, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed_list:\t0\n");
-	field_u64(t, "voluntary_ctxt_switches", 0);
-	field_u64(t, "nonvoluntary_ctxt_switches", 0);
+	field(t, "voluntary_ctxt_switches", 0, 0);
+	field(t, "nonvoluntary_ctxt_switches", 0, 0);
 }
 
 static void put_fields(struct gk_text *t, const uint64_t *v, int n)
@@ -449,77 +447,67 @@ static void gen_boot_id(struct gk_text *t)
 	put_uuid(t, id);
 }
 
-#define DIR_R (S_IFDIR | 0555)
-#define FILE_R (S_IFREG | 0444)
-#define LINK (S_IFLNK | 0777)
-#define END { 0, 0, 0, 0, LIST_NONE, 0, 0, 0, OFD_FREE, 0 }
-#define FILE_GEN(n, ino, g) { n, FILE_R, ino, 0, LIST_NONE, 0, g, 0, OFD_FREE, 0 }
-#define FILE_TEXT(n, ino, s) { n, FILE_R, ino, 0, LIST_NONE, s, 0, 0, OFD_FREE, 0 }
-#define LINK_GEN(n, ino, g) { n, LINK, ino, 0, LIST_NONE, 0, g, 0, OFD_FREE, 0 }
-#define LINK_TEXT(n, ino, s) { n, LINK, ino, 0, LIST_NONE, s, 0, 0, OFD_FREE, 0 }
-#define DIR(n, mode, ino, kids, list) { n, mode, ino, kids, list, 0, 0, 0, OFD_FREE, 0 }
-
-static const struct synth_entry fd_dir[] = { END }; /* numbered entries only */
+static const struct synth_entry numbered_only[] = { SYN_END };
 
 static const struct synth_entry pid_files[] = {
-	LINK_GEN("exe", 0x201, gen_exe),
-	LINK_GEN("cwd", 0x202, gen_cwd),
-	LINK_TEXT("root", 0x203, "/"),
-	DIR("fd", S_IFDIR | 0500, 0x204, fd_dir, LIST_FD),
-	{ "cmdline", FILE_R, 0x205, 0, LIST_NONE, 0, 0, span_cmdline, OFD_FREE, 0 },
+	SYN_LINK("exe", 0x201, gen_exe),
+	SYN_LINK("cwd", 0x202, gen_cwd),
+	SYN_LINK_TEXT("root", 0x203, "/"),
+	SYN_DIR("fd", S_IFDIR | 0500, 0x204, numbered_only, LIST_FD),
+	{ "cmdline", S_IFREG | 0444, 0x205, 0, LIST_NONE, 0, 0, span_cmdline, OFD_FREE, 0 },
 	{ "environ", S_IFREG | 0400, 0x206, 0, LIST_NONE, 0, 0, span_environ, OFD_FREE, 0 },
-	FILE_GEN("status", 0x207, gen_status),
-	FILE_GEN("stat", 0x208, gen_stat),
-	FILE_GEN("statm", 0x209, gen_statm),
-	FILE_GEN("comm", 0x20a, gen_comm),
-	FILE_GEN("maps", 0x20b, gen_maps),
-	FILE_GEN("mounts", 0x20c, gen_mounts),
-	DIR("task", DIR_R, 0x20d, fd_dir, LIST_PID),
-	END,
+	SYN_FILE("status", 0x207, gen_status),
+	SYN_FILE("stat", 0x208, gen_stat),
+	SYN_FILE("statm", 0x209, gen_statm),
+	SYN_FILE("comm", 0x20a, gen_comm),
+	SYN_FILE("maps", 0x20b, gen_maps),
+	SYN_FILE("mounts", 0x20c, gen_mounts),
+	SYN_DIR("task", SYN_DIR_R, 0x20d, numbered_only, LIST_PID),
+	SYN_END,
 };
 
-const struct synth_entry procfs_pid = DIR("", DIR_R, 0x200, pid_files, LIST_NONE);
+const struct synth_entry procfs_pid = SYN_DIR("", SYN_DIR_R, 0x200, pid_files, LIST_NONE);
 
 static const struct synth_entry kernel_random[] = {
-	FILE_GEN("boot_id", 0x311, gen_boot_id),
-	FILE_GEN("uuid", 0x312, gen_uuid),
-	END,
+	SYN_FILE("boot_id", 0x311, gen_boot_id),
+	SYN_FILE("uuid", 0x312, gen_uuid),
+	SYN_END,
 };
 
 static const struct synth_entry sys_kernel[] = {
-	FILE_TEXT("hostname", 0x301, GK_UTS_NODENAME "\n"),
-	FILE_TEXT("osrelease", 0x302, GK_UTS_RELEASE "\n"),
-	FILE_TEXT("ostype", 0x303, GK_UTS_SYSNAME "\n"),
-	FILE_TEXT("version", 0x304, GK_UTS_VERSION "\n"),
-	FILE_TEXT("pid_max", 0x305, "4194304\n"),
-	FILE_TEXT("ngroups_max", 0x306, "65536\n"),
-	DIR("random", DIR_R, 0x310, kernel_random, LIST_NONE),
-	END,
+	SYN_TEXT("hostname", 0x301, GK_UTS_NODENAME "\n"),
+	SYN_TEXT("osrelease", 0x302, GK_UTS_RELEASE "\n"),
+	SYN_TEXT("ostype", 0x303, GK_UTS_SYSNAME "\n"),
+	SYN_TEXT("version", 0x304, GK_UTS_VERSION "\n"),
+	SYN_TEXT("pid_max", 0x305, "4194304\n"),
+	SYN_TEXT("ngroups_max", 0x306, "65536\n"),
+	SYN_DIR("random", SYN_DIR_R, 0x310, kernel_random, LIST_NONE),
+	SYN_END,
 };
 
 static const struct synth_entry sys_vm[] = {
-	FILE_TEXT("overcommit_memory", 0x321, "0\n"),
-	END,
+	SYN_TEXT("overcommit_memory", 0x321, "0\n"),
+	SYN_END,
 };
 
 static const struct synth_entry sys[] = {
-	DIR("kernel", DIR_R, 0x300, sys_kernel, LIST_NONE),
-	DIR("vm", DIR_R, 0x320, sys_vm, LIST_NONE),
-	END,
+	SYN_DIR("kernel", SYN_DIR_R, 0x300, sys_kernel, LIST_NONE),
+	SYN_DIR("vm", SYN_DIR_R, 0x320, sys_vm, LIST_NONE),
+	SYN_END,
 };
 
 static const struct synth_entry proc_files[] = {
-	LINK_GEN("self", 0x101, gen_self),
-	LINK_GEN("thread-self", 0x102, gen_thread_self),
-	FILE_GEN("cpuinfo", 0x103, gen_cpuinfo),
-	FILE_GEN("meminfo", 0x104, gen_meminfo),
-	FILE_GEN("stat", 0x105, gen_proc_stat),
-	FILE_GEN("uptime", 0x106, gen_uptime),
-	FILE_GEN("loadavg", 0x107, gen_loadavg),
-	FILE_TEXT("version", 0x108, GK_UTS_SYSNAME " version " GK_UTS_RELEASE " (vmlet) " GK_UTS_VERSION "\n"),
-	LINK_TEXT("mounts", 0x109, "self/mounts"),
-	DIR("sys", DIR_R, 0x10a, sys, LIST_NONE),
-	END,
+	SYN_LINK("self", 0x101, gen_self),
+	SYN_LINK("thread-self", 0x102, gen_thread_self),
+	SYN_FILE("cpuinfo", 0x103, gen_cpuinfo),
+	SYN_FILE("meminfo", 0x104, gen_meminfo),
+	SYN_FILE("stat", 0x105, gen_proc_stat),
+	SYN_FILE("uptime", 0x106, gen_uptime),
+	SYN_FILE("loadavg", 0x107, gen_loadavg),
+	SYN_TEXT("version", 0x108, GK_UTS_SYSNAME " version " GK_UTS_RELEASE " (vmlet) " GK_UTS_VERSION "\n"),
+	SYN_LINK_TEXT("mounts", 0x109, "self/mounts"),
+	SYN_DIR("sys", SYN_DIR_R, 0x10a, sys, LIST_NONE),
+	SYN_END,
 };
 
-const struct synth_entry procfs_root = DIR("proc", DIR_R, 0x100, proc_files, LIST_PID);
+const struct synth_entry procfs_root = SYN_DIR("proc", SYN_DIR_R, 0x100, proc_files, LIST_PID);

@@ -6,23 +6,20 @@
 #include <linux/fcntl.h>
 #include <linux/stat.h>
 
-#define CHR(n, ino, kind, rdev) { n, S_IFCHR | 0666, ino, 0, LIST_NONE, 0, 0, 0, kind, rdev }
-#define LINK_TEXT(n, ino, s) { n, S_IFLNK | 0777, ino, 0, LIST_NONE, s, 0, 0, OFD_FREE, 0 }
-
 static const struct synth_entry dev_files[] = {
-	CHR("null", 0x11, OFD_NULL, 0x103),
-	CHR("zero", 0x12, OFD_ZERO, 0x105),
-	CHR("full", 0x13, OFD_FULL, 0x107),
-	CHR("random", 0x14, OFD_RANDOM, 0x108),
-	CHR("urandom", 0x15, OFD_RANDOM, 0x109),
-	LINK_TEXT("stdin", 0x16, "/proc/self/fd/0"),
-	LINK_TEXT("stdout", 0x17, "/proc/self/fd/1"),
-	LINK_TEXT("stderr", 0x18, "/proc/self/fd/2"),
-	LINK_TEXT("fd", 0x19, "/proc/self/fd"),
-	{ 0, 0, 0, 0, LIST_NONE, 0, 0, 0, OFD_FREE, 0 },
+	SYN_CHR("null", 0x11, OFD_NULL, 0x103),
+	SYN_CHR("zero", 0x12, OFD_ZERO, 0x105),
+	SYN_CHR("full", 0x13, OFD_FULL, 0x107),
+	SYN_CHR("random", 0x14, OFD_RANDOM, 0x108),
+	SYN_CHR("urandom", 0x15, OFD_RANDOM, 0x109),
+	SYN_LINK_TEXT("stdin", 0x16, "/proc/self/fd/0"),
+	SYN_LINK_TEXT("stdout", 0x17, "/proc/self/fd/1"),
+	SYN_LINK_TEXT("stderr", 0x18, "/proc/self/fd/2"),
+	SYN_LINK_TEXT("fd", 0x19, "/proc/self/fd"),
+	SYN_END,
 };
 
-static const struct synth_entry dev_root = { "dev", S_IFDIR | 0755, 0x10, dev_files, LIST_NONE, 0, 0, 0, OFD_FREE, 0 };
+static const struct synth_entry dev_root = SYN_DIR("dev", S_IFDIR | 0755, 0x10, dev_files, LIST_NONE);
 
 /* A /proc/<pid>/fd/<n> link: its mode and target depend on the descriptor. */
 static const struct synth_entry fd_link = { "", S_IFLNK, 0x1000, 0, LIST_NONE, 0, 0, 0, OFD_FREE, 0 };

@@ -29,6 +29,16 @@ struct synth_entry {
 	uint64_t rdev;
 };
 
+/* Table rows: name, inode number, then what the kind needs. */
+#define SYN_END { 0, 0, 0, 0, LIST_NONE, 0, 0, 0, OFD_FREE, 0 }
+#define SYN_DIR_R (S_IFDIR | 0555)
+#define SYN_DIR(n, mode, ino, kids, list) { n, mode, ino, kids, list, 0, 0, 0, OFD_FREE, 0 }
+#define SYN_FILE(n, ino, g) { n, S_IFREG | 0444, ino, 0, LIST_NONE, 0, g, 0, OFD_FREE, 0 }
+#define SYN_TEXT(n, ino, s) { n, S_IFREG | 0444, ino, 0, LIST_NONE, s, 0, 0, OFD_FREE, 0 }
+#define SYN_LINK(n, ino, g) { n, S_IFLNK | 0777, ino, 0, LIST_NONE, 0, g, 0, OFD_FREE, 0 }
+#define SYN_LINK_TEXT(n, ino, s) { n, S_IFLNK | 0777, ino, 0, LIST_NONE, s, 0, 0, OFD_FREE, 0 }
+#define SYN_CHR(n, ino, kind, rdev) { n, S_IFCHR | 0666, ino, 0, LIST_NONE, 0, 0, 0, kind, rdev }
+
 /* A path walked into a synthetic tree (tmpfs_walk fills it in struct twalk). */
 struct synth {
 	int in;      /* the path is in /proc or /dev and no grant or tmpfs serves it */
