@@ -44,13 +44,13 @@ static const struct synth_entry *top_of(const char *path, size_t *n)
 /* The i-th path a grant, channel or tmpfs brings into /dev or /proc; NULL past the last. */
 static const char *mounted(uint32_t i)
 {
-	const char *g = gk_boot.synth_grants;
+	const char *g = gk_boot.synth_grants, *end = g + VMLET_SYNTH_GRANTS_MAX - 1;
 
-	while (*g && i) {
-		g += strnlen(g, VMLET_SYNTH_GRANTS_MAX) + 1;
+	while (g < end && *g && i) {
+		g += strnlen(g, (size_t)(end - g)) + 1;
 		i--;
 	}
-	if (*g)
+	if (g < end && *g)
 		return g;
 	return i < gk_boot.ntmpfs && i < VMLET_TMPFS_MAX ? gk_boot.tmpfs[i].path : 0; /* i counts tmpfs mounts now */
 }
@@ -136,7 +136,7 @@ static void target(const struct synth_entry *e, long fd, struct gk_text *t)
 		text_str(t, "socket:[");
 		text_u64(t, o->st.ino, 0);
 		text_str(t, "]");
-	} else if (S_ISCHR(o->st.mode) && (gk_boot.stdio[o->handle % 3].flags & VMLET_STDIO_TTY)) {
+	} else if (S_ISCHR(o->st.mode) && o->handle < 3 && (gk_boot.stdio[o->handle].flags & VMLET_STDIO_TTY)) {
 		text_str(t, "/dev/pts/0"); /* the terminal the host's stdio is */
 	} else if (S_ISCHR(o->st.mode)) {
 		text_str(t, "/dev/null"); /* the host's other character devices are not told apart */
