@@ -35,6 +35,12 @@ extern struct vmlet_stats gk_stats;
 #define GK_FD_MAX 256   /* RLIMIT_NOFILE inside the VM */
 #define GK_PATH_MAX 4096
 
+/* What uname(2) and /proc/sys/kernel say of the system. */
+#define GK_UTS_SYSNAME "Linux"
+#define GK_UTS_NODENAME "vmlet"
+#define GK_UTS_RELEASE "6.1.0-vmlet"
+#define GK_UTS_VERSION "#1 SMP vmlet"
+
 /* lib.c: freestanding string and memory helpers. */
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
@@ -42,6 +48,16 @@ void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
+
+/* lib.c: text of synthetic files. len counts every byte put, those past cap (not stored) too. */
+struct gk_text {
+	char *buf;
+	uint64_t len, cap;
+};
+void text_mem(struct gk_text *t, const void *s, uint64_t n);
+void text_str(struct gk_text *t, const char *s);
+void text_u64(struct gk_text *t, uint64_t v, int width); /* decimal, right-aligned in width spaces */
+void text_hex(struct gk_text *t, uint64_t v, int width); /* lower-case hex, zero-padded to width digits */
 
 /* hypercall.c: one call to the host through the hypercall block. */
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
@@ -70,11 +86,14 @@ uint32_t umask_get(void);
 uint32_t cred_uid(void);  /* real user id */
 uint32_t cred_euid(void);
 uint32_t cred_egid(void);
+void cred_ids(uint32_t uid[3], uint32_t gid[3]); /* real, effective, saved */
 /* Program memory the guest kernel keeps for itself (tmpfs pages): counted as the program's mmap,
  * never given back. 0 if none is left. */
 uint64_t mm_kernel_map(uint64_t len);
 void mm_kernel_unmap(uint64_t addr, uint64_t len); /* gives back what mm_kernel_map gave */
 void mm_clear(uint64_t addr, uint64_t len);        /* zero program memory (large spans: by the host) */
+int mm_region(int i, uint64_t *lo, uint64_t *hi);  /* the i-th mmap'd range of the user region; 0 past the last */
+uint64_t mm_brk(void);                             /* the program break */
 
 /* sparse.c: the sparse region (VMLET_SPARSE_LO..HI): mappings with frames taken only for pages
  * ever accessible. Ranges are page-aligned. */
@@ -89,6 +108,17 @@ long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot); /* -ENOMEM if a pa
 int sparse_ok(uint64_t lo, uint64_t hi);         /* every page mapped and accessible */
 void sparse_discard(uint64_t lo, uint64_t hi);   /* MADV_DONTNEED: the pages read as zeros */
 uint64_t sparse_run(uint64_t addr, uint64_t len); /* the part of [addr, addr+len) on contiguous frames */
+int sparse_region(int i, uint64_t *lo, uint64_t *hi, unsigned *prot); /* the i-th mapping; 0 past the last */
+/* start.c: the program's first stack (boot.start_rsp), read as it is now; 0s where it is not program memory. */
+struct gk_start {
+	uint64_t arg_lo, arg_hi; /* argv's strings, NULs included */
+	uint64_t env_lo, env_hi; /* envp's strings */
+};
+void start_spans(struct gk_start *s);
+uint64_t start_auxv(uint64_t type); /* the auxiliary vector's value for type, 0 if absent */
+/* maps.c: the text of /proc/self/maps into buf (cap bytes): its length (more than cap: cut) or -errno. */
+long mm_maps_text(char *buf, uint64_t cap);
+void signal_masks(uint64_t *blocked, uint64_t *ignored, uint64_t *caught); /* bit sig-1 per signal */
 long signal_deliver_pending(struct gk_frame *f);
 
 /* pagetable.c: rights of the program's pages (identity-mapped user memory). */

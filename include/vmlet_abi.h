@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 6
+#define VMLET_ABI_VERSION 7
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -195,6 +195,8 @@ struct vmlet_tmpfs {
 	char path[VMLET_TMPFS_PATH_MAX];
 };
 
+#define VMLET_SYNTH_GRANTS_MAX 1024u
+
 /* Written by the host before the first instruction; read-only for the guest kernel. */
 struct vmlet_boot {
 	uint64_t mem_bytes;
@@ -220,6 +222,10 @@ struct vmlet_boot {
 	uint64_t pt_root;
 	uint64_t pt_area_lo, pt_free_lo, pt_area_hi;
 	uint32_t uid, gid; /* the program's user and group ids (real, effective, saved) at start */
+	uint64_t start_rsp; /* the program's first stack pointer: argc, argv, envp (/proc/self/cmdline) */
+	/* Guest paths at or below /dev and /proc that a grant or channel serves, each NUL-terminated,
+	 * an empty string last: there the host answers instead of the guest kernel's synthetic files. */
+	char synth_grants[VMLET_SYNTH_GRANTS_MAX];
 };
 
 /*

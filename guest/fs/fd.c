@@ -48,7 +48,7 @@ static void stdio_open(int fd)
 	o->off = regular ? (uint64_t)io->offset : 0;
 	o->sequential = 1;
 	o->exact = !!(io->flags & VMLET_STDIO_EXACT);
-	stat_synth(o->kind, io, &o->st);
+	stat_stdio(io, &o->st);
 	fdt[fd].ofd = (uint8_t)(o - ofds + 1);
 }
 
@@ -65,6 +65,11 @@ struct ofd *fd_get(long fd)
 	if (fd < 0 || fd >= GK_FD_MAX || !fdt[fd].ofd)
 		return 0;
 	return &ofds[fdt[fd].ofd - 1];
+}
+
+int ofd_is_dir(const struct ofd *o)
+{
+	return o->kind == OFD_DIR || o->kind == OFD_SYNTH_DIR || (o->kind == OFD_TMPFS && S_ISDIR(o->node->mode));
 }
 
 struct ofd *ofd_alloc(enum ofd_kind kind)
@@ -214,10 +219,12 @@ long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int posit
 			o->off += (uint64_t)n;
 		return n;
 	case OFD_DIR:
+	case OFD_SYNTH_DIR:
 		return -EISDIR;
 	case OFD_NULL:
 		return 0;
 	case OFD_ZERO:
+	case OFD_FULL:
 		memset(buf, 0, len);
 		return (long)len;
 	case OFD_RANDOM:
@@ -297,6 +304,8 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 	case OFD_ZERO:
 	case OFD_RANDOM:
 		return (long)len;
+	case OFD_FULL:
+		return -ENOSPC;
 	default:
 		return -EBADF;
 	}
@@ -426,8 +435,15 @@ long sys_lseek(struct gk_frame *f)
 		return -ESPIPE;
 	case OFD_NULL:
 	case OFD_ZERO:
+	case OFD_FULL:
 	case OFD_RANDOM:
 		return 0;
+	case OFD_SYNTH_DIR: /* offsets are the ones getdents64 gave: slots, stable */
+		if ((A2 != SEEK_SET && A2 != SEEK_CUR) || (A2 == SEEK_CUR && off) || off < 0)
+			return -EINVAL;
+		if (A2 == SEEK_SET)
+			o->off = (uint64_t)off;
+		return (long)o->off;
 	case OFD_DIR:
 		if (A2 != SEEK_SET || off != 0)
 			return -EINVAL;

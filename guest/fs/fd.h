@@ -12,7 +12,9 @@ enum ofd_kind {
 	OFD_NULL,   /* /dev/null */
 	OFD_ZERO,   /* /dev/zero */
 	OFD_RANDOM, /* /dev/urandom, /dev/random */
-	OFD_TMPFS,  /* a node of a tmpfs (fs/tmpfs.h): file, directory, memfd */
+	OFD_TMPFS,  /* a node of a tmpfs (fs/tmpfs.h): file, directory, memfd, a synthetic file's text */
+	OFD_FULL,   /* /dev/full */
+	OFD_SYNTH_DIR, /* a directory of /proc or /dev (fs/synth.h) */
 };
 
 #define OFD_MAX 64
@@ -31,10 +33,12 @@ struct ofd {
 	char *path; /* normalized guest path (FILE, DIR, TMPFS), GK_PATH_MAX bytes */
 	struct tnode *node; /* TMPFS */
 	uint8_t flock;      /* LOCK_SH or LOCK_EX held by flock(2) on this description, or 0 */
+	const struct synth_entry *syn; /* what a /proc or /dev path opened */
 };
 
 void fd_init(void);
 struct ofd *fd_get(long fd); /* NULL if fd is not open */
+int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdir */
 struct ofd *ofd_alloc(enum ofd_kind kind);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 void ofd_put(struct ofd *o);
@@ -48,11 +52,15 @@ void file_written(void); /* a host file changed: read-ahead and cached stats are
 const struct vmlet_stat *ofd_stat(struct ofd *o);
 
 /* fs.c: path helpers shared with fd.c. */
+const char *fs_cwd(void); /* the working directory, normalized */
 long path_resolve(long dirfd, uint64_t upath, char *out); /* normalized absolute path or -errno */
 /* Append the components of p to the normalized absolute path out (*len bytes): 0 or -ENAMETOOLONG. */
 long path_normalize(char *out, size_t *len, const char *p);
 /* Stat a path path_resolve made (kernel memory) into *st: 0 or -errno. */
 long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st);
-void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st);
+/* A linux_dirent64 record at buf (room bytes): its length, 0 if it does not fit. */
+uint64_t dirent_put(uint8_t *buf, uint64_t room, uint64_t ino, uint64_t next, uint8_t type, const char *name,
+		    size_t len);
+void stat_stdio(const struct vmlet_stdio_info *io, struct vmlet_stat *st); /* fstat of stdio the host gave */
 
 #endif

@@ -81,10 +81,10 @@ long sys_statfs(struct gk_frame *f)
 		return r;
 	if (w.m)
 		return w.node ? tmpfs_statfs(w.m, A1) : -ENOENT;
+	if (w.syn.in) /* /dev is a tmpfs (devtmpfs); /proc is told as one too */
+		return w.syn.e ? tmpfs_statfs(tmpfs_memfd_mount(), A1) : -ENOENT;
 	if ((r = fs_stat_resolved(path, len, 0, &st)) < 0)
 		return r;
-	if (S_ISCHR(st.mode) && (st.rdev == 0x103 || st.rdev == 0x105 || st.rdev == 0x109))
-		return tmpfs_statfs(tmpfs_memfd_mount(), A1); /* /dev is a tmpfs (devtmpfs) */
 	return host_statfs(VMLET_OFF_NONE, path, len, A1);
 }
 
@@ -99,7 +99,9 @@ long sys_fstatfs(struct gk_frame *f)
 		return tmpfs_statfs(o->node->mnt, A1);
 	case OFD_NULL:
 	case OFD_ZERO:
+	case OFD_FULL:
 	case OFD_RANDOM:
+	case OFD_SYNTH_DIR:
 		return tmpfs_statfs(tmpfs_memfd_mount(), A1);
 	default:
 		return host_statfs(o->handle, 0, 0, A1);

@@ -7,8 +7,6 @@
 
 static char cwd[GK_PATH_MAX] = "/";
 
-#define PROC_SELF_EXE "/proc/self/exe"
-
 long path_normalize(char *out, size_t *len, const char *p)
 {
 	while (*p) {
@@ -59,7 +57,7 @@ long path_resolve(long dirfd, uint64_t upath, char *out)
 			struct ofd *o = fd_get(dirfd);
 			if (!o)
 				return -EBADF;
-			if (o->kind != OFD_DIR && !(o->kind == OFD_TMPFS && S_ISDIR(o->node->mode)))
+			if (!ofd_is_dir(o))
 				return -ENOTDIR;
 			base = o->path;
 		}
@@ -71,61 +69,29 @@ long path_resolve(long dirfd, uint64_t upath, char *out)
 	return r ? r : (long)len;
 }
 
-static int streq(const char *a, const char *b)
+const char *fs_cwd(void)
 {
-	size_t n = strlen(b);
-
-	return strnlen(a, n + 1) == n && memcmp(a, b, n) == 0;
+	return cwd;
 }
 
-static enum ofd_kind special_kind(const char *path)
-{
-	if (streq(path, "/dev/null"))
-		return OFD_NULL;
-	if (streq(path, "/dev/zero"))
-		return OFD_ZERO;
-	if (streq(path, "/dev/urandom") || streq(path, "/dev/random"))
-		return OFD_RANDOM;
-	return OFD_FREE;
-}
-
-static long special_stdio(const char *path)
-{
-	if (streq(path, "/dev/stdin"))
-		return 0;
-	if (streq(path, "/dev/stdout"))
-		return 1;
-	if (streq(path, "/dev/stderr"))
-		return 2;
-	return -1;
-}
-
-void stat_synth(enum ofd_kind kind, const struct vmlet_stdio_info *io, struct vmlet_stat *st)
+void stat_stdio(const struct vmlet_stdio_info *io, struct vmlet_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->nlink = 1;
 	st->blksize = 4096;
 	st->dev = 0x16;
-	switch (kind) {
-	case OFD_NULL: st->mode = S_IFCHR | 0666; st->rdev = 0x103; st->ino = 5; break;
-	case OFD_ZERO: st->mode = S_IFCHR | 0666; st->rdev = 0x105; st->ino = 6; break;
-	case OFD_RANDOM: st->mode = S_IFCHR | 0666; st->rdev = 0x109; st->ino = 7; break;
-	default:
-		st->mode = io->mode ? io->mode : (S_IFIFO | 0600);
-		st->size = io->size;
-		st->ino = 2;
-		if (io->flags & VMLET_STDIO_TTY)
-			st->rdev = 0x8800;
-		break;
-	}
+	st->mode = io->mode ? io->mode : (S_IFIFO | 0600);
+	st->size = io->size;
+	st->ino = 2;
+	if (io->flags & VMLET_STDIO_TTY)
+		st->rdev = 0x8800;
 }
 
 long sys_openat(struct gk_frame *f)
 {
 	static char path[GK_PATH_MAX];
 	uint64_t flags = A2, hflags = 0, opened;
-	long len = path_resolve((long)(int)A0, A1, path), h, fd; /* dirfd is an int: glibc zero-extends it */
-	enum ofd_kind kind;
+	long len = path_resolve((long)(int)A0, A1, path), h; /* dirfd is an int: glibc zero-extends it */
 	struct twalk w;
 	struct ofd *o;
 
@@ -136,23 +102,8 @@ long sys_openat(struct gk_frame *f)
 		return h;
 	if (w.m)
 		return tmpfs_open(&w, path, len, flags, (uint32_t)A3);
-	fd = special_stdio(path);
-	if (fd >= 0) {
-		o = fd_get(fd);
-		if (!o)
-			return -ENOENT;
-		o->refs++;
-		return fd_install(o, !!(flags & O_CLOEXEC), 0);
-	}
-	kind = special_kind(path);
-	if (kind != OFD_FREE) {
-		o = ofd_alloc(kind);
-		if (!o)
-			return -EMFILE; /* documented per-VM limit: see docs/SECURITY.md */
-		o->oflags = (uint32_t)(flags & O_ACCMODE);
-		stat_synth(kind, 0, &o->st);
-		return fd_install(o, !!(flags & O_CLOEXEC), 0);
-	}
+	if (w.syn.in)
+		return synth_open(&w.syn, path, len, flags);
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
 		hflags |= VMLET_OPEN_WRITE;
 	if ((flags & O_ACCMODE) != O_WRONLY)
@@ -206,7 +157,6 @@ static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_sta
 long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_stat *st)
 {
 	static char walked[GK_PATH_MAX];
-	enum ofd_kind kind;
 	struct twalk w;
 	long fd;
 
@@ -220,21 +170,13 @@ long fs_stat_resolved(const char *path, long len, int nofollow, struct vmlet_sta
 		tnode_stat(w.node, st);
 		return 0;
 	}
-	path = walked;
-
-	fd = special_stdio(path);
-	if (fd >= 0) {
-		struct ofd *o = fd_get(fd);
-		if (!o)
+	if (w.syn.in) {
+		if (!w.syn.e)
 			return -ENOENT;
-		*st = *ofd_stat(o);
+		synth_stat(&w.syn, st);
 		return 0;
 	}
-	kind = special_kind(path);
-	if (kind != OFD_FREE) {
-		stat_synth(kind, 0, st);
-		return 0;
-	}
+	path = walked;
 	return hc(VMLET_HC_STAT, (uint64_t)path, (uint64_t)len, (uint64_t)st, (uint64_t)nofollow);
 }
 
@@ -390,15 +332,8 @@ static long do_readlink(long dirfd, uint64_t upath, uint64_t ubuf, uint64_t size
 		return r;
 	if (w.m)
 		return w.node ? tmpfs_readlink(w.node, ubuf, size) : -ENOENT;
-	if (streq(path, PROC_SELF_EXE)) {
-		size_t n = strnlen(gk_boot.exe, sizeof(gk_boot.exe));
-		if (n > size)
-			n = size;
-		memcpy((void *)ubuf, gk_boot.exe, n);
-		return (long)n;
-	}
-	if (special_kind(path) != OFD_FREE || special_stdio(path) >= 0)
-		return -EINVAL;
+	if (w.syn.in)
+		return synth_readlink(&w.syn, ubuf, size);
 	return hc(VMLET_HC_READLINK, (uint64_t)path, (uint64_t)len, ubuf, size);
 }
 
@@ -450,7 +385,7 @@ long sys_fchdir(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	if (o->kind != OFD_DIR && !(o->kind == OFD_TMPFS && S_ISDIR(o->node->mode)))
+	if (!ofd_is_dir(o))
 		return -ENOTDIR;
 	memcpy(cwd, o->path, strlen(o->path) + 1);
 	return 0;
@@ -462,11 +397,38 @@ long sys_getdents64(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	if (o->kind != OFD_DIR && o->kind != OFD_TMPFS)
+	if (o->kind != OFD_DIR && o->kind != OFD_TMPFS && o->kind != OFD_SYNTH_DIR)
 		return -ENOTDIR;
 	if (!user_ok(A1, A2))
 		return -EFAULT;
 	if (o->kind == OFD_TMPFS)
 		return tmpfs_getdents(o, (uint8_t *)A1, A2);
+	if (o->kind == OFD_SYNTH_DIR)
+		return synth_getdents(o, (uint8_t *)A1, A2);
 	return hc(VMLET_HC_GETDENTS, o->handle, A1, A2, 0);
+}
+
+struct dirent64_k {
+	uint64_t ino;
+	int64_t off;
+	uint16_t reclen;
+	uint8_t type;
+	char name[];
+};
+
+uint64_t dirent_put(uint8_t *buf, uint64_t room, uint64_t ino, uint64_t next, uint8_t type, const char *name,
+		    size_t len)
+{
+	struct dirent64_k *e = (struct dirent64_k *)buf;
+	uint64_t reclen = (sizeof(*e) + len + 1 + 7) & ~7ull;
+
+	if (reclen > room)
+		return 0;
+	e->ino = ino;
+	e->off = (int64_t)next;
+	e->reclen = (uint16_t)reclen;
+	e->type = type;
+	memcpy(e->name, name, len);
+	memset(e->name + len, 0, reclen - sizeof(*e) - len);
+	return reclen;
 }

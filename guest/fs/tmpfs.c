@@ -486,8 +486,12 @@ long tmpfs_walk(char *path, long *len, int follow, struct twalk *w)
 		int moved = 0;
 
 		memset(w, 0, sizeof(*w));
-		if (!m)
-			return 0;
+		if (!m) {
+			long r = synth_walk(path, len, follow, &w->syn);
+			if (r == 1)
+				continue; /* a synthetic link led elsewhere */
+			return r;
+		}
 		if (!m->root)
 			return -ENOSPC;
 		w->m = m;

@@ -2,7 +2,7 @@
 #ifndef GK_TMPFS_H
 #define GK_TMPFS_H
 
-#include "fs/fd.h"
+#include "fs/synth.h"
 
 #define TMPFS_MAGIC 0x01021994
 #define TMPFS_NAME_MAX 255
@@ -39,13 +39,15 @@ struct twalk {
 	const char *name;
 	size_t len;
 	uint64_t slot;     /* node's entry in dir */
+	struct synth syn;  /* m NULL: where the path is in /proc or /dev (syn.in), which the guest kernel serves */
 };
 
 /* tmpfs.c */
 struct tmount *tmpfs_mount_of(const char *path); /* the tmpfs serving a normalized path, or NULL */
 struct tmount *tmpfs_memfd_mount(void);
-/* Walk path (normalized, GK_PATH_MAX bytes; rewritten when a tmpfs symlink leads elsewhere, and then
- * perhaps out of the tmpfs, w->m NULL). follow: a symlink as last name is followed. 0 or -errno. */
+/* Walk path (normalized, GK_PATH_MAX bytes; rewritten when a tmpfs or synthetic symlink leads elsewhere,
+ * and then perhaps out of the tmpfs, w->m NULL) through the tmpfs mounts and the synthetic /proc and
+ * /dev. follow: a symlink as last name is followed. 0 or -errno. */
 long tmpfs_walk(char *path, long *len, int follow, struct twalk *w);
 struct tnode *tnode_new(struct tmount *m, uint32_t mode); /* NULL: no memory (ENOSPC) */
 void tnode_drop(struct tnode *n);   /* after nlink or opens went down: freed when both are 0 */

@@ -68,14 +68,6 @@ long tmpfs_open(struct twalk *w, const char *path, long len, uint64_t flags, uin
 	return fd_install(o, !!(flags & O_CLOEXEC), 0);
 }
 
-struct dirent64_k {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-	char name[];
-};
-
 long tmpfs_getdents(struct ofd *o, uint8_t *buf, uint64_t size)
 {
 	struct tnode *d = o->node;
@@ -86,9 +78,8 @@ long tmpfs_getdents(struct ofd *o, uint8_t *buf, uint64_t size)
 	for (;;) {
 		struct tnode *n = d;
 		const char *name = "..";
-		size_t len = 2, reclen;
-		uint64_t next = pos + 1;
-		struct dirent64_k *e;
+		size_t len = 2;
+		uint64_t next = pos + 1, put;
 
 		if (pos == 0)
 			len = 1;
@@ -100,20 +91,13 @@ long tmpfs_getdents(struct ofd *o, uint8_t *buf, uint64_t size)
 				break;
 			next = (uint64_t)k + 3;
 		}
-		reclen = (sizeof(*e) + len + 1 + 7) & ~(size_t)7;
-		if (done + reclen > size) {
+		put = dirent_put(buf + done, size - done, n->ino, next, (uint8_t)((n->mode >> 12) & 15), name, len);
+		if (!put) {
 			if (!done)
 				return -EINVAL;
 			break;
 		}
-		e = (struct dirent64_k *)(buf + done);
-		e->ino = n->ino;
-		e->off = (int64_t)next;
-		e->reclen = (uint16_t)reclen;
-		e->type = (uint8_t)((n->mode >> 12) & 15);
-		memcpy(e->name, name, len);
-		memset(e->name + len, 0, reclen - sizeof(*e) - len);
-		done += reclen;
+		done += put;
 		pos = next;
 	}
 	o->off = pos;

@@ -40,6 +40,13 @@ uint32_t cred_uid(void)
 	return uids[REAL];
 }
 
+void cred_ids(uint32_t uid[3], uint32_t gid[3])
+{
+	load();
+	memcpy(uid, uids, sizeof(uids));
+	memcpy(gid, gids, sizeof(gids));
+}
+
 /* CAP_SETUID and CAP_SETGID: a process without file capabilities holds them while its effective uid is 0. */
 static int privileged(void)
 {

@@ -56,3 +56,41 @@ size_t strnlen(const char *s, size_t max)
 		n++;
 	return n;
 }
+
+void text_mem(struct gk_text *t, const void *s, uint64_t n)
+{
+	if (t->len < t->cap)
+		memcpy(t->buf + t->len, s, n < t->cap - t->len ? n : t->cap - t->len);
+	t->len += n;
+}
+
+void text_str(struct gk_text *t, const char *s)
+{
+	text_mem(t, s, strlen(s));
+}
+
+void text_u64(struct gk_text *t, uint64_t v, int width)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n < width && n < (int)sizeof(d))
+		d[sizeof(d) - 1 - n++] = ' ';
+	text_mem(t, d + sizeof(d) - n, (uint64_t)n);
+}
+
+void text_hex(struct gk_text *t, uint64_t v, int width)
+{
+	char d[16];
+	int n = 0;
+
+	do
+		d[sizeof(d) - 1 - n++] = "0123456789abcdef"[v & 15];
+	while ((v >>= 4));
+	while (n < width && n < (int)sizeof(d))
+		d[sizeof(d) - 1 - n++] = '0';
+	text_mem(t, d + sizeof(d) - n, (uint64_t)n);
+}

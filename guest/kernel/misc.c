@@ -179,10 +179,10 @@ long sys_uname(struct gk_frame *f)
 	if (!user_ok(A0, sizeof(*u)))
 		return -EFAULT;
 	memset(u, 0, sizeof(*u));
-	copy_field(u->sysname, "Linux");
-	copy_field(u->nodename, "vmlet");
-	copy_field(u->release, "6.1.0-vmlet");
-	copy_field(u->version, "#1 SMP vmlet");
+	copy_field(u->sysname, GK_UTS_SYSNAME);
+	copy_field(u->nodename, GK_UTS_NODENAME);
+	copy_field(u->release, GK_UTS_RELEASE);
+	copy_field(u->version, GK_UTS_VERSION);
 	copy_field(u->machine, "x86_64");
 	copy_field(u->domainname, "(none)");
 	return 0;

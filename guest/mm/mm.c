@@ -227,6 +227,21 @@ uint64_t mm_kernel_map(uint64_t len)
 	return addr < 0 ? 0 : (uint64_t)addr;
 }
 
+int mm_region(int i, uint64_t *lo, uint64_t *hi)
+{
+	if (i >= nmaps)
+		return 0;
+	*lo = maps[i].lo;
+	*hi = maps[i].hi;
+	return 1;
+}
+
+uint64_t mm_brk(void)
+{
+	mm_init();
+	return brk_cur;
+}
+
 void mm_kernel_unmap(uint64_t addr, uint64_t len)
 {
 	drop(addr, addr + page_up(len));

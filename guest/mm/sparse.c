@@ -214,3 +214,13 @@ uint64_t sparse_run(uint64_t addr, uint64_t len)
 	}
 	return end - addr < len ? end - addr : len;
 }
+
+int sparse_region(int i, uint64_t *lo, uint64_t *hi, unsigned *prot)
+{
+	if (i >= nmaps)
+		return 0;
+	*lo = maps[i].lo;
+	*hi = maps[i].hi;
+	*prot = maps[i].prot;
+	return 1;
+}

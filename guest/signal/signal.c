@@ -238,3 +238,17 @@ long sys_rt_sigreturn(struct gk_frame *f)
 	blocked = uc->sigmask & ~UNBLOCKABLE;
 	return (long)m->rax;
 }
+
+void signal_masks(uint64_t *blocked_out, uint64_t *ignored, uint64_t *caught)
+{
+	int sig;
+
+	*blocked_out = blocked;
+	*ignored = *caught = 0;
+	for (sig = 1; sig <= NSIG_K && sig <= 64; sig++) {
+		if (actions[sig].handler == SIG_IGN_K)
+			*ignored |= 1ull << (sig - 1);
+		else if (actions[sig].handler != SIG_DFL_K)
+			*caught |= 1ull << (sig - 1);
+	}
+}

@@ -264,6 +264,7 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	b->pt_area_hi = vm->kbase + SYS_PT_HI;
 	b->uid = vm->uid;
 	b->gid = vm->gid;
+	files_synth_grants(vm, b->synth_grants, sizeof(b->synth_grants));
 	return 0;
 }
 
@@ -468,6 +469,8 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 		r = write_boot(vm, p, err);
 	if (!r)
 		r = build_stack(vm, c, p, &rsp, err);
+	if (!r)
+		((struct vmlet_boot *)vm_guest_ptr(vm, vm->gk.boot, sizeof(struct vmlet_boot)))->start_rsp = rsp;
 	if (!r)
 		r = vcpu_start(vm, p->img.interp_len ? p->interp.entry : img->entry, rsp, vm->determinism.enabled, err);
 	vm->res->phases.load += vm_now_ns() - t0;

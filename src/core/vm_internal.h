@@ -238,6 +238,9 @@ int files_open_in_root(const char *root, const char *path, int flags);
 void files_guest_name(const char *root, int fd, char *out, size_t size);
 /* 1 if guest path `path` lies inside a grant (whether or not it exists). */
 int files_in_grant(const struct vmlet_vm *vm, const char *path);
+/* The guest paths of grants and channels at or below /dev and /proc, each NUL-terminated, an
+ * empty string last, into out (size bytes; paths that do not fit are left out). */
+void files_synth_grants(const struct vmlet_vm *vm, char *out, size_t size);
 /* The n-th name directly below virtual directory `dir` that leads to a grant; its length, 0 if none. */
 size_t files_vdir_entry(const struct vmlet_vm *vm, const char *dir, size_t n, char *name, size_t size);
 

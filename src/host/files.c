@@ -349,6 +349,44 @@ int files_in_grant(const struct vmlet_vm *vm, const char *path)
 	return path_sane(path) && find_grant(vm, path, &rel, &ancestor) != NULL;
 }
 
+/* 1 if guest path p is /dev, /proc or below them: the guest kernel's synthetic trees. */
+static int below_synth(const char *p)
+{
+	static const char *const tops[] = { "/dev", "/proc" };
+	size_t i, n;
+
+	for (i = 0; p && i < sizeof(tops) / sizeof(tops[0]); i++) {
+		n = strlen(tops[i]);
+		if (!strncmp(p, tops[i], n) && (p[n] == '/' || !p[n]))
+			return 1;
+	}
+	return 0;
+}
+
+static size_t add_synth_grant(char *out, size_t at, size_t size, const char *p)
+{
+	size_t n = strlen(p) + 1;
+
+	if (!below_synth(p) || at + n + 1 > size)
+		return at;
+	memcpy(out + at, p, n);
+	return at + n;
+}
+
+/* Contract in vm_internal.h. */
+void files_synth_grants(const struct vmlet_vm *vm, char *out, size_t size)
+{
+	size_t i, at = 0;
+
+	for (i = 0; i < vm->ngrants; i++)
+		if (!vm->grants[i].in_root)
+			at = add_synth_grant(out, at, size, vm->grants[i].guest);
+	for (i = 3; i < vm->nchannels; i++)
+		if (vm->channels[i].type != VMLET_CHANNEL_DIRECTORY) /* directory channels are grants */
+			at = add_synth_grant(out, at, size, vm->channels[i].guest);
+	out[at] = 0;
+}
+
 /* Contract in vm_internal.h. */
 int files_open_in_root(const char *root, const char *path, int flags)
 {

@@ -39,12 +39,20 @@ for libc in musl glibc; do
 	P="$PROGS/files-$libc"
 	n="hostfs/$libc"
 	expect_out "$n/root-grant-reads-files" 0 "open ok: ordinary file" -- run --ro / "$P" open "$T/tree/plain.txt"
+	# The host's /proc and /sys stay hidden; /proc is the guest kernel's own (test_procdev.sh), never vmlet's.
 	for path in /proc/self/environ /proc/self/maps /proc/self/mem /proc/self /proc /sys /sys/kernel "$T/tree/env-link"; do
+		case $path in
+		/proc/self/environ) want="open ok: PATH=/bin:/usr/bin" ;;
+		/proc/self/maps) want="open ok: 00400000-" ;;
+		/proc/self/mem) want="open ENOENT" ;;
+		/proc*) want="open ok: " ;;
+		*) want="open EACCES" ;;
+		esac
 		VMLET_HOSTFS_MARKER=$MARKER run_vm "$WORK/out" "$WORK/err" /dev/null run --ro / "$P" open "$path"
 		if [ "$rc" != 0 ]; then fail "$n/root-grant-hides $path" "exit $rc; stderr: $(head -c 300 "$WORK/err")"
 		elif grep -q "$MARKER" "$WORK/out"; then fail "$n/root-grant-hides $path" "vmlet's environment reached the guest"
-		elif [ "$(cat "$WORK/out")" != "open EACCES" ]; then fail "$n/root-grant-hides $path" "stdout '$(head -c 200 "$WORK/out")', want 'open EACCES'"
+		elif [ "$(head -c ${#want} "$WORK/out")" != "$want" ]; then fail "$n/root-grant-hides $path" "stdout '$(head -c 200 "$WORK/out")', want '$want'"
 		else pass "$n/root-grant-hides $path"; fi
 	done
-	expect_out "$n/root-grant-stat-proc" 0 "stat EACCES" -- run --ro / "$P" stat /proc/self
+	expect_out "$n/root-grant-stat-proc" 0 "stat ok" -- run --ro / "$P" stat /proc/self
 done
