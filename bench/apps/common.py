@@ -127,15 +127,17 @@ def run_capture_to(argv, f):
 
 
 def interleave(alternatives, rounds, measure):
-    """Round-robin over alternatives with a rotating start, one warm-up round discarded.
-    measure(alt) returns a number; the result maps each alternative to its list of samples."""
+    """Round-robin over alternatives with a rotating start, one warm-up round discarded (none
+    with BENCH_QUICK). measure(alt) returns a number; the result maps each alternative to its
+    list of samples."""
     samples = {a: [] for a in alternatives}
-    for r in range(rounds + 1):
+    warmup = 0 if QUICK else 1
+    for r in range(rounds + warmup):
         n = len(alternatives)
         for i in range(n):
             alt = alternatives[(r + i) % n]
             value = measure(alt)
-            if r > 0:
+            if r >= warmup:
                 samples[alt].append(value)
     return samples
 

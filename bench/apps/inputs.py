@@ -88,7 +88,7 @@ def scene(data):
 
 def postmark_config(data, name, location, files, transactions):
     """A postmark configuration (it reads its commands from this file) working under location."""
-    text = ("set location %s\nset number %d\nset transactions %d\nset size 500 100000\n"
+    text = ("set location %s\nset number %d\nset transactions %d\nset size 500 10000\n"
             "set seed 42\nset buffering false\nrun\nquit\n" % (location, files, transactions))
     path = os.path.join(data, name)
     with open(path, "w") as f:
