@@ -9,6 +9,8 @@ import time
 # Every program runs with vmlet's default environment, natively too, so both sides read the same.
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/"}
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+INTERLEAVED = ("interleaved round-robin with a rotating start, "
+               + ("no warm-up (BENCH_QUICK)" if QUICK else "one warm-up round discarded"))
 
 
 def parse_args(description, extra=None):

@@ -150,7 +150,7 @@ def main():
         try:
             before = mem_available_kib()
             idlers.start(argv, a.count)
-            settle = idlers.wait_idle(900 if common.QUICK else 120)
+            settle = idlers.wait_idle(900 if common.QUICK else 300)
             time.sleep(1)
             pss, rss = idlers.measure()
             drop = before - mem_available_kib()

@@ -212,14 +212,13 @@ def main():
         "Hypervisor overhead: Debian's programs in vmlet (--root /) vs native",
         ["benchmark", "package", "unit", "vmlet", "native", "time ratio vmlet/native", "overhead %", "n",
          "target <= %g%%" % TARGET_PCT, "why not run"], results,
-        ["Same inputs both ways (fixed seeds; corpus %s, sha256 %s); interleaved round-robin, one warm-up "
-         "round discarded; medians of n rounds. Units: s is the wall time of the whole process (`vmlet run` "
-         "included, so VM creation counts); MB/s and MIPS are the benchmark's own figure (higher is "
-         "better), turned into a time ratio (native / vmlet). Each row runs once in the VM first and is "
+        ["Same inputs both ways (fixed seeds; corpus %s, sha256 %s); %s; medians of n rounds. "
+         "Units: s is the wall time of the whole process (`vmlet run` included, so VM creation "
+         "counts); MB/s and MIPS are the benchmark's own figure (higher is better), turned into a time ratio (native / vmlet). Each row runs once in the VM first and is "
          "timed only if its output equals native's (for timing benchmarks: the same lines without their "
          "figures); otherwise it says why. Rows are from the classic KVM/Xen vs bare-metal comparison "
          "(OpenSSL MD5, DES, Blowfish, 7-Zip, POV-Ray, MAFFT, PostMark), where KVM cost 0.2-2.8%%."
-         % (os.path.basename(corpus), inputs.sha256(corpus)[:16]),
+         % (os.path.basename(corpus), inputs.sha256(corpus)[:16], common.INTERLEAVED),
          "", "Target: every row within %g%% of native." % TARGET_PCT])
 
 

@@ -39,8 +39,8 @@ def main():
         a.out, "python_start", a.commit,
         "python3 -c pass with --root /: whole vmlet run vs native",
         ["alternative", "median ms", "min ms", "max ms", "n"], rows,
-        ["Interleaved round-robin with a rotating start, one warm-up round discarded; "
-         "both with vmlet's default environment (PATH=/bin:/usr/bin HOME=/), stdout to /dev/null.",
+        [common.INTERLEAVED[0].upper() + common.INTERLEAVED[1:] + "; both with vmlet's default "
+         "environment (PATH=/bin:/usr/bin HOME=/), stdout to /dev/null.",
          "Output of a probe script checked equal to native before timing.", "",
          "Target: ratio <= %.1fx: %.2fx, %s" % (TARGET, vm / nat, common.verdict(vm / nat, TARGET))])
 
