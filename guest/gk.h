@@ -103,6 +103,9 @@ uint64_t sparse_find(uint64_t len);             /* the highest free range of len
 /* Map [lo, hi) with prot, replacing what was there; *frames: the frames of an accessible mapping
  * (zeroed), 0 for PROT_NONE. */
 long sparse_map(uint64_t lo, uint64_t hi, unsigned prot, uint64_t *frames);
+struct tnode;
+/* Map [lo, hi) shared to a tmpfs file's pages from page pgoff (past its end: not mapped). */
+long sparse_map_shared(uint64_t lo, uint64_t hi, unsigned prot, struct tnode *file, uint64_t pgoff);
 long sparse_unmap(uint64_t lo, uint64_t hi);
 long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot); /* -ENOMEM if a page is not mapped */
 int sparse_ok(uint64_t lo, uint64_t hi);         /* every page mapped and accessible */

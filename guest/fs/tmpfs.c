@@ -204,6 +204,13 @@ static uint64_t data_page(struct tnode *n, uint64_t pgno, int alloc)
 	return *s;
 }
 
+uint64_t tnode_page(struct tnode *n, uint64_t pgno)
+{
+	if (pgno >= ((uint64_t)n->size + PAGE - 1) / PAGE)
+		return 0;
+	return data_page(n, pgno, 1);
+}
+
 /* Frees the pages at or past page `from` in the subtree at *s, whose first page is base. */
 static void cut(struct tnode *n, uint64_t *s, uint32_t level, uint64_t base, uint64_t from)
 {

@@ -59,6 +59,9 @@ long tnode_read(struct tnode *n, uint8_t *buf, uint64_t len, uint64_t off);
 long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off);
 long tnode_truncate(struct tnode *n, uint64_t size);
 long tnode_allocate(struct tnode *n, uint64_t off, uint64_t len); /* fallocate mode 0 */
+/* The data page pgno (made, zeroed, if it is a hole) for a shared mapping; 0 past the end of the
+ * file or with no memory left. */
+uint64_t tnode_page(struct tnode *n, uint64_t pgno);
 void tnode_stat(const struct tnode *n, struct vmlet_stat *st);
 long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n);
 void dir_remove(struct tnode *d, uint64_t slot);

@@ -5,7 +5,7 @@
 #include <linux/elf.h>
 
 #define PAGE 4096ull
-#define REGIONS_MAX 512
+#define REGIONS_MAX 256
 #define NAME_COLUMN 73 /* where Linux starts a mapping's name */
 
 struct region {

@@ -291,8 +291,8 @@ static long map_file_check(struct gk_frame *f)
 		return -EBADF;
 	if (o->kind != OFD_FILE && !(o->kind == OFD_TMPFS && S_ISREG(o->node->mode)))
 		return -ENODEV;
-	if ((A2 & PROT_WRITE) && (A3 & MAP_SHARED))
-		return -EACCES;
+	if ((A2 & PROT_WRITE) && (A3 & MAP_SHARED) && o->kind != OFD_TMPFS)
+		return -EACCES; /* a host file: its pages are mapped copy-on-write */
 	return 0;
 }
 
@@ -342,6 +342,26 @@ static long map_sparse(struct gk_frame *f, uint64_t addr, uint64_t len)
 	return (long)addr;
 }
 
+/* MAP_SHARED of a tmpfs file: its pages themselves, at an address of the sparse region. */
+static long map_shared_tmpfs(struct gk_frame *f, uint64_t hint, uint64_t len)
+{
+	uint64_t addr = hint;
+	long r;
+
+	if (A3 & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (!sparse_contains(hint, hint + len))
+			return -ENOMEM; /* only there can a page be any frame */
+		if ((A3 & MAP_FIXED_NOREPLACE) && !(A3 & MAP_FIXED) && !sparse_free(hint, hint + len))
+			return -EEXIST;
+	} else if (!hint || !sparse_free(hint, hint + len)) {
+		addr = sparse_find(len);
+	}
+	if (!addr)
+		return -ENOMEM;
+	r = sparse_map_shared(addr, addr + len, (unsigned)A2, fd_get((long)(int)A4)->node, A5 / PAGE);
+	return r ? r : (long)addr;
+}
+
 long sys_mmap(struct gk_frame *f)
 {
 	uint64_t hint = A0, len = page_up(A1), flags = A3;
@@ -355,6 +375,8 @@ long sys_mmap(struct gk_frame *f)
 		return -EINVAL;
 	if (!anon && (addr = map_file_check(f)) < 0)
 		return addr;
+	if (!anon && (flags & MAP_SHARED) && fd_get((long)(int)A4)->kind == OFD_TMPFS)
+		return map_shared_tmpfs(f, hint, len);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !range_free(hint, hint + len) &&
 		    !sparse_free(hint, hint + len))

@@ -1,5 +1,5 @@
 /* sparse.c - the sparse region: reservations that cost nothing, and mappings at any address above RAM. */
-#include "gk.h"
+#include "fs/tmpfs.h"
 
 #include <linux/errno.h>
 #include <linux/mman.h>
@@ -10,15 +10,19 @@
  * once any of it was accessible, its frames: a contiguous run of program memory
  * taken with mm_kernel_map (so it counts against --mem), zeroed. PROT_NONE
  * ranges that never were accessible take nothing but an entry here, so a
- * program may reserve far more address space than the VM has memory.
+ * program may reserve far more address space than the VM has memory. A shared
+ * mapping of a tmpfs file maps the file's own pages instead (each page its
+ * frame), so writes through it are the file's data; it holds the file open.
  */
 #define PAGE 4096ull
-#define SPARSE_MAX 1024
+#define SPARSE_MAX 512
 
 struct sparse_map {
 	uint64_t lo, hi;
 	uint64_t frames; /* user-region address of lo's frame; 0 while it has none */
 	unsigned prot;
+	struct tnode *file; /* a shared mapping of this tmpfs file, from page pgoff; or NULL */
+	uint64_t pgoff;
 };
 
 static struct sparse_map maps[SPARSE_MAX]; /* sorted, disjoint */
@@ -55,6 +59,10 @@ static int cut(uint64_t a)
 		maps[i + 1].lo = a;
 		if (m->frames)
 			maps[i + 1].frames = m->frames + (a - m->lo);
+		if (m->file) {
+			maps[i + 1].pgoff = m->pgoff + (a - m->lo) / PAGE;
+			m->file->opens++;
+		}
 		m->hi = a;
 		nmaps++;
 		return 0;
@@ -83,6 +91,10 @@ long sparse_unmap(uint64_t lo, uint64_t hi)
 			continue;
 		if (m->frames)
 			mm_kernel_unmap(m->frames, m->hi - m->lo);
+		if (m->file) {
+			m->file->opens--;
+			tnode_drop(m->file);
+		}
 		remove_at(i--);
 	}
 	return pt_map(lo, hi, 0, 0);
@@ -115,35 +127,68 @@ uint64_t sparse_find(uint64_t len)
 	return 0;
 }
 
+/* The pages of a shared file mapping: the file's pages (none past its end) with m's rights. */
+static long apply_file(struct sparse_map *m)
+{
+	uint64_t page, frame;
+	long r = 0;
+
+	for (page = m->lo; page < m->hi && !r; page += PAGE) {
+		frame = accessible(m->prot) ? tnode_page(m->file, m->pgoff + (page - m->lo) / PAGE) : 0;
+		r = pt_map(page, page + PAGE, frame, frame ? pt_flags(m->prot) : 0);
+	}
+	return r;
+}
+
 /* m gets frames (zeroed) if its protection now needs them, and its pages their rights. */
 static long apply(struct sparse_map *m)
 {
+	if (m->file)
+		return apply_file(m);
 	if (accessible(m->prot) && !m->frames && !(m->frames = mm_kernel_map(m->hi - m->lo)))
 		return -ENOMEM;
 	return pt_map(m->lo, m->hi, m->frames, m->frames ? pt_flags(m->prot) : 0);
 }
 
-long sparse_map(uint64_t lo, uint64_t hi, unsigned prot, uint64_t *frames)
+/* A new mapping m at its place in the list, given its pages: 0 or -errno (nothing left mapped). */
+static long insert(struct sparse_map m)
 {
 	int i, j;
-	long r = sparse_unmap(lo, hi);
+	long r = sparse_unmap(m.lo, m.hi);
 
 	if (r)
 		return r;
 	if (nmaps == SPARSE_MAX)
 		return -ENOMEM;
-	for (i = 0; i < nmaps && maps[i].lo < lo; i++)
+	for (i = 0; i < nmaps && maps[i].lo < m.lo; i++)
 		;
 	for (j = nmaps; j > i; j--)
 		maps[j] = maps[j - 1];
-	maps[i] = (struct sparse_map){ lo, hi, 0, prot };
+	maps[i] = m;
 	nmaps++;
-	if ((r = apply(&maps[i]))) {
-		sparse_unmap(lo, hi);
+	if (m.file)
+		m.file->opens++;
+	if ((r = apply(&maps[i])))
+		sparse_unmap(m.lo, m.hi);
+	return r;
+}
+
+long sparse_map(uint64_t lo, uint64_t hi, unsigned prot, uint64_t *frames)
+{
+	long r = insert((struct sparse_map){ .lo = lo, .hi = hi, .prot = prot });
+	int i;
+
+	if (r)
 		return r;
-	}
+	for (i = 0; maps[i].lo != lo; i++)
+		;
 	*frames = maps[i].frames;
 	return 0;
+}
+
+long sparse_map_shared(uint64_t lo, uint64_t hi, unsigned prot, struct tnode *file, uint64_t pgoff)
+{
+	return insert((struct sparse_map){ .lo = lo, .hi = hi, .prot = prot, .file = file, .pgoff = pgoff });
 }
 
 long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot)
@@ -181,7 +226,7 @@ int sparse_ok(uint64_t lo, uint64_t hi)
 	for (i = 0; i < nmaps && at < hi; i++) {
 		if (maps[i].hi <= at)
 			continue;
-		if (maps[i].lo > at || !maps[i].frames || !accessible(maps[i].prot))
+		if (maps[i].lo > at || !(maps[i].frames || maps[i].file) || !accessible(maps[i].prot))
 			return 0;
 		at = maps[i].hi;
 	}
@@ -195,7 +240,7 @@ void sparse_discard(uint64_t lo, uint64_t hi)
 	for (i = 0; i < nmaps; i++) {
 		struct sparse_map *m = &maps[i];
 		uint64_t a = m->lo > lo ? m->lo : lo, b = m->hi < hi ? m->hi : hi;
-		if (a < b && m->frames)
+		if (a < b && m->frames) /* a shared file mapping keeps the file's data */
 			mm_clear(m->frames + (a - m->lo), b - a);
 	}
 }
@@ -207,7 +252,11 @@ uint64_t sparse_run(uint64_t addr, uint64_t len)
 
 	for (i = 0; i < nmaps && maps[i].hi <= addr; i++)
 		;
-	for (; i < nmaps && maps[i].lo <= end && end < addr + len && maps[i].frames; i++) {
+	if (i < nmaps && maps[i].file) { /* each page its own frame */
+		end = (addr & ~(PAGE - 1)) + PAGE;
+		return end - addr < len ? end - addr : len;
+	}
+	for (; i < nmaps && maps[i].lo <= end && end < addr + len && maps[i].frames && !maps[i].file; i++) {
 		if (end > addr && maps[i].frames != maps[i - 1].frames + (maps[i - 1].hi - maps[i - 1].lo))
 			break;
 		end = maps[i].hi;

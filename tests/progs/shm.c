@@ -84,6 +84,9 @@ static int map(void)
 		memcpy(p, "mapped", 6);
 		STEP("pread", pread(fd, buf, 6, 0));
 		printf("through the file '%s'\n", buf);
+		STEP("pwrite", pwrite(fd, "FILE", 4, 2));
+		printf("through the mapping '%.6s'\n", p);
+		STEP("munmap", munmap(p, 4096));
 	}
 	STEP("shm_unlink", shm_unlink(NAME));
 	s = sem_open(NAME, O_CREAT | O_EXCL, 0600, 2);
