@@ -65,6 +65,7 @@ _Noreturn void gk_exit(int status, int signal);
 
 /* user.c: checks on program-supplied addresses. */
 int user_ok(uint64_t addr, uint64_t len);       /* 1 if [addr, addr+len) is program memory */
+int user_ok_w(uint64_t addr, uint64_t len);     /* ... and writable: a buffer read() fills */
 long user_string(uint64_t addr, char *buf, size_t size); /* copies a NUL-terminated path; len or -errno */
 /* How much of [addr, addr+len) (checked by user_ok) lies in one run of frames, as a hypercall needs. */
 uint64_t user_run(uint64_t addr, uint64_t len);
@@ -138,8 +139,9 @@ uint64_t pt_get(uint64_t addr);               /* rights of the page holding addr
 /* Map the pages of [lo, hi) (page-aligned, outside the identity map) to the frames from frame on
  * with rights flags (0: unmap them), with 4 KiB pages. 0, or -ENOMEM when no table page is left. */
 int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags);
-/* Every page of [lo, hi) has right (PT_P: none is PROT_NONE; PT_W: all writable). Cheap for PT_P
- * while no page is PROT_NONE. */
+/* Every page of [lo, hi) has right (PT_P: none is PROT_NONE; PT_W: all writable). Cheap while the
+ * program made no page PROT_NONE (PT_P) or read-only (PT_W); the host's read-only pages of the
+ * program image are the host's to refuse (vm_guest_ptr_w). */
 int pt_all(uint64_t lo, uint64_t hi, uint64_t right);
 long signal_raise(struct gk_frame *f, int sig);
 

@@ -320,7 +320,7 @@ long sys_read(struct gk_frame *f)
 
 	if (!o)
 		return -EBADF;
-	if (!user_ok(A1, len))
+	if (!user_ok_w(A1, len))
 		return -EFAULT;
 	return ofd_read(o, (uint8_t *)A1, len, 0, 0);
 }
@@ -334,7 +334,7 @@ long sys_pread64(struct gk_frame *f)
 		return -EBADF;
 	if ((int64_t)A3 < 0)
 		return -EINVAL;
-	if (!user_ok(A1, len))
+	if (!user_ok_w(A1, len))
 		return -EFAULT;
 	return ofd_read(o, (uint8_t *)A1, len, A3, 1);
 }
@@ -386,7 +386,7 @@ static long do_vector(struct gk_frame *f, int write, int positional)
 		if (iov[i].len > RW_MAX - total)
 			return -EINVAL;
 		total += iov[i].len;
-		if (!user_ok(iov[i].base, iov[i].len))
+		if (!(write ? user_ok(iov[i].base, iov[i].len) : user_ok_w(iov[i].base, iov[i].len)))
 			return -EFAULT;
 	}
 	for (total = 0, i = 0; i < cnt; i++) {

@@ -19,6 +19,11 @@ int user_ok(uint64_t addr, uint64_t len)
 	return pt_all(addr, addr + len, PT_P); /* PROT_NONE: EFAULT, where touching it would fault */
 }
 
+int user_ok_w(uint64_t addr, uint64_t len)
+{
+	return user_ok(addr, len) && (!len || pt_all(addr, addr + len, PT_W));
+}
+
 long user_string(uint64_t addr, char *buf, size_t size)
 {
 	size_t n = 0;

@@ -23,6 +23,7 @@
 static uint64_t table_free_list; /* guest-physical; each free table holds the next in its first word */
 static uint64_t table_next;      /* first never-used table page */
 static uint64_t nonpresent_pages;
+static int readonly_made; /* the program made a page read-only (or PROT_NONE) */
 static int flush_needed;
 
 /* Where the guest kernel reaches the table at guest-physical t; NULL if t is not a table's place. */
@@ -118,6 +119,7 @@ static void set_page(uint64_t *e, uint64_t addr, uint64_t flags)
 	if (old == flags)
 		return;
 	flush_needed |= lost(old, flags);
+	readonly_made |= !(flags & PT_W);
 	nonpresent_pages += (old & PT_P) && !(flags & PT_P);
 	nonpresent_pages -= !(old & PT_P) && (flags & PT_P);
 	*e = addr | flags;
@@ -220,6 +222,7 @@ int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags)
 			if (a == chunk && b == chunk + CHUNK) {
 				uint64_t old = *pde & PTE_PERMS;
 				flush_needed |= lost(old, flags);
+				readonly_made |= !(flags & PT_W);
 				nonpresent_pages += (old & PT_P) && !(flags & PT_P) ? 512 : 0;
 				nonpresent_pages -= !(old & PT_P) && (flags & PT_P) ? 512 : 0;
 				*pde = chunk | flags | PTE_PS;
@@ -256,7 +259,7 @@ int pt_all(uint64_t lo, uint64_t hi, uint64_t right)
 {
 	uint64_t page = lo & ~(PAGE - 1);
 
-	if (right == PT_P && !nonpresent_pages)
+	if ((right == PT_P && !nonpresent_pages) || (right == PT_W && !readonly_made))
 		return 1;
 	while (page < hi) {
 		uint64_t *pde = pde_of(page);

@@ -1,6 +1,7 @@
 /* mprot.c - page rights as mmap and mprotect set them; each mode's output and death match Linux's. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +76,7 @@ static int efault(void)
 	say("write across into PROT_NONE", write(1, p + PAGE - 1, 2));
 	say("mprotect read", mprotect(p, PAGE, PROT_READ));
 	say("write from read-only", write(1, p, 6));
+	say("read into read-only", read(open("/dev/zero", O_RDONLY), p, 6));
 	q = anon(4 * PAGE, PROT_READ | PROT_WRITE);
 	say("munmap a hole", munmap(q + 2 * PAGE, 2 * PAGE));
 	say("mprotect over the hole", mprotect(q, 4 * PAGE, PROT_READ));
