@@ -154,7 +154,7 @@ DECLARE(dup2); DECLARE(dup3); DECLARE(getdents64); DECLARE(poll); DECLARE(ppoll)
 DECLARE(access); DECLARE(faccessat); DECLARE(faccessat2); DECLARE(readlink);
 DECLARE(readlinkat); DECLARE(getcwd); DECLARE(chdir); DECLARE(fchdir);
 DECLARE(brk); DECLARE(mmap); DECLARE(munmap); DECLARE(mremap); DECLARE(mprotect);
-DECLARE(madvise); DECLARE(rt_sigaction); DECLARE(rt_sigprocmask); DECLARE(sigaltstack);
+DECLARE(madvise); DECLARE(msync); DECLARE(rt_sigaction); DECLARE(rt_sigprocmask); DECLARE(sigaltstack);
 DECLARE(rt_sigreturn); DECLARE(kill); DECLARE(tgkill); DECLARE(tkill);
 DECLARE(clock_gettime); DECLARE(clock_getres); DECLARE(gettimeofday); DECLARE(time);
 DECLARE(nanosleep); DECLARE(clock_nanosleep); DECLARE(getrandom);

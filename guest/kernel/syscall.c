@@ -17,7 +17,7 @@ static const gk_syscall_fn table[] = {
 	[__NR_ioctl] = sys_ioctl, [__NR_pread64] = sys_pread64, [__NR_pwrite64] = sys_pwrite64,
 	[__NR_readv] = sys_readv, [__NR_writev] = sys_writev, [__NR_access] = sys_access,
 	[__NR_sched_yield] = sys_sched_yield, [__NR_mremap] = sys_mremap,
-	[__NR_madvise] = sys_madvise, [__NR_dup] = sys_dup, [__NR_dup2] = sys_dup2,
+	[__NR_madvise] = sys_madvise, [__NR_msync] = sys_msync, [__NR_dup] = sys_dup, [__NR_dup2] = sys_dup2,
 	[__NR_nanosleep] = sys_nanosleep, [__NR_getpid] = sys_getpid,
 	[__NR_clone] = sys_process, [__NR_fork] = sys_process, [__NR_vfork] = sys_process,
 	[__NR_execve] = sys_process, [__NR_exit] = sys_exit, [__NR_kill] = sys_kill,

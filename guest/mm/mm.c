@@ -528,6 +528,20 @@ long sys_mprotect(struct gk_frame *f)
 	return pt_protect(A0, A0 + len, pt_flags((unsigned)A2));
 }
 
+/* Every mapping is the memory itself (a shared tmpfs page) or a private copy: nothing to write back. */
+long sys_msync(struct gk_frame *f)
+{
+	uint64_t len = page_up(A1);
+
+	if ((A0 & (PAGE - 1)) || len < A1 || (A2 & ~(uint64_t)(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((A2 & MS_ASYNC) && (A2 & MS_SYNC)))
+		return -EINVAL;
+	mm_init();
+	if (len && !(sparse_contains(A0, A0 + len) ? sparse_ok(A0, A0 + len) : range_held(A0, A0 + len)))
+		return -ENOMEM;
+	return 0;
+}
+
 long sys_madvise(struct gk_frame *f)
 {
 	uint64_t len = page_up(A1);
