@@ -11,12 +11,99 @@
  *   hcblock   garbage in the hypercall block (close_mask all ones) before each call
  *   stats     garbage in the statistics block the host reads at the end
  *   kstack    garbage over the kernel stack and its saved-rsp slot
+ *   pagetables map sparse-region pages, then write SEED-chosen garbage over the page tables (the
+ *             page-table area is writable at any CPL): SEED % 3 == 0 all of the area, otherwise
+ *             only the tables of the sparse region; then pass sparse-region pointers to system
+ *             calls the host serves through those tables (stdin: a pipe with plenty to read)
  * Prints "adv_gk MODE: survived" when the program gets to the end; any clean guest death is fine. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "adv.h"
+
+#define PT_AREA (VMLET_KERNEL_VBASE + 0x10000) /* the page-table area, as the program sees it */
+#define PT_AREA_END (VMLET_KERNEL_VBASE + 0x100000)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define SPARSE_ADDR 0xc000000000ull
+#define SPARSE_PAGES 256
+#define STREAM_RA (256 << 10) /* reads from stdin this long go to the host unbuffered (guest/fs/fd.c) */
+
+/* A page-table entry: raw bits, another table (or the same one), a kernel-area or user-region
+ * frame, a large page, or nothing. */
+static uint64_t pt_garbage(uint64_t *s, uint64_t kbase)
+{
+	switch (adv_rand(s) % 6) {
+	case 0: return adv_rand(s);
+	case 1: return (kbase + 0x10000 + adv_rand(s) % 240 * 4096) | 7;
+	case 2: return (kbase + adv_rand(s) % 1024 * 4096) | 7;
+	case 3: return (adv_rand(s) % (kbase >> 12) << 12) | 7;
+	case 4: return (adv_rand(s) & PTE_ADDR) | 0x87;
+	default: return 0;
+	}
+}
+
+/* Where the program reaches the table at guest-physical t (the kernel area or the identity-mapped
+ * user region); 0 when it cannot. */
+static volatile uint64_t *table_at(uint64_t t, uint64_t kbase)
+{
+	if (t >= kbase + 0x10000 && t < kbase + 0x100000)
+		return (volatile uint64_t *)(VMLET_KERNEL_VBASE + (t - kbase));
+	if (t >= 0x10000 && t + 4096 <= kbase)
+		return (volatile uint64_t *)t;
+	return 0;
+}
+
+/* Garbage over the tables that map SPARSE_ADDR (leaf first) and the root's sparse-region entries. */
+static void scribble_sparse(uint64_t *s, uint64_t kbase, uint64_t root)
+{
+	volatile uint64_t *path[4];
+	uint64_t t = root;
+	int level, n = 0, i;
+
+	for (level = 3; level >= 0 && (path[n] = table_at(t, kbase)); level--) {
+		t = path[n][(SPARSE_ADDR >> (12 + 9 * level)) & 511] & PTE_ADDR;
+		n++;
+	}
+	while (n-- > 1)
+		for (i = 0; i < 8; i++)
+			path[n][adv_rand(s) % 2 ? (SPARSE_ADDR >> (12 + 9 * (3 - n))) & 511 : adv_rand(s) % 512] =
+				pt_garbage(s, kbase);
+	for (i = 0; i < 16; i++)
+		path[0][1 + adv_rand(s) % 255] = pt_garbage(s, kbase);
+}
+
+/* System calls with sparse-region pointers: first long reads from stdin (the host writes the
+ * buffer it finds through the page tables), then fstat, getdents, stat, pread and write, whose
+ * bytes the guest kernel copies itself (with garbage tables, a page fault in the guest kernel). */
+static void sparse_calls(uint64_t *s)
+{
+	static const uint64_t at[] = { SPARSE_ADDR, SPARSE_ADDR + 0x1234, VMLET_SPARSE_LO,
+				       VMLET_SPARSE_HI - 8, SPARSE_ADDR + SPARSE_PAGES * 4096 - 8 };
+	long dir = sc3(2, "/", 0x10000, 0), ok = 0, efault = 0, r;
+	char line[100];
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		uint64_t a = i % 10 == 9 ? at[i / 10 % 5] : SPARSE_ADDR + adv_rand(s) % (SPARSE_PAGES * 4096 - 2 * STREAM_RA);
+		r = sc3(0, 0, a, STREAM_RA + adv_rand(s) % STREAM_RA);
+		ok += r >= 0;
+		efault += r == -14;
+	}
+	snprintf(line, sizeof(line), "adv_gk pagetables: reads %ld ok, %ld EFAULT\n", ok, efault);
+	sc3(1, 1, line, strlen(line));
+	for (i = 0; i < 40; i++) {
+		uint64_t a = at[i % 5] + (i >= 5 ? adv_rand(s) % (SPARSE_PAGES * 4096) : 0);
+		sc2(5, 1, a);
+		sc3(217, dir, a, 4096);
+		sc2(4, "/", a);
+		sc4(17, dir, a, 16, 0);
+		sc3(0, 0, a, 4096);
+	}
+	for (i = 0; i < 5; i++)
+		sc3(1, 2, at[i], 8);
+	sc1(3, dir);
+}
 
 static void workload(void)
 {
@@ -111,6 +198,23 @@ int main(int argc, char **argv)
 		for (p = (volatile uint8_t *)(end - 65536); (uint64_t)p < end; p++)
 			*p = 0x00;
 		workload();
+	} else if (!strcmp(mode, "pagetables")) {
+		const volatile struct vmlet_boot *b = (const volatile struct vmlet_boot *)ADV_GK->boot;
+		uint64_t kbase = b->kbase;
+		/* mmap(SPARSE_ADDR, ..., PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED) */
+		volatile uint8_t *m = (volatile uint8_t *)sc6(9, SPARSE_ADDR, SPARSE_PAGES * 4096, 3, 0x32, -1, 0);
+		for (i = 0; (uint64_t)m == SPARSE_ADDR && i < SPARSE_PAGES; i++)
+			m[i * 4096] = (uint8_t)i;
+		sparse_calls(&s);
+		snprintf(line, sizeof(line), "adv_gk pagetables: mmap %#lx, fstat into it %ld, then garbage\n",
+			 (unsigned long)m, sc2(5, 1, SPARSE_ADDR + 8));
+		sc3(1, 1, line, strlen(line));
+		if (seed % 3 == 0)
+			for (p = (volatile uint8_t *)PT_AREA; (uint64_t)p < PT_AREA_END; p += 8)
+				*(volatile uint64_t *)p = pt_garbage(&s, kbase);
+		else
+			scribble_sparse(&s, kbase, b->pt_root);
+		sparse_calls(&s);
 	} else {
 		adv_puts("adv_gk: unknown mode\n");
 		return 2;

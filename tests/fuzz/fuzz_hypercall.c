@@ -9,12 +9,13 @@
  * append/read-write, /dev/null and /dev/zero with quotas, FIFOs both ways, a UNIX socket whose
  * server end the fuzzer holds, a directory), stdio on /dev/null, a regular file, a pipe without
  * reader (EPIPE), an empty non-blocking pipe (EAGAIN), or -1. Guest RAM the host must never touch (the first 64 KiB,
- * the supervisor system area, the kernel area past the image) is ASan-poisoned, so a bad
+ * the system area below its page-table pool, the kernel area past the image) is ASan-poisoned, so a bad
  * translation is reported even though it stays inside the mapping.
  *
  * Each input is a config byte and a list of operations (see decode below): hypercalls with
- * crafted blocks (arguments chosen from region edges, handles, path slots, raw values), writes
- * into guest memory (path slots, ring, hypercall block, kernel data), hand-made ring records,
+ * crafted blocks (arguments chosen from region edges, sparse-region pages, handles, path slots, raw
+ * values), writes into guest memory (path slots, ring, hypercall block, kernel data, garbage over
+ * the page tables the host walks for sparse-region addresses), hand-made ring records,
  * ring drains. Blocking calls are bounded the way vmlet_vm_run bounds them: a deadline a few
  * milliseconds ahead and a 1 ms kick signal. After every call the host's state is checked
  * (handles, ring tail, result, the answer in the block); after every input all handles are
@@ -55,6 +56,8 @@ extern const uint8_t vmlet_gk_image[], vmlet_gk_image_end[];
 #define PATH_AREA 0x100000ull   /* 8 path slots of 4 KiB (guest-physical == user virtual) */
 #define SCRATCH 0x200000ull     /* buffers the fuzzer points hypercalls at */
 #define NSLOTS 8
+#define SPARSE_MID 0xc000000000ull /* a sparse-region run mapped by sparse_map */
+#define SPARSE_TABLES_SIZE (10 * 4096ull) /* the page-table pool's pages sparse_map uses */
 #define KICK_SIGNAL (SIGRTMAX - 1) /* the signal vmlet_vm_run's tick uses */
 
 #define CHECK(cond)                                                                         \
@@ -159,7 +162,7 @@ static uint64_t value(struct in *in)
 	uint8_t sel = u8(in);
 	uint64_t gk_lo = VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, gk_hi = vm->gk.bss_end;
 
-	switch (sel % 56) {
+	switch (sel % 62) {
 	case 0: case 1: case 2: case 3: return slot_addr(sel % 52);
 	case 4: case 5: case 6: case 7: return strnlen((char *)host_of_gva(slot_addr(sel % 52 - 4)), 4096);
 	case 8: return SCRATCH + (uint64_t)u8(in) * 8;
@@ -208,6 +211,13 @@ static uint64_t value(struct in *in)
 	case 52: return vm->brk_start + (uint64_t)u8(in) * 4096; /* heap: DISCARD-able */
 	case 53: return (uint64_t)u8(in) * 4096;                 /* page-multiple lengths */
 	case 54: return vm->user_hi - (uint64_t)u8(in) * 4096;
+	case 55: return VMLET_SPARSE_LO + (uint64_t)u8(in) * 8; /* sparse region: see sparse_map */
+	case 56: return VMLET_SPARSE_LO + 0x1234;
+	case 57: return SPARSE_MID + 4096 - u8(in); /* across the mid run's two frames */
+	case 58: return VMLET_SPARSE_HI - 8;
+	case 59: return VMLET_SPARSE_HI - (uint64_t)u8(in);
+	case 60: return VMLET_SPARSE_LO - 1 - u8(in);
+	case 61: return SPARSE_MID + 3 * 4096 - u8(in); /* a read-only page, then a frame out of order */
 	default: return 5;                                       /* a low handle */
 	}
 }
@@ -396,7 +406,7 @@ static void op_mem(struct in *in)
 	uint8_t *dst;
 	size_t room, i;
 
-	switch (region % 8) {
+	switch (region % 10) {
 	case 0: dst = host_of_gva(PATH_AREA + off % (NSLOTS * 4096)); room = NSLOTS * 4096 - off % (NSLOTS * 4096); break;
 	case 1: dst = host_of_gva(SCRATCH + off); room = 1 << 20; break;
 	case 2: dst = host_of_gva(vm->user_hi - 4096 + off % 4096); room = 4096 - off % 4096; break;
@@ -404,7 +414,10 @@ static void op_mem(struct in *in)
 	case 4: dst = (uint8_t *)block() + off % sizeof(struct vmlet_hypercall); room = sizeof(struct vmlet_hypercall) - off % sizeof(struct vmlet_hypercall); break;
 	case 5: dst = host_of_gva(data_lo + ((uint64_t)off * 37) % data_size); room = data_size - ((uint64_t)off * 37) % data_size; break;
 	case 6: dst = (uint8_t *)ring() + off % 16; room = 16 - off % 16; break;
-	default: dst = host_of_gva(VMLET_KERNEL_VBASE + VMLET_GK_OFFSET + off % 4096); room = 4096 - off % 4096; break;
+	case 7: dst = host_of_gva(VMLET_KERNEL_VBASE + VMLET_GK_OFFSET + off % 4096); room = 4096 - off % 4096; break;
+	/* Garbage page tables: anywhere in the pool, or whole entries of the tables sparse_map built. */
+	case 8: dst = host_of_gva(VMLET_KERNEL_VBASE + SYS_PT_LO + (uint64_t)off * 13 % (SYS_PT_HI - SYS_PT_LO)); room = SYS_PT_HI - SYS_PT_LO - (uint64_t)off * 13 % (SYS_PT_HI - SYS_PT_LO); break;
+	default: dst = host_of_gva(VMLET_KERNEL_VBASE + SYS_PT_LO + (off & ~7u) % SPARSE_TABLES_SIZE); room = SPARSE_TABLES_SIZE - (off & ~7u) % SPARSE_TABLES_SIZE; break;
 	}
 	for (i = 0; i < len && i < room; i++)
 		dst[i] = u8(in);
@@ -526,6 +539,43 @@ static void reset_channels(void)
 	}
 }
 
+/* Map sparse-region page gva to frame (4 KiB pages), with tables taken from the pool after the root. */
+static void sparse_page(uint64_t gva, uint64_t frame, uint64_t leaf_flags, uint64_t *next_table)
+{
+	uint64_t t = vm->kbase + SYS_PT_LO;
+	int level;
+
+	for (level = 3; level > 0; level--) {
+		uint64_t *e = (uint64_t *)(vm->mem.host + t) + ((gva >> (12 + 9 * level)) & 511);
+		if (!(*e & 1)) {
+			*e = *next_table | 7; /* P W U */
+			*next_table += 4096;
+		}
+		t = *e & 0x000ffffffffff000ull;
+	}
+	((uint64_t *)(vm->mem.host + t))[(gva >> 12) & 511] = frame | leaf_flags;
+}
+
+/*
+ * The guest kernel's sparse-region mappings, as guest/mm/sparse.c makes them, onto SCRATCH frames:
+ * 4 pages at VMLET_SPARSE_LO, 4 at SPARSE_MID (two contiguous writable, one read-only, one out
+ * of order) and the last page below VMLET_SPARSE_HI. Tables fill SPARSE_TABLES_SIZE of the pool.
+ */
+static void sparse_map(void)
+{
+	uint64_t next = vm->kbase + SYS_PT_LO + 4096, i;
+
+	for (i = 0; i < 4; i++)
+		sparse_page(VMLET_SPARSE_LO + i * 4096, SCRATCH + i * 4096, 7, &next);
+	sparse_page(SPARSE_MID, SCRATCH + 0x10000, 7, &next);
+	sparse_page(SPARSE_MID + 4096, SCRATCH + 0x11000, 7, &next);
+	sparse_page(SPARSE_MID + 2 * 4096, SCRATCH + 0x12000, 5, &next);
+	sparse_page(SPARSE_MID + 3 * 4096, SCRATCH + 0x20000, 7, &next);
+	sparse_page(VMLET_SPARSE_HI - 4096, SCRATCH + 0x30000, 7, &next);
+	if (next > vm->kbase + SYS_PT_LO + SPARSE_TABLES_SIZE)
+		abort();
+}
+
 static void reset_guest(uint8_t config)
 {
 	static const int *outs[] = { &devnull_w, &epipe_w, &file_out, NULL };
@@ -540,6 +590,7 @@ static void reset_guest(uint8_t config)
 		abort();
 	vm->filemap_lo = vm->filemap_hi = 0;
 	memcpy(vm->mem.host + vm->kbase + VMLET_GK_OFFSET, vmlet_gk_image, (size_t)(vmlet_gk_image_end - vmlet_gk_image));
+	sparse_map();
 	for (i = 0; i < NSLOTS; i++)
 		set_slot(i, path_pool[i * 3 % NPATHS], strlen(path_pool[i * 3 % NPATHS]));
 	memset(&result, 0, sizeof(result));
@@ -739,7 +790,8 @@ static void make_vm(void)
 	}
 	/* Guest RAM the host must never reach through a hypercall address. */
 	ASAN_POISON_MEMORY_REGION(vm->mem.host, VMLET_USER_LO);
-	ASAN_POISON_MEMORY_REGION(vm->mem.host + vm->kbase, VMLET_GK_OFFSET);
+	/* The system area but its page-table pool, which the host reads to translate sparse-region addresses. */
+	ASAN_POISON_MEMORY_REGION(vm->mem.host + vm->kbase, SYS_PT_LO);
 	ASAN_POISON_MEMORY_REGION(vm->mem.host + vm->kbase + (vm->gk.bss_end - VMLET_KERNEL_VBASE),
 				  VMLET_KERNEL_SIZE - (vm->gk.bss_end - VMLET_KERNEL_VBASE));
 }
@@ -891,6 +943,10 @@ static void put(struct seed *s, const uint8_t *p, size_t n)
 #define A_HEAP(pg) 52, (pg)
 #define A_PAGES(n) 53, (n)
 #define A_UHI_PAGES(n) 54, (n)
+#define A_SPARSE_1234 56
+#define A_SPARSE_MID(back) 57, (back)
+#define A_SPARSE_END 58
+#define A_SPARSE_RO(back) 61, (back)
 #define M_NONE 0
 #define M_ALL 4
 #define M_BIT(b) 5, (b)
@@ -1053,6 +1109,22 @@ static void write_seeds(const char *dir)
 	for (i = 0; i < 64; i++)
 		B((uint8_t)(i * 7));
 	HC(VMLET_HC_FLUSH, M_NONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	/* Sparse region: calls through sparse_map's tables (across two frames, the region's last bytes,
+	 * a read-only page), then the same after garbage over the tables' entries and the pool. */
+	s = &seeds[n++];
+	B(0);
+	for (i = 0; i < 2; i++) {
+		HC(VMLET_HC_FSTAT, M_NONE, A_ONE, A_SPARSE_1234, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+		HC(VMLET_HC_READ, M_NONE, A_ZERO, A_SPARSE_MID(8), A_4096, A_MAX, A_ZERO, A_ZERO);
+		HC(VMLET_HC_WRITE, M_NONE, A_ONE, A_SPARSE_END, A_U8(8), A_MAX, A_ZERO, A_ZERO);
+		HC(VMLET_HC_FSTAT, M_NONE, A_ONE, A_SPARSE_RO(8), A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+		B(1, 9, 64, 0x08, 0x10);
+		for (int j = 0; j < 64; j++)
+			B((uint8_t)(j * 29 + 3));
+		B(1, 8, 32, 0x40, 0x02);
+		for (int j = 0; j < 32; j++)
+			B((uint8_t)(0xff - j));
+	}
 	for (i = 0; i < n; i++) {
 		FILE *f;
 		snprintf(p, sizeof(p), "%s/seed-%02d", dir, i);

@@ -112,6 +112,11 @@ done
 hostile gk-hcblock 0 "" 'adv_gk hcblock: survived' -- $R "$ADV/adv_gk" hcblock
 hostile gk-stats 0 "" 'adv_gk stats: survived' -- $R "$ADV/adv_gk" stats
 hostile gk-kstack 0 "" 'adv_gk kstack: survived' -- $R "$ADV/adv_gk" kstack
+# garbage page tables (writable at any CPL), then sparse-region pointers the host translates through
+# them: long reads from a pipe (which the guest kernel hands to the host unbuffered), then stat calls
+for seed in 1 2 3 4 5 6; do
+	hostile "gk-pagetables-$seed" any! "" "" <(head -c 400M /dev/zero) -- $R "$ADV/adv_gk" pagetables $seed
+done
 
 # --- can the program itself reach the hypercall port? Where the guest kernel shares CPL3 with it
 # (software-assisted KVM: kvm_pvm), `out` works at CPL3 and the program can pose as its guest kernel:
