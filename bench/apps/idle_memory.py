@@ -27,11 +27,11 @@ def descendants(pid):
             except OSError:
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
+    found, pending = [], [pid]
+    while pending:
+        p = pending.pop()
         found.append(p)
-        todo += children.get(p, [])
+        pending += children.get(p, [])
     return found
 
 

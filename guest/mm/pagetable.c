@@ -75,24 +75,33 @@ static void table_free(uint64_t t)
 	table_free_list = t;
 }
 
+/* The entry for addr at level (1: the page directory, 0: a 4 KiB page), creating tables on the way if
+ * create; NULL where there is none (or a large page lies above it), or no table page is left. */
+static uint64_t *entry_of(uint64_t addr, int level, int create)
+{
+	uint64_t t = gk_boot.pt_root, *tab, *e;
+	int l;
+
+	for (l = 3; l > level; l--) {
+		if (!(tab = table(t)))
+			return NULL;
+		e = &tab[(addr >> (12 + 9 * l)) & 511];
+		if (*e & PTE_PS)
+			return NULL;
+		if (!(*e & PT_P)) {
+			if (!create || !(t = table_alloc()))
+				return NULL;
+			*e = t | PT_P | PT_W | PT_U;
+		}
+		t = *e & PTE_ADDR;
+	}
+	return (tab = table(t)) ? &tab[(addr >> (12 + 9 * level)) & 511] : NULL;
+}
+
 /* The page-directory entry of the chunk holding addr; NULL where the host mapped nothing. */
 static uint64_t *pde_of(uint64_t addr)
 {
-	uint64_t t = gk_boot.pt_root, *e = NULL;
-	int level;
-
-	for (level = 3; level >= 1; level--) {
-		uint64_t *tab = table(t);
-		if (!tab)
-			return NULL;
-		e = &tab[(addr >> (12 + 9 * level)) & 511];
-		if (level > 1) {
-			if (!(*e & PT_P))
-				return NULL;
-			t = *e & PTE_ADDR;
-		}
-	}
-	return e;
+	return entry_of(addr, 1, 0);
 }
 
 uint64_t pt_flags(unsigned prot)
@@ -112,16 +121,24 @@ static int lost(uint64_t old, uint64_t new)
 	return !!((old & ~new & (PT_P | PT_W | PT_U)) | gained_nx);
 }
 
+/* n pages go from rights old to new: what that asks of the TLB, and the counters pt_all relies on. */
+static void account(uint64_t old, uint64_t new, uint64_t n)
+{
+	flush_needed |= lost(old, new);
+	readonly_made |= !(new & PT_W);
+	if ((old & PT_P) && !(new & PT_P))
+		nonpresent_pages += n;
+	if (!(old & PT_P) && (new & PT_P))
+		nonpresent_pages -= n;
+}
+
 static void set_page(uint64_t *e, uint64_t addr, uint64_t flags)
 {
 	uint64_t old = *e & PTE_PERMS;
 
 	if (old == flags)
 		return;
-	flush_needed |= lost(old, flags);
-	readonly_made |= !(flags & PT_W);
-	nonpresent_pages += (old & PT_P) && !(flags & PT_P);
-	nonpresent_pages -= !(old & PT_P) && (flags & PT_P);
+	account(old, flags, 1);
 	*e = addr | flags;
 }
 
@@ -160,38 +177,13 @@ static void flush_if_needed(void)
 	}
 }
 
-/* The 4 KiB page entry of addr, creating tables on the way if create; NULL where there is none
- * (or a large page), or no table page is left. */
-static uint64_t *pte_of(uint64_t addr, int create)
-{
-	uint64_t t = gk_boot.pt_root, *tab = NULL, *e;
-	int level;
-
-	for (level = 3; level >= 0; level--) {
-		if (!(tab = table(t)))
-			return NULL;
-		e = &tab[(addr >> (12 + 9 * level)) & 511];
-		if (!level)
-			return e;
-		if (*e & PTE_PS)
-			return NULL;
-		if (!(*e & PT_P)) {
-			if (!create || !(t = table_alloc()))
-				return NULL;
-			*e = t | PT_P | PT_W | PT_U;
-		}
-		t = *e & PTE_ADDR;
-	}
-	return NULL;
-}
-
 int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags)
 {
 	uint64_t page;
 	int r = 0;
 
 	for (page = lo; page < hi; page += PAGE) {
-		uint64_t *e = pte_of(page, flags != 0), old;
+		uint64_t *e = entry_of(page, 0, flags != 0), old;
 		if (!e) {
 			if (flags)
 				r = -ENOMEM;
@@ -220,11 +212,7 @@ int pt_protect(uint64_t lo, uint64_t hi, uint64_t flags)
 			if ((*pde & PTE_PERMS) == flags)
 				continue;
 			if (a == chunk && b == chunk + CHUNK) {
-				uint64_t old = *pde & PTE_PERMS;
-				flush_needed |= lost(old, flags);
-				readonly_made |= !(flags & PT_W);
-				nonpresent_pages += (old & PT_P) && !(flags & PT_P) ? 512 : 0;
-				nonpresent_pages -= !(old & PT_P) && (flags & PT_P) ? 512 : 0;
+				account(*pde & PTE_PERMS, flags, 512);
 				*pde = chunk | flags | PTE_PS;
 				continue;
 			}
