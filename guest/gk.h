@@ -30,8 +30,7 @@ extern struct vmlet_stats gk_stats;
 #define GK_HOT __attribute__((section(".bss.hot")))
 #define GK_HOT_TABLE __attribute__((section(".bss.hot.table"))) /* after GK_HOT */
 
-#define GK_PID 2
-#define GK_PPID 1
+extern int gk_pid, gk_ppid; /* this process's guest pid and its parent's (proc/process.c) */
 #define GK_FD_MAX 256   /* RLIMIT_NOFILE inside the VM */
 #define GK_PATH_MAX 4096
 
@@ -162,7 +161,8 @@ DECLARE(arch_prctl); DECLARE(set_tid_address); DECLARE(set_robust_list); DECLARE
 DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE(getppid);
 DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
-DECLARE(process); DECLARE(getrusage); DECLARE(times);
+DECLARE(fork); DECLARE(vfork); DECLARE(clone); DECLARE(clone3); DECLARE(wait4); DECLARE(waitid);
+DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(getrusage); DECLARE(times);
 DECLARE(prctl); DECLARE(setpgid); DECLARE(sched_getparam); DECLARE(getpriority);
 DECLARE(setrlimit); DECLARE(pause); DECLARE(fsync); DECLARE(sync);
 DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(symlink); DECLARE(symlinkat);

@@ -123,7 +123,14 @@ struct vmlet_config {
 	const struct vmlet_tmpfs_mount *tmpfs; /* counted against mem_bytes as its files grow */
 	size_t ntmpfs;
 	uint32_t uid, gid;         /* the program's user and group ids, 0..VMLET_MAX_ID (default 0, root) */
+	uint32_t max_procs;        /* guest processes at once, the first included, 1..VMLET_MAX_PROCS;
+				    * 0: VMLET_DEFAULT_PROCS. 1: fork fails (EAGAIN) and the process keeps
+				    * the single-VM seccomp filter. Each process is a VMM forked from its
+				    * parent's (docs/ARCHITECTURE.md, "Processes"). */
 };
+
+#define VMLET_DEFAULT_PROCS 64u
+#define VMLET_MAX_PROCS 4096u
 
 #define VMLET_MAX_ID 4294967294u /* (uid_t)-1 is no id */
 
@@ -298,6 +305,7 @@ struct vmlet_host_fds {
 	int trace_fd;
 	int commit_dirs[VMLET_MAX_WRITTEN_FILES]; /* where written files are renamed at the end */
 	int ncommit_dirs;
+	int max_procs;  /* the run's process limit (vmlet_config.max_procs): above 1, its VMM may fork */
 };
 
 /*

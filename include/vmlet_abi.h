@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 7
+#define VMLET_ABI_VERSION 8
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -84,10 +84,16 @@ enum vmlet_hc {
 	VMLET_HC_MMAP = 18,    /* arg0 handle, arg1 addr, arg2 len, arg3 file offset (all page-aligned): the file's
 				* pages mapped copy-on-write at [addr, addr+len) of the mmap region, zeros past its
 				* end -> bytes that come from the file; -ENODEV: this handle cannot be mapped (copy it) */
+	VMLET_HC_FORK = 19,    /* a new process, a copy of this one -> its pid (parent) or 0 (child); out0 the
+				* caller's pid, out1 its parent's; -EAGAIN at the process limit */
+	VMLET_HC_WAIT = 20,    /* arg0 pid or -1 (any child), arg1 1: do not block -> the reaped child's pid
+				* (0: none exited yet), out0 its Linux wait status; -ECHILD */
+	VMLET_HC_PIPE = 21,    /* a host pipe -> 0, out0 the read end's handle, out1 the write end's */
 	VMLET_HC_COUNT
 };
 
 #define VMLET_OFF_NONE UINT64_MAX
+#define VMLET_FIRST_PID 2 /* the guest pid of a run's first process; its parent's is one less */
 #define VMLET_OPEN_DIRECTORY 1u /* O_DIRECTORY: fail with ENOTDIR unless a directory */
 #define VMLET_OPEN_NOFOLLOW 2u  /* O_NOFOLLOW: fail with ELOOP on a final symlink */
 #define VMLET_OPEN_WRITE 4u     /* write access or O_CREAT was asked for */

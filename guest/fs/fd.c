@@ -137,12 +137,28 @@ static int writable(const struct ofd *o)
 	return (o->oflags & O_ACCMODE) != O_RDONLY;
 }
 
-/* Sequential read from a stream, through the read-ahead buffer. */
+/* Once the program forked, stdin is read as asked: bytes read ahead would be one process's only. */
+static int forked;
+
+void fd_before_fork(void)
+{
+	forked = 1;
+}
+
+void fd_forked_child(void)
+{
+	stream_ra.pos = stream_ra.len; /* what the parent read ahead stays the parent's */
+}
+
+/* Sequential read from a stream, through the read-ahead buffer (none for a non-blocking one that is empty). */
 static long stream_read(struct ofd *o, uint8_t *buf, uint64_t len)
 {
 	long n;
 
-	if (o->handle != 0 || o->exact)
+	if ((o->oflags & O_NONBLOCK) && stream_ra.pos == stream_ra.len &&
+	    hc(VMLET_HC_POLL, o->handle, POLLIN, 0, 0) == 0)
+		return -EAGAIN;
+	if (o->handle != 0 || o->exact || (forked && stream_ra.pos == stream_ra.len))
 		return hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, VMLET_OFF_NONE);
 	if (stream_ra.pos == stream_ra.len) {
 		if (len >= STREAM_RA)
@@ -285,6 +301,9 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 	case OFD_FILE:
 		if (positional && (o->sequential || o->kind == OFD_STREAM))
 			return -ESPIPE;
+		if (o->kind == OFD_STREAM && (o->oflags & O_NONBLOCK) && direct &&
+		    hc(VMLET_HC_POLL, o->handle, POLLOUT, 0, 0) == 0)
+			return -EAGAIN;
 		if (direct)
 			n = hc(VMLET_HC_WRITE, o->handle, (uint64_t)buf, len, at);
 		else
@@ -480,15 +499,20 @@ long sys_lseek(struct gk_frame *f)
 	return (long)o->off;
 }
 
-long sys_close(struct gk_frame *f)
+long fd_close(long fd)
 {
-	struct ofd *o = fd_get((long)A0);
+	struct ofd *o = fd_get(fd);
 
 	if (!o)
 		return -EBADF;
-	fdt[A0].ofd = 0;
+	fdt[fd].ofd = 0;
 	ofd_put(o);
 	return 0;
+}
+
+long sys_close(struct gk_frame *f)
+{
+	return fd_close((long)A0);
 }
 
 static long dup_to(long oldfd, long newfd, int cloexec)
@@ -659,7 +683,7 @@ long sys_ioctl(struct gk_frame *f)
 			return -ENOTTY;
 		if (!user_ok(A2, 4))
 			return -EFAULT;
-		*(int32_t *)A2 = GK_PID;
+		*(int32_t *)A2 = gk_pid;
 		return 0;
 	default:
 		return -ENOTTY;

@@ -37,10 +37,13 @@ struct ofd {
 };
 
 void fd_init(void);
+void fd_before_fork(void);  /* the program forks: stdin is no longer read ahead */
+void fd_forked_child(void); /* in the new process: drop what the parent read ahead */
 struct ofd *fd_get(long fd); /* NULL if fd is not open */
 int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdir */
 struct ofd *ofd_alloc(enum ofd_kind kind);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
+long fd_close(long fd); /* 0 or -EBADF */
 void ofd_put(struct ofd *o);
 /* read and write on a description, at off when positional (pread), else at and past its offset. */
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);

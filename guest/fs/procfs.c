@@ -103,10 +103,10 @@ static void gen_status(struct gk_text *t)
 	text_u64(t, (umask_get() >> 3) & 7, 0);
 	text_u64(t, umask_get() & 7, 0);
 	text_str(t, "\nState:\tR (running)\n");
-	field(t, "Tgid", GK_PID, 0);
+	field(t, "Tgid", gk_pid, 0);
 	field(t, "Ngid", 0, 0);
-	field(t, "Pid", GK_PID, 0);
-	field(t, "PPid", GK_PPID, 0);
+	field(t, "Pid", gk_pid, 0);
+	field(t, "PPid", gk_ppid, 0);
 	field(t, "TracerPid", 0, 0);
 	ids(t, "Uid", uid);
 	ids(t, "Gid", gid);
@@ -166,12 +166,12 @@ static void gen_stat(struct gk_text *t)
 	usage(&u);
 	start_spans(&s);
 	signal_masks(&blocked, &ignored, &caught);
-	text_u64(t, GK_PID, 0);
+	text_u64(t, gk_pid, 0);
 	text_str(t, " (");
 	comm(t);
 	text_str(t, ") R");
 	{
-		const uint64_t a[] = { GK_PPID, GK_PID, GK_PID, 0 }; /* ppid pgrp session tty_nr */
+		const uint64_t a[] = { (uint64_t)gk_ppid, (uint64_t)gk_pid, (uint64_t)gk_pid, 0 }; /* ppid pgrp session tty_nr */
 		put_fields(t, a, 4);
 	}
 	text_str(t, " -1"); /* tpgid */
@@ -253,14 +253,14 @@ static void gen_cwd(struct gk_text *t)
 
 static void gen_self(struct gk_text *t)
 {
-	text_u64(t, GK_PID, 0);
+	text_u64(t, gk_pid, 0);
 }
 
 static void gen_thread_self(struct gk_text *t)
 {
-	text_u64(t, GK_PID, 0);
+	text_u64(t, gk_pid, 0);
 	text_str(t, "/task/");
-	text_u64(t, GK_PID, 0);
+	text_u64(t, gk_pid, 0);
 }
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -422,7 +422,7 @@ static void gen_uptime(struct gk_text *t)
 static void gen_loadavg(struct gk_text *t)
 {
 	text_str(t, "0.00 0.00 0.00 1/1 ");
-	text_u64(t, GK_PID, 0);
+	text_u64(t, gk_pid, 0);
 	nl(t);
 }
 

@@ -99,7 +99,7 @@ static const struct synth_entry *child(const struct synth_entry *d, const char *
 	for (e = d->children; e && e->name; e++)
 		if (strlen(e->name) == n && !memcmp(e->name, c, n))
 			return e;
-	if (d->list == LIST_PID && v == GK_PID)
+	if (d->list == LIST_PID && v == gk_pid)
 		return &procfs_pid;
 	if (d->list == LIST_FD && v >= 0 && fd_get(v)) {
 		*fd = v;
@@ -373,7 +373,7 @@ static int slot(const struct ofd *o, uint64_t k, const char **name, size_t *n, u
 	if (k < list) {
 		if (d->list == LIST_FD && !fd_get((long)k))
 			return 0;
-		text_u64(&t, d->list == LIST_FD ? k : GK_PID, 0);
+		text_u64(&t, d->list == LIST_FD ? k : (uint64_t)gk_pid, 0);
 		*name = num;
 		*n = t.len;
 		*type = (uint8_t)((d->list == LIST_FD ? S_IFLNK : S_IFDIR) >> 12);

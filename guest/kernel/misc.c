@@ -50,7 +50,7 @@ long sys_arch_prctl(struct gk_frame *f)
 long sys_set_tid_address(struct gk_frame *f)
 {
 	(void)f;
-	return GK_PID;
+	return gk_pid;
 }
 
 long sys_set_robust_list(struct gk_frame *f)
@@ -122,7 +122,7 @@ long sys_prlimit64(struct gk_frame *f)
 {
 	uint64_t want[2];
 
-	if (A0 != 0 && A0 != GK_PID)
+	if (A0 != 0 && (int)A0 != gk_pid)
 		return -ESRCH;
 	if (A1 >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -186,30 +186,6 @@ long sys_uname(struct gk_frame *f)
 	copy_field(u->machine, "x86_64");
 	copy_field(u->domainname, "(none)");
 	return 0;
-}
-
-long sys_getpid(struct gk_frame *f)
-{
-	(void)f;
-	return GK_PID;
-}
-
-long sys_getppid(struct gk_frame *f)
-{
-	(void)f;
-	return GK_PPID;
-}
-
-long sys_setpgid(struct gk_frame *f)
-{
-	(void)f;
-	return 0;
-}
-
-long sys_getpgrp(struct gk_frame *f)
-{
-	(void)f;
-	return GK_PID;
 }
 
 uint32_t umask_get(void)
@@ -348,12 +324,6 @@ long sys_exit(struct gk_frame *f)
 long sys_exit_group(struct gk_frame *f)
 {
 	gk_exit((int)A0, 0);
-}
-
-long sys_process(struct gk_frame *f)
-{
-	(void)f;
-	return -ENOSYS;
 }
 
 #define PR_SET_PDEATHSIG 1

@@ -139,7 +139,7 @@ long signal_raise(struct gk_frame *f, int sig)
 
 static int is_self(int64_t pid)
 {
-	return pid == GK_PID || pid == 0 || pid == -1 || pid == -GK_PID;
+	return pid == gk_pid || pid == 0 || pid == -1 || pid == -gk_pid;
 }
 
 long sys_kill(struct gk_frame *f)
@@ -149,12 +149,12 @@ long sys_kill(struct gk_frame *f)
 
 long sys_tgkill(struct gk_frame *f)
 {
-	return (int)A0 == GK_PID && (int)A1 == GK_PID ? signal_raise(f, (int)A2) : -ESRCH;
+	return (int)A0 == gk_pid && (int)A1 == gk_pid ? signal_raise(f, (int)A2) : -ESRCH;
 }
 
 long sys_tkill(struct gk_frame *f)
 {
-	return (int)A0 == GK_PID ? signal_raise(f, (int)A1) : -ESRCH;
+	return (int)A0 == gk_pid ? signal_raise(f, (int)A1) : -ESRCH;
 }
 
 static int ignored_by_default(int sig)
@@ -189,7 +189,7 @@ static void setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a)
 	fr->uc.sigmask = blocked;
 	fr->info.signo = sig;
 	fr->info.code = -6; /* SI_TKILL */
-	fr->info.pid = GK_PID;
+	fr->info.pid = gk_pid;
 	fr->info.uid = (int32_t)cred_uid(); /* the sender's real uid: the program itself */
 	blocked |= a->mask | ((a->flags & SA_NODEFER_K) ? 0 : SIGBIT(sig));
 	blocked &= ~UNBLOCKABLE;

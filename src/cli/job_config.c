@@ -41,6 +41,7 @@ int job_config(struct cli_options *o, const struct vmlet_manifest *m, char *msg,
 	c->path = m->program;
 	c->root = m->root;
 	c->uid = m->uid < 0 ? 0 : (uint32_t)m->uid;
+	c->max_procs = m->processes;
 	c->gid = m->gid < 0 ? 0 : (uint32_t)m->gid;
 	c->argv = (const char *const *)m->argv;
 	c->envp = o->envp;

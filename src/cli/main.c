@@ -41,6 +41,7 @@ static const char usage[] =
 	"                      '/' looked up in the guest's PATH) and the interpreter of a dynamic\n"
 	"                      executable are found inside it; /dev/shm is a tmpfs\n"
 	"  --uid N, --gid N    the program's user and group ids, numbers 0..4294967294 (default 0)\n"
+	"  --max-procs N       guest processes at once, the first included (default 64; 1: no fork)\n"
 	"  --env NAME=VALUE    set a variable in the program's environment (repeatable); it adds to\n"
 	"                      or overrides the default PATH=/bin:/usr/bin HOME=/\n"
 	"  --clear-env         start from an empty environment instead (--env then adds to it)\n"

@@ -295,7 +295,7 @@ int parse_channel_spec(const char *spec, struct cli_options *o, char *msg, size_
 enum { OPT_MEM = 256, OPT_TIMEOUT, OPT_RO, OPT_ENV, OPT_INHERIT, OPT_TRACE, OPT_STATS, OPT_HELP,
        OPT_NO_SECCOMP, OPT_USER, OPT_REPEAT, OPT_PARALLEL, OPT_RESET, OPT_CHANNEL, OPT_MANIFEST,
        OPT_REPORT, OPT_DETERMINISTIC, OPT_EPOCH, OPT_SEED, OPT_COMMIT, OPT_TRACE_FILE, OPT_CLEAR_ENV, OPT_TMPFS, OPT_ROOT,
-       OPT_UID, OPT_GID };
+       OPT_UID, OPT_GID, OPT_MAX_PROCS };
 
 int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, size_t msglen)
 {
@@ -306,6 +306,7 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 		{ "tmpfs", required_argument, 0, OPT_TMPFS },
 		{ "root", required_argument, 0, OPT_ROOT },
 		{ "uid", required_argument, 0, OPT_UID },
+		{ "max-procs", required_argument, 0, OPT_MAX_PROCS },
 		{ "gid", required_argument, 0, OPT_GID },
 		{ "env", required_argument, 0, OPT_ENV },
 		{ "inherit-env", no_argument, 0, OPT_INHERIT },
@@ -370,6 +371,12 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 					  msg, msglen)))
 				return r;
 			o->ids_given = 1;
+			break;
+		case OPT_MAX_PROCS:
+			if (parse_id("--max-procs", optarg, &o->config.max_procs, msg, msglen) ||
+			    o->config.max_procs < 1 || o->config.max_procs > VMLET_MAX_PROCS)
+				return fail(msg, msglen, "--max-procs: expected a number from 1 to 4096, got '%s'", optarg);
+			o->procs_given = 1;
 			break;
 		case OPT_ENV:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -453,6 +460,8 @@ int parse_run_options(int argc, char **argv, struct cli_options *o, char *msg, s
 			    "");
 	if (o->manifest && o->ids_given)
 		return fail(msg, msglen, "--manifest declares the ids (\"uid\", \"gid\"): no --uid or --gid with it%s", "");
+	if (o->manifest && o->procs_given)
+		return fail(msg, msglen, "--manifest declares \"processes\": no --max-procs with it%s", "");
 	if (o->manifest && (o->nenv || o->inherit_env || o->clear_env))
 		return fail(msg, msglen, "--manifest declares the environment (\"env\", \"clear_env\"): no --env, --clear-env or --inherit-env with it%s", "");
 	if (o->manifest)

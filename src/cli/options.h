@@ -27,6 +27,7 @@ struct cli_options {
 	int reset;                 /* --reset: reuse one VM per runner, reset between runs */
 	const char *user;
 	int ids_given;             /* --uid or --gid (config.uid, config.gid) */
+	int procs_given;           /* --max-procs (config.max_procs) */
 	int help, version;
 	char *grant_storage[OPT_MAX_GRANTS]; /* owned copies split at ':' */
 	struct vmlet_tmpfs_mount tmpfs[VMLET_MAX_TMPFS];

@@ -104,6 +104,8 @@ static int set_limits(const struct vmlet_host_fds *fds)
 	if (fds->vcpu_fd < 0) /* creator: many VMs, each with its fds and handles */
 		top += 4096;
 	files.rlim_cur = files.rlim_max = (rlim_t)top + 1 + VMLET_HANDLE_MAX + 8;
+	if (fds->max_procs > 1) /* a pidfd per child */
+		files.rlim_cur = files.rlim_max += (rlim_t)fds->max_procs;
 	/* Only ever lowered: after --user, raising the hard limit is not permitted. */
 	if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && files.rlim_max > cur.rlim_max)
 		files.rlim_cur = files.rlim_max = cur.rlim_max;

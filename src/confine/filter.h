@@ -22,6 +22,8 @@ struct filter_values {
 	int pid;
 	int commit_dirs[VMLET_MAX_WRITTEN_FILES]; /* FILTER_UNUSED_FD(3 + i) when unused */
 	int ncommit_dirs;                         /* slots with a rule; for a VM, a template's */
+	int processes;  /* the VMM may fork for the guest (src/core/fork.c): the fork rules, and its
+			 * vCPU requests on any fd (a forked VMM's vCPU is a new one); vcpu_fd unused */
 };
 
 /* An empty filter whose every refusal, another architecture's calls included, kills the process; NULL on failure. */
@@ -56,5 +58,8 @@ int filter_vm_program(const struct filter_values *v, struct sock_filter *out, si
 /* Templates exist for this many output directories and for VMLET_MAX_WRITTEN_FILES: each
  * slot adds instructions, and the kernel's load time grows with the program. */
 #define FILTER_SMALL_SLOTS 4
+
+/* What a VMM that forks for its guest adds (docs/SECURITY.md, "Processes"). */
+int filter_add_process_rules(scmp_filter_ctx ctx);
 
 #endif

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -26,7 +28,7 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 
 	/* vCPU: run it, and read its registers to report a fault (any fd: creator mode). */
 	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
-		r |= v->vcpu_fd >= 0
+		r |= v->vcpu_fd >= 0 && !v->processes
 			     ? seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
 						SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->vcpu_fd),
 						SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]))
@@ -79,6 +81,35 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 				      SCMP_A2(SCMP_CMP_EQ, d));
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 1, SCMP_A0(SCMP_CMP_EQ, d));
 	}
+	if (v->processes)
+		r |= filter_add_process_rules(ctx);
+	return r ? -EINVAL : 0;
+}
+
+/*
+ * A guest fork (src/core/fork.c, src/core/tree.c): the host's fork with a pidfd of the child,
+ * and the child's death signal; the new VM over the child's copy of guest memory and the vCPU state carried
+ * over; a pidfd per child, to wait for it and to kill it, and nothing else to signal.
+ */
+int filter_add_process_rules(scmp_filter_ctx ctx)
+{
+	static const unsigned long vcpu_requests[] = {
+		KVM_GET_XCRS, KVM_GET_XSAVE, KVM_GET_MSRS, KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU,
+		KVM_SET_CPUID2, KVM_SET_SREGS, KVM_SET_MSRS, KVM_SET_XCRS, KVM_SET_XSAVE, KVM_SET_REGS,
+		KVM_CREATE_VM, /* on /dev/kvm, the only fd that answers it */
+	};
+	int r = 0;
+	size_t i;
+
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_EQ, CLONE_PIDFD | SIGCHLD));
+	r |= ALLOW(getppid);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2, SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG),
+			      SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
+	r |= ALLOW(waitid);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pidfd_send_signal), 1, SCMP_A1(SCMP_CMP_EQ, SIGKILL));
 	return r ? -EINVAL : 0;
 }
 
@@ -137,6 +168,7 @@ void filter_values_for_vm(const struct vmlet_host_fds *fds, struct filter_values
 	for (i = 0; i < 3; i++)
 		v->stdio[i] = fds->stdio[i] >= 0 ? fds->stdio[i] : FILTER_UNUSED_FD(i);
 	v->pid = getpid();
+	v->processes = fds->max_procs > 1;
 	for (i = 0; i < VMLET_MAX_WRITTEN_FILES; i++)
 		v->commit_dirs[i] = i < fds->ncommit_dirs ? fds->commit_dirs[i] : FILTER_UNUSED_FD(3 + i);
 	v->ncommit_dirs = fds->ncommit_dirs <= FILTER_SMALL_SLOTS ? FILTER_SMALL_SLOTS : VMLET_MAX_WRITTEN_FILES;

@@ -174,6 +174,8 @@ int vmlet_config_check(const struct vmlet_config *c, struct vmlet_error *err)
 	if (c->uid > VMLET_MAX_ID || c->gid > VMLET_MAX_ID)
 		return bad(err, "%s must be between 0 and %u, got %u", c->uid > VMLET_MAX_ID ? "uid" : "gid",
 			   VMLET_MAX_ID, c->uid > VMLET_MAX_ID ? c->uid : c->gid);
+	if (c->max_procs > VMLET_MAX_PROCS)
+		return bad(err, "processes must be between 1 and %u, got %u", VMLET_MAX_PROCS, c->max_procs);
 	if ((r = check_tmpfs(c, err)))
 		return r;
 	return check_channels(c, err);

@@ -85,8 +85,7 @@ void vm_finish(struct vmlet_vm *vm, enum vmlet_outcome outcome, int status, int 
 	}
 }
 
-/* 0 while the run may go on; otherwise finishes the run and returns 1. */
-static int check_stop(struct vmlet_vm *vm)
+int vm_stop_requested(struct vmlet_vm *vm)
 {
 	if (vm->killed) {
 		vm_finish(vm, VMLET_FAILED, 0, 0, "run cancelled");
@@ -110,7 +109,7 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
 		uint64_t now = vm_now_ns();
 		int r;
 
-		if (check_stop(vm))
+		if (vm_stop_requested(vm))
 			return 0;
 		if (timeout_ns >= 0) {
 			uint64_t left = end > now ? end - now : 0;
@@ -237,6 +236,7 @@ static enum exit_action dispatch(struct vmlet_vm *vm)
 
 static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 {
+	uint64_t now = vm_now_ns(), left = vm->deadline_ns > now ? vm->deadline_ns - now : 1;
 	struct sigevent sev;
 	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
 
@@ -250,8 +250,8 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 #endif
 	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
 		return -errno;
-	if (vm->timeout_ns && vm->timeout_ns < TICK_NS)
-		its.it_value.tv_nsec = (long)vm->timeout_ns;
+	if (vm->deadline_ns && left < TICK_NS) /* the first tick at the deadline */
+		its.it_value.tv_nsec = (long)left;
 	if (timer_settime(*timer, 0, &its, NULL) < 0) {
 		int e = errno;
 		timer_delete(*timer);
@@ -296,10 +296,14 @@ static void finish_channels(struct vmlet_vm *vm)
 	r->channels = vm->channel_stats;
 }
 
+int run_restart_tick(struct vmlet_vm *vm)
+{
+	return start_tick(vm, &vm->tick); /* timers are not inherited across fork */
+}
+
 int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_error *err)
 {
 	sigset_t unblock;
-	timer_t timer;
 	uint64_t t0;
 	int r;
 
@@ -311,12 +315,12 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	sigemptyset(&unblock);
 	sigaddset(&unblock, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
-	r = start_tick(vm, &timer);
-	if (r)
-		return vm_error(err, r, "cannot create the run timer: %s", strerror(-r));
 	t0 = vm_now_ns();
 	vm->deadline_ns = vm->timeout_ns ? t0 + vm->timeout_ns : 0;
-	while (!check_stop(vm)) {
+	r = start_tick(vm, &vm->tick);
+	if (r)
+		return vm_error(err, r, "cannot create the run timer: %s", strerror(-r));
+	while (!vm_stop_requested(vm)) {
 		r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
 		vm->res->exits++;
 		if (r < 0) {
@@ -331,7 +335,10 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 		if (dispatch(vm) == EXIT_STOP)
 			break;
 	}
-	timer_delete(timer);
+	timer_delete(vm->tick);
+	if (vm->tree_child) /* a forked guest process: its parent waits for it; the tree's first commits */
+		tree_child_exit(vm);
+	tree_end(vm);
 	vm->res->phases.run = vm_now_ns() - t0;
 	ring_drain(vm);
 	collect_stats(vm);

@@ -506,6 +506,7 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	vm->determinism = c->determinism;
 	take_tmpfs(vm, c);
 	vm->uid = c->uid;
+	vm->max_procs = c->max_procs ? (int)c->max_procs : (int)VMLET_DEFAULT_PROCS;
 	vm->gid = c->gid;
 	snprintf(vm->exe, sizeof(vm->exe), "%s%s", c->root && c->path[0] != '/' ? "/" : "", c->path);
 	if (!c->root && c->path[0] != '/') {
@@ -632,8 +633,10 @@ void vmlet_vm_host_fds(const struct vmlet_vm *vm, struct vmlet_host_fds *fds)
 	if (kvm_global(&fds->kvm_fd, NULL))
 		fds->kvm_fd = -1;
 	fds->ncommit_dirs = 0;
+	fds->max_procs = 1;
 	if (!vm)
 		return;
+	fds->max_procs = vm->pool ? 1 : vm->max_procs; /* hc_fork: a pool's process never forks */
 	for (i = 0; i < (int)vm->nchannels && fds->ncommit_dirs < VMLET_MAX_WRITTEN_FILES; i++)
 		if (vm->channels[i].dirfd >= 0)
 			fds->commit_dirs[fds->ncommit_dirs++] = vm->channels[i].dirfd;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vmlet.h"
 #include "vmlet_abi.h"
@@ -116,6 +117,11 @@ struct vmlet_vm {
 	volatile int killed;
 	int ran;
 	pthread_t thread;
+	timer_t tick;             /* kicks the vCPU every TICK_NS while it runs (run.c) */
+	int max_procs;            /* processes the tree may have at once; 1: no fork */
+	struct vmlet_tree *tree;  /* the process tree's shared table, from the first fork on (tree.c) */
+	int tree_slot;            /* this process's entry in it */
+	int tree_child;           /* a forked process: its end is recorded for its parent, nothing committed */
 	struct vmlet_result *res;
 	uint64_t hypercalls;
 	char exe[VMLET_EXE_MAX];
@@ -200,14 +206,47 @@ int shell_load_kernel(struct vmlet_vm *vm, struct vmlet_error *err);
 int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err);
 void shell_destroy(struct vmlet_vm *vm);
 
+/* fork.c: fork this VMM for the guest's fork hypercall. The parent gets the child's host pid
+ * (and a pidfd of it); the child, 0, running a new KVM VM over its copy-on-write copy of guest
+ * RAM with the vCPU state of the hypercall, and a tick of its own; -errno on failure (in the
+ * child too: it must then end). */
+pid_t vm_fork(struct vmlet_vm *vm, int *pidfd);
+
+/* tree.c: the process tree. Guest pids start at VMLET_FIRST_PID (the first process). */
+int tree_attach(struct vmlet_vm *vm); /* create the shared table once (the first fork): 0 or -EAGAIN */
+int tree_reserve(struct vmlet_vm *vm); /* a slot for a new child, or -EAGAIN at max_procs */
+void tree_release(struct vmlet_vm *vm, int slot);
+/* After vm_fork: in the parent (pidfd >= 0) record the child; in the child (pidfd -1) become
+ * it. Returns the child's guest pid. */
+int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd);
+int tree_pid(const struct vmlet_vm *vm);  /* this process's guest pid */
+int tree_ppid(const struct vmlet_vm *vm); /* its parent's */
+/* Reap a child (guest pid, or -1 any): its guest pid and Linux wait status, 0 (nohang, none
+ * exited), -ECHILD (no such child), -EINTR (the run must stop). */
+int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus);
+int tree_guest_wstatus(const struct vmlet_result *r); /* a finished run as a Linux wait status */
+_Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: record, exit */
+void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
+
 /* run.c: process-wide set-up a run needs (signal handler, RLIMIT_FSIZE read once);
  * done at create so a confined process need not do it. */
 void run_prepare_process(void);
 /* RLIMIT_FSIZE was finite when the process first prepared: a file write may fail with EFBIG. */
 int run_fsize_limited(void);
+/* 0 while the run may go on; otherwise finishes the run (killed, timed out) and returns 1. */
+int vm_stop_requested(struct vmlet_vm *vm);
+/* A forked VMM's own tick (timers are not inherited): 0 or -errno. */
+int run_restart_tick(struct vmlet_vm *vm);
 
 /* hypercall.c, ring.c, files.c */
 enum exit_action hypercall_handle(struct vmlet_vm *vm);
+/* A new handle (readable, not writable) for host fd, or -EMFILE (fd closed); close one (not stdio). */
+int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind);
+void handle_close(struct vmlet_vm *vm, uint64_t h);
+/* process_calls.c: VMLET_HC_FORK, VMLET_HC_WAIT, VMLET_HC_PIPE. */
+int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int ring_drain(struct vmlet_vm *vm);
 /* trace.c: one strace-style line ("name(args) = ret\n") for a guest's trace record, cut to size. */
 void trace_format(const struct vmlet_trace *t, char *buf, size_t size);

@@ -29,7 +29,7 @@ static struct handle *handle_get(struct vmlet_vm *vm, uint64_t h)
 	return &vm->handles[h];
 }
 
-static void handle_close(struct vmlet_vm *vm, uint64_t h)
+void handle_close(struct vmlet_vm *vm, uint64_t h)
 {
 	if (h < 3 || h >= VMLET_HANDLE_MAX || vm->handles[h].kind == HANDLE_FREE)
 		return;
@@ -208,7 +208,7 @@ static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return (int64_t)done;
 }
 
-static int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
+int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind)
 {
 	unsigned i;
 
@@ -691,7 +691,8 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
 	[VMLET_HC_SEEK] = hc_seek,	   [VMLET_HC_DISCARD] = hc_discard,
 	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
-	[VMLET_HC_MMAP] = hc_mmap,
+	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_FORK] = hc_fork,
+	[VMLET_HC_WAIT] = hc_wait,	   [VMLET_HC_PIPE] = hc_pipe,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

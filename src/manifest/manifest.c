@@ -442,6 +442,10 @@ static int parse_scalars(struct parser *p, json_t *root)
 	if ((r = get_id(p, "uid", json_object_get(root, "uid"), &m->uid)) ||
 	    (r = get_id(p, "gid", json_object_get(root, "gid"), &m->gid)))
 		return r;
+	if ((v = json_object_get(root, "processes")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > VMLET_MAX_PROCS))
+		return FAIL(p, "processes", "must be an integer from 1 to %u, got %s", VMLET_MAX_PROCS, manifest_show(v, show));
+	m->processes = v ? (uint32_t)json_integer_value(v) : 0;
 	if ((v = json_object_get(root, "timeout")) && (r = get_duration(p, "timeout", v, &m->timeout)))
 		return r;
 	if ((v = json_object_get(root, "deterministic")) && (r = parse_deterministic(p, v)))
@@ -471,7 +475,7 @@ int manifest_parse(const char *text, size_t len, const char *name, struct vmlet_
 		   size_t msglen)
 {
 	static const char *const fields[] = { "version", "program", "args", "env", "clear_env", "memory", "timeout",
-					      "channels", "deterministic", "report", "commit", "tmpfs", "root", "uid", "gid", NULL };
+					      "channels", "deterministic", "report", "commit", "tmpfs", "root", "uid", "gid", "processes", NULL };
 	struct parser p = { name ? name : "manifest", msg, msglen, m };
 	char show[MANIFEST_SHOW_SIZE];
 	json_error_t jerr;

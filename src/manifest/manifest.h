@@ -107,6 +107,7 @@ struct vmlet_manifest {
 	struct manifest_tmpfs tmpfs[MANIFEST_MAX_TMPFS];
 	size_t ntmpfs;
 	int64_t uid, gid;            /* "uid", "gid": the program's ids, 0..VMLET_MAX_ID; -1: not declared (0) */
+	uint32_t processes;          /* "processes": 1..VMLET_MAX_PROCS at once; 0: not declared (the default) */
 	char *report;                /* NULL: no report; "-": stderr; else a host path */
 	enum manifest_commit commit;
 };

@@ -1,0 +1,208 @@
+/* tree.c - a run's process tree: the table every VMM of the tree shares (guest pids, host pids, exit statuses), wait, and the tree's end. */
+#include "vm_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { SLOT_FREE = 0, SLOT_RUNNING, SLOT_EXITED };
+
+struct tree_proc {
+	int state;    /* SLOT_*, atomically */
+	int pid;      /* guest pid */
+	int ppid;     /* guest pid of the parent */
+	pid_t host;   /* the VMM process serving it */
+	int pidfd;    /* the parent VMM's pidfd of it (an fd number of the parent only) */
+	int wstatus;  /* Linux wait status, once SLOT_EXITED */
+};
+
+struct vmlet_tree {
+	int next_pid;
+	int max;
+	struct tree_proc proc[];
+};
+
+static size_t tree_bytes(int max)
+{
+	return sizeof(struct vmlet_tree) + (size_t)max * sizeof(struct tree_proc);
+}
+
+int tree_attach(struct vmlet_vm *vm)
+{
+	struct vmlet_tree *t;
+
+	if (vm->tree)
+		return 0;
+	/* MAP_SHARED: every VMM forked from here sees the same table. */
+	t = mmap(NULL, tree_bytes(vm->max_procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return -EAGAIN;
+	t->max = vm->max_procs;
+	t->next_pid = VMLET_FIRST_PID + 1;
+	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID,
+					 .ppid = VMLET_FIRST_PID - 1, .host = getpid(), .pidfd = -1 };
+	vm->tree = t;
+	vm->tree_slot = 0;
+	return 0;
+}
+
+int tree_pid(const struct vmlet_vm *vm)
+{
+	return vm->tree ? vm->tree->proc[vm->tree_slot].pid : VMLET_FIRST_PID;
+}
+
+int tree_reserve(struct vmlet_vm *vm)
+{
+	struct vmlet_tree *t = vm->tree;
+	int i, expect;
+
+	for (i = 0; i < t->max; i++) {
+		expect = SLOT_FREE;
+		if (__atomic_compare_exchange_n(&t->proc[i].state, &expect, SLOT_RUNNING, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			t->proc[i].pid = __atomic_fetch_add(&t->next_pid, 1, __ATOMIC_RELAXED);
+			t->proc[i].ppid = tree_pid(vm);
+			t->proc[i].host = 0;
+			t->proc[i].pidfd = -1;
+			t->proc[i].wstatus = 0;
+			return i;
+		}
+	}
+	return -EAGAIN;
+}
+
+void tree_release(struct vmlet_vm *vm, int slot)
+{
+	__atomic_store_n(&vm->tree->proc[slot].state, SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd)
+{
+	struct vmlet_tree *t = vm->tree;
+	int i, me = tree_pid(vm);
+
+	if (pidfd >= 0) { /* the parent */
+		t->proc[slot].pidfd = pidfd;
+		t->proc[slot].host = host;
+		return t->proc[slot].pid;
+	}
+	/* The child: the parent's pidfds of its other children are not its own. */
+	for (i = 0; i < t->max; i++)
+		if (i != slot && t->proc[i].ppid == me && t->proc[i].pidfd >= 0 &&
+		    __atomic_load_n(&t->proc[i].state, __ATOMIC_ACQUIRE) != SLOT_FREE)
+			close(t->proc[i].pidfd);
+	t->proc[slot].host = getpid();
+	vm->tree_slot = slot;
+	vm->tree_child = 1;
+	return t->proc[slot].pid;
+}
+
+int tree_ppid(const struct vmlet_vm *vm)
+{
+	return vm->tree ? vm->tree->proc[vm->tree_slot].ppid : VMLET_FIRST_PID - 1;
+}
+
+static int wait_status(const struct tree_proc *p, const siginfo_t *si)
+{
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_EXITED)
+		return p->wstatus;
+	/* The VMM died before it recorded its guest's end (killed): the guest died with it. */
+	return si->si_code == CLD_EXITED ? SIGKILL : si->si_status & 0x7f;
+}
+
+/* The slot of a child of this process: guest pid `pid`, or any child when pid is -1. -1 if none. */
+static int find_child(const struct vmlet_vm *vm, int pid, pid_t host)
+{
+	const struct vmlet_tree *t = vm->tree;
+	int i, me = tree_pid(vm);
+
+	for (i = 0; i < t->max; i++) {
+		const struct tree_proc *p = &t->proc[i];
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_FREE || p->ppid != me || p->pidfd < 0)
+			continue;
+		if ((pid == -1 || p->pid == pid) && (!host || p->host == host))
+			return i;
+	}
+	return -1;
+}
+
+int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
+{
+	struct tree_proc *p;
+	siginfo_t si;
+	int slot, r, child_pid;
+
+	if (!vm->tree || (slot = find_child(vm, pid, 0)) < 0)
+		return -ECHILD;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (pid == -1)
+			r = waitid(P_ALL, 0, &si, WEXITED | (nohang ? WNOHANG : 0));
+		else
+			r = waitid(P_PIDFD, (id_t)vm->tree->proc[slot].pidfd, &si, WEXITED | (nohang ? WNOHANG : 0));
+		if (r == 0)
+			break;
+		if (errno != EINTR)
+			return -errno;
+		if (vm_stop_requested(vm))
+			return -EINTR;
+	}
+	if (si.si_pid == 0)
+		return 0; /* WNOHANG: none has exited */
+	if ((slot = find_child(vm, -1, si.si_pid)) < 0)
+		return -ECHILD; /* not a guest process of this VMM: cannot happen */
+	p = &vm->tree->proc[slot];
+	*wstatus = wait_status(p, &si);
+	child_pid = p->pid;
+	close(p->pidfd);
+	p->pidfd = -1;
+	tree_release(vm, slot);
+	return child_pid;
+}
+
+int tree_guest_wstatus(const struct vmlet_result *r)
+{
+	switch (r->outcome) {
+	case VMLET_EXITED: return (r->status & 0xff) << 8;
+	case VMLET_SIGNALED: return r->signal & 0x7f;
+	default: return SIGKILL; /* a timeout or a failure of its VMM */
+	}
+}
+
+_Noreturn void tree_child_exit(struct vmlet_vm *vm)
+{
+	struct tree_proc *p = &vm->tree->proc[vm->tree_slot];
+
+	ring_drain(vm);
+	p->wstatus = tree_guest_wstatus(vm->res);
+	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
+	_exit(0); /* its own children die of PR_SET_PDEATHSIG */
+}
+
+void tree_end(struct vmlet_vm *vm)
+{
+	struct vmlet_tree *t = vm->tree;
+	int i, me;
+
+	if (!t)
+		return;
+	me = tree_pid(vm);
+	/* Each child's death sends SIGKILL to its own children (PR_SET_PDEATHSIG), and so on down. */
+	for (i = 0; i < t->max; i++) {
+		struct tree_proc *p = &t->proc[i];
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_FREE || p->ppid != me || p->pidfd < 0)
+			continue;
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+		while (waitid(P_PIDFD, (id_t)p->pidfd, &(siginfo_t){ 0 }, WEXITED) < 0 && errno == EINTR)
+			;
+		close(p->pidfd);
+		p->pidfd = -1;
+		tree_release(vm, i);
+	}
+	munmap(t, tree_bytes(t->max));
+	vm->tree = NULL;
+}

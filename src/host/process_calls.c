@@ -1,0 +1,70 @@
+/* process_calls.c - the host side of the process hypercalls: fork, wait, pipe. */
+#include "../core/vm_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int slot, pidfd = -1;
+	pid_t child;
+
+	/* A pool's process runs other VMs on other threads: it is never forked. */
+	if (vm->max_procs <= 1 || vm->pool)
+		return -EAGAIN;
+	if (tree_attach(vm) < 0 || (slot = tree_reserve(vm)) < 0)
+		return -EAGAIN;
+	child = vm_fork(vm, &pidfd);
+	if (child > 0)
+		return tree_forked(vm, slot, child, pidfd);
+	if (child < 0 && !vm->tree_child) {
+		tree_release(vm, slot);
+		return child == -ENOMEM ? -ENOMEM : -EAGAIN;
+	}
+	tree_forked(vm, slot, 0, -1);
+	if (child < 0) {
+		vm_finish(vm, VMLET_FAILED, 0, 0, "fork: cannot resume the child's VM (%d)", child);
+		return child;
+	}
+	h->out[0] = (uint64_t)tree_pid(vm);
+	h->out[1] = (uint64_t)tree_ppid(vm);
+	return 0;
+}
+
+int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int64_t pid = (int64_t)h->arg[0];
+	int wstatus = 0, r;
+
+	if (pid < -1 || pid > INT32_MAX || pid == 0 || h->arg[1] > 1)
+		return -EINVAL; /* the guest kernel turns process groups into -1 */
+	r = tree_wait(vm, (int)pid, (int)h->arg[1], &wstatus);
+	h->out[0] = (uint64_t)(uint32_t)wstatus;
+	return r;
+}
+
+int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int fds[2];
+	int64_t rd, wr;
+
+	(void)h;
+	/* Non-blocking on the host: the host waits in ppoll, where a kick or the timeout stops it. */
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	if ((rd = handle_alloc(vm, fds[0], HANDLE_STREAM)) < 0) { /* readable */
+		close(fds[1]);
+		return rd;
+	}
+	if ((wr = handle_alloc(vm, fds[1], HANDLE_STREAM)) < 0) {
+		handle_close(vm, (uint64_t)rd);
+		return wr;
+	}
+	vm->handles[wr].readable = 0;
+	vm->handles[wr].writable = 1;
+	vm->handles[rd].sequential = vm->handles[wr].sequential = 1;
+	h->out[0] = (uint64_t)rd;
+	h->out[1] = (uint64_t)wr;
+	return 0;
+}

@@ -1,0 +1,229 @@
+/* procs.c - fork, wait and pipes, each mode printing what a native run prints: procs MODE. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int counter = 1;
+
+static void show_status(const char *what, int st)
+{
+	if (WIFEXITED(st))
+		printf("%s: exited %d\n", what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s: killed by %d\n", what, WTERMSIG(st));
+	else
+		printf("%s: status %#x\n", what, st);
+}
+
+/* The child's ids relate as Linux relates them; its memory is a copy. */
+static int mode_basic(void)
+{
+	pid_t parent = getpid(), child, w;
+	int st;
+
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		return perror("fork"), 1;
+	if (child == 0) {
+		counter = 42;
+		printf("child: ppid is parent %d, pid differs %d, counter %d\n", getppid() == parent,
+		       getpid() != parent, counter);
+		exit(7);
+	}
+	w = waitpid(child, &st, 0);
+	printf("parent: waited the child %d\n", w == child);
+	show_status("child", st);
+	printf("parent: counter %d\n", counter);
+	w = waitpid(-1, &st, 0);
+	printf("again: %d %s\n", (int)w, strerror(errno));
+	return 0;
+}
+
+static int mode_signal(void)
+{
+	pid_t child = fork();
+	int st;
+
+	if (child == 0) {
+		raise(SIGTERM);
+		_exit(1);
+	}
+	waitpid(child, &st, 0);
+	show_status("raise", st);
+	child = fork();
+	if (child == 0) {
+		int *volatile nowhere = NULL;
+		*nowhere = 1; /* a fault: SIGSEGV */
+	}
+	waitpid(child, &st, 0);
+	show_status("fault", st);
+	return 0;
+}
+
+/* A pipe from parent to child, and back: bytes in order, end of file when the writers close. */
+static int mode_pipe(void)
+{
+	int down[2], up[2], st;
+	char buf[4096];
+	long total = 0, sum = 0, n, i;
+	pid_t child;
+
+	if (pipe(down) || pipe(up))
+		return perror("pipe"), 1;
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		close(down[1]);
+		close(up[0]);
+		while ((n = read(down[0], buf, sizeof(buf))) > 0)
+			for (i = 0; i < n; i++)
+				total++, sum += (unsigned char)buf[i];
+		n = snprintf(buf, sizeof(buf), "child read %ld bytes, sum %ld\n", total, sum);
+		if (write(up[1], buf, (size_t)n) != n)
+			_exit(2);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	for (i = 0; i < 300; i++) { /* 1.2 MB: more than a pipe holds */
+		memset(buf, (int)(i & 0xff), sizeof(buf));
+		if (write(down[1], buf, sizeof(buf)) != (long)sizeof(buf))
+			return perror("write"), 1;
+	}
+	close(down[1]);
+	n = read(up[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	printf("parent got: %s", buf);
+	printf("then: %ld\n", (long)read(up[0], buf, sizeof(buf)));
+	waitpid(child, &st, 0);
+	show_status("child", st);
+	return 0;
+}
+
+/* WNOHANG sees a running child as 0; ECHILD with none left; waitid fills siginfo. */
+static int mode_nohang(void)
+{
+	int p[2], st;
+	char c;
+	siginfo_t si;
+	pid_t child;
+
+	if (pipe(p))
+		return 1;
+	child = fork();
+	if (child == 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? c : 99);
+	}
+	close(p[0]);
+	printf("nohang while running: %d\n", (int)waitpid(child, &st, WNOHANG));
+	if (write(p[1], "\x05", 1) != 1)
+		return 1;
+	memset(&si, 0, sizeof(si));
+	printf("waitid: %d\n", waitid(P_PID, (id_t)child, &si, WEXITED));
+	printf("siginfo: signo %d code %d pid ok %d status %d\n", si.si_signo, si.si_code, si.si_pid == child,
+	       si.si_status);
+	child = waitpid(-1, &st, WNOHANG);
+	printf("none left: %d %s\n", (int)child, strerror(errno));
+	return 0;
+}
+
+/* Three generations; a grandchild's status reaches its own parent, and 20 forks in a row. */
+static int mode_tree(void)
+{
+	int st, i, sum = 0;
+	pid_t child = fork();
+
+	if (child == 0) {
+		pid_t g = fork();
+		if (g == 0)
+			_exit(3);
+		waitpid(g, &st, 0);
+		_exit(WEXITSTATUS(st) + 10);
+	}
+	waitpid(child, &st, 0);
+	show_status("child of grandchild 3", st);
+	for (i = 0; i < 20; i++) {
+		child = fork();
+		if (child == 0)
+			_exit(i);
+		waitpid(child, &st, 0);
+		sum += WEXITSTATUS(st);
+	}
+	printf("20 forks: sum %d\n", sum);
+	return 0;
+}
+
+/* Output of parent and child to one stdout keeps its order when they take turns. */
+static int mode_order(void)
+{
+	int i, st;
+
+	for (i = 0; i < 5; i++) {
+		printf("parent %d\n", i);
+		fflush(stdout);
+		if (fork() == 0) {
+			printf("child %d\n", i);
+			fflush(stdout);
+			_exit(0);
+		}
+		wait(&st);
+	}
+	return 0;
+}
+
+/* Children until fork fails (under a process limit), each blocked on a pipe; then all reaped. */
+static int mode_bomb(void)
+{
+	int p[2], n = 0, reaped = 0, st, err = 0;
+	char c;
+
+	if (pipe(p))
+		return 1;
+	fflush(stdout);
+	while (n < 100) {
+		pid_t child = fork();
+		if (child < 0) {
+			err = errno;
+			break;
+		}
+		if (child == 0) {
+			close(p[1]);
+			_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+		}
+		n++;
+	}
+	close(p[1]);
+	while (wait(&st) > 0)
+		reaped++;
+	printf("forked %d, then %s; reaped %d\n", n, err ? strerror(err) : "no failure", reaped);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(m, "basic"))
+		return mode_basic();
+	if (!strcmp(m, "signal"))
+		return mode_signal();
+	if (!strcmp(m, "pipe"))
+		return mode_pipe();
+	if (!strcmp(m, "nohang"))
+		return mode_nohang();
+	if (!strcmp(m, "tree"))
+		return mode_tree();
+	if (!strcmp(m, "order"))
+		return mode_order();
+	if (!strcmp(m, "bomb"))
+		return mode_bomb();
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb\n");
+	return 2;
+}

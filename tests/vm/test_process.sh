@@ -1,0 +1,68 @@
+#!/bin/bash
+# test_process.sh - processes: fork, wait and pipes (tests/progs/procs.c) compared with the native
+# run, stdout and exit status, musl and glibc; shells' subshells, command substitutions and
+# pipelines of builtins; the process limit; no host process outlives the run.
+_own_work=; [ -z "${WORK:-}" ] && _own_work=1
+. "$(dirname "$0")/lib.sh"
+[ -n "$_own_work" ] && trap 'rm -rf "$WORK"' EXIT
+
+T="$WORK/process"
+mkdir -p "$T"
+
+for libc in musl glibc; do
+	P="$PROGS/procs-$libc"
+	if [ ! -x "$P" ]; then fail "process/$libc/build" "$P missing (run make progs)"; continue; fi
+	for mode in basic signal pipe nohang tree order; do
+		{ (ulimit -c 0; exec "$P" "$mode") > "$T/native.out" 2> /dev/null; } 2> /dev/null
+		nrc=$?
+		"$VMLET" run "$P" "$mode" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+		vrc=$?
+		if [ "$vrc" != "$nrc" ]; then
+			fail "process/$libc/$mode" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
+		elif ! cmp -s "$T/native.out" "$T/vm.out"; then
+			fail "process/$libc/$mode" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
+		else
+			pass "process/$libc/$mode"
+		fi
+	done
+done
+
+# Shells: what needs fork but not exec (subshells, $(...) of builtins, pipelines of builtins).
+SCRIPT='x=$(echo hi; echo there); echo "[$x]"; (exit 3); echo "sub $?"; echo piped | { read y; echo "got $y"; }
+n=0; for i in 1 2 3 4 5 6 7 8; do n=$(( $(echo $i) + n )); done; echo "sum $n"
+( echo a; ( echo b; exit 4 ); echo "inner $?" ) | { while read l; do echo "line $l"; done; }; echo "end"'
+for sh in /bin/dash /bin/bash; do
+	if [ ! -x "$sh" ]; then skip "process/shell$sh" "no $sh"; continue; fi
+	env -i PATH=/bin:/usr/bin HOME=/ "$sh" -c "$SCRIPT" < /dev/null > "$T/native.out" 2>&1
+	nrc=$?
+	"$VMLET" run --root / "$sh" -c "$SCRIPT" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+	vrc=$?
+	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
+		fail "process/shell$sh" "exit $vrc (native $nrc): $(head -c 300 "$T/vm.out" | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
+	else
+		pass "process/shell$sh"
+	fi
+done
+
+# The limit: a fork past --max-procs gets EAGAIN (the shell says it cannot fork), and 1 means no fork.
+run_vm "$T/out" "$T/err" /dev/null -- run --max-procs 1 "$PROGS/procs-musl" basic
+if [ "$rc" = 1 ] && grep -q "fork: " "$T/out" "$T/err"; then
+	pass "process/max-procs-1"
+else
+	fail "process/max-procs-1" "exit $rc: $(head -c 300 "$T/out") $(head -c 300 "$T/err")"
+fi
+expect_err "process/max-procs-bad" 125 "vmlet: --max-procs: expected a number from 1 to 4096, got '0'" -- run --max-procs 0 "$PROGS/procs-musl" basic
+
+# A fork bomb stops at the limit (the first process counts), and every child is reaped.
+expect_out "process/fork-bomb-limited" 0 "forked 7, then Resource temporarily unavailable; reaped 7" -- \
+	run --max-procs 8 "$PROGS/procs-glibc" bomb
+
+# A timeout with live children: every VMM of the tree is gone when vmlet exits.
+run_vm "$T/out" "$T/err" /dev/null -- run --timeout 2s --root / /bin/dash -c 'for i in 1 2 3 4 5; do ( while :; do :; done ) & done; wait'
+sleep 0.5
+left=$(pgrep -f "timeout 2s --root / /bin/dash" | wc -l)
+if [ "$rc" = 124 ] && [ "$left" = 0 ]; then
+	pass "process/timeout-kills-tree"
+else
+	fail "process/timeout-kills-tree" "exit $rc, $left host processes left; stderr: $(head -c 300 "$T/err")"
+fi
