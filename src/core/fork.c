@@ -110,12 +110,13 @@ static int rebuild(struct vmlet_vm *vm, struct vcpu_state *s)
 	return r < 0 ? -errno : r != (int)s->msrs.hdr.nmsrs ? -EIO : 0;
 }
 
-pid_t vm_fork(struct vmlet_vm *vm, int *pidfd)
+pid_t vm_fork(struct vmlet_vm *vm, int *pidfd, int *in_child)
 {
 	static struct vcpu_state state; /* static: the child must not need the parent's stack frame */
 	pid_t parent = getpid(), child;
 	int r;
 
+	*in_child = 0;
 	if ((r = capture(vm, &state)))
 		return r;
 	/* The host's fork, with a pidfd of the child made with it. The VMM uses no thread, lock or
@@ -129,7 +130,8 @@ pid_t vm_fork(struct vmlet_vm *vm, int *pidfd)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(128 + SIGKILL);
 	*pidfd = -1;
+	*in_child = 1;
 	if ((r = rebuild(vm, &state)) || (r = run_restart_tick(vm)))
-		return r == -ECHILD ? -EIO : r; /* the caller tells a failed child by vm->tree_child */
+		return r;
 	return 0;
 }

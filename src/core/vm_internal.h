@@ -208,9 +208,9 @@ void shell_destroy(struct vmlet_vm *vm);
 
 /* fork.c: fork this VMM for the guest's fork hypercall. The parent gets the child's host pid
  * (and a pidfd of it); the child, 0, running a new KVM VM over its copy-on-write copy of guest
- * RAM with the vCPU state of the hypercall, and a tick of its own; -errno on failure (in the
- * child too: it must then end). */
-pid_t vm_fork(struct vmlet_vm *vm, int *pidfd);
+ * RAM with the vCPU state of the hypercall, and a tick of its own; -errno on failure, in the
+ * parent or (*in_child set) in a child that must then end. */
+pid_t vm_fork(struct vmlet_vm *vm, int *pidfd, int *in_child);
 
 /* tree.c: the process tree. Guest pids start at VMLET_FIRST_PID (the first process). */
 int tree_attach(struct vmlet_vm *vm); /* create the shared table once (the first fork): 0 or -EAGAIN */

@@ -7,7 +7,7 @@
 
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
-	int slot, pidfd = -1;
+	int slot, pidfd = -1, in_child;
 	pid_t child;
 
 	/* A pool's process runs other VMs on other threads: it is never forked. */
@@ -15,10 +15,10 @@ int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EAGAIN;
 	if (tree_attach(vm) < 0 || (slot = tree_reserve(vm)) < 0)
 		return -EAGAIN;
-	child = vm_fork(vm, &pidfd);
+	child = vm_fork(vm, &pidfd, &in_child);
 	if (child > 0)
 		return tree_forked(vm, slot, child, pidfd);
-	if (child < 0 && !vm->tree_child) {
+	if (child < 0 && !in_child) {
 		tree_release(vm, slot);
 		return child == -ENOMEM ? -ENOMEM : -EAGAIN;
 	}

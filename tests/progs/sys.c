@@ -1,7 +1,8 @@
 /*
  * sys.c - assorted system-call checks, one per subcommand, each printing clear results:
  *   enosys   unknown syscall numbers fail with -1/ENOSYS
- *   fork     fork() fails cleanly with -1
+ *   fork     fork() fails cleanly with -1 (run it with --max-procs 1)
+ *   exec     execve() of /bin/true fails cleanly with -1
  *   ids      getpid and uname
  *   signal   raise(SIGUSR1) runs the installed handler, then the program continues
  *   dev      /dev/null reads EOF, /dev/urandom gives bytes, getrandom gives bytes
@@ -46,6 +47,14 @@ static int do_enosys(void)
 	errno = 0;
 	r = syscall(SYS_io_setup, 16, 0L);
 	printf("io_setup = %ld %s\n", r, ename(errno));
+	return 0;
+}
+
+static int do_exec(void)
+{
+	char *argv[] = { "/bin/true", NULL }, *envp[] = { NULL };
+
+	printf("execve = %d\n", execve(argv[0], argv, envp));
 	return 0;
 }
 
@@ -174,6 +183,8 @@ int main(int argc, char **argv)
 		return do_enosys();
 	if (!strcmp(cmd, "fork"))
 		return do_fork();
+	if (!strcmp(cmd, "exec"))
+		return do_exec();
 	if (!strcmp(cmd, "ids"))
 		return do_ids();
 	if (!strcmp(cmd, "signal"))
@@ -186,6 +197,6 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "tracebuf"))
 		return do_tracebuf();
-	fprintf(stderr, "usage: sys enosys|fork|ids|signal|dev|isatty|tracebuf\n");
+	fprintf(stderr, "usage: sys enosys|fork|exec|ids|signal|dev|isatty|tracebuf\n");
 	return 2;
 }
