@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -16,7 +17,6 @@ struct tree_proc {
 	int pid;      /* guest pid */
 	int ppid;     /* guest pid of the parent */
 	pid_t host;   /* the VMM process serving it */
-	int pidfd;    /* the parent VMM's pidfd of it (an fd number of the parent only) */
 	int wstatus;  /* Linux wait status, once SLOT_EXITED */
 };
 
@@ -34,6 +34,7 @@ static size_t tree_bytes(int max)
 int tree_attach(struct vmlet_vm *vm)
 {
 	struct vmlet_tree *t;
+	int i;
 
 	if (vm->tree)
 		return 0;
@@ -41,10 +42,18 @@ int tree_attach(struct vmlet_vm *vm)
 	t = mmap(NULL, tree_bytes(vm->max_procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		return -EAGAIN;
+	/* Private: the pidfds this VMM holds, by slot; a forked copy closes its parent's. */
+	vm->child_pidfd = malloc((size_t)vm->max_procs * sizeof(int));
+	if (!vm->child_pidfd) {
+		munmap(t, tree_bytes(vm->max_procs));
+		return -EAGAIN;
+	}
+	for (i = 0; i < vm->max_procs; i++)
+		vm->child_pidfd[i] = -1;
 	t->max = vm->max_procs;
 	t->next_pid = VMLET_FIRST_PID + 1;
 	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID,
-					 .ppid = VMLET_FIRST_PID - 1, .host = getpid(), .pidfd = -1 };
+					 .ppid = VMLET_FIRST_PID - 1, .host = getpid() };
 	vm->tree = t;
 	vm->tree_slot = 0;
 	return 0;
@@ -67,7 +76,6 @@ int tree_reserve(struct vmlet_vm *vm)
 			t->proc[i].pid = __atomic_fetch_add(&t->next_pid, 1, __ATOMIC_RELAXED);
 			t->proc[i].ppid = tree_pid(vm);
 			t->proc[i].host = 0;
-			t->proc[i].pidfd = -1;
 			t->proc[i].wstatus = 0;
 			return i;
 		}
@@ -83,18 +91,19 @@ void tree_release(struct vmlet_vm *vm, int slot)
 int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd)
 {
 	struct vmlet_tree *t = vm->tree;
-	int i, me = tree_pid(vm);
+	int i;
 
 	if (pidfd >= 0) { /* the parent */
-		t->proc[slot].pidfd = pidfd;
+		vm->child_pidfd[slot] = pidfd;
 		t->proc[slot].host = host;
 		return t->proc[slot].pid;
 	}
-	/* The child: the parent's pidfds of its other children are not its own. */
+	/* The child: the pidfds its parent held when it forked are not its own. */
 	for (i = 0; i < t->max; i++)
-		if (i != slot && t->proc[i].ppid == me && t->proc[i].pidfd >= 0 &&
-		    __atomic_load_n(&t->proc[i].state, __ATOMIC_ACQUIRE) != SLOT_FREE)
-			close(t->proc[i].pidfd);
+		if (vm->child_pidfd[i] >= 0) {
+			close(vm->child_pidfd[i]);
+			vm->child_pidfd[i] = -1;
+		}
 	t->proc[slot].host = getpid();
 	vm->tree_slot = slot;
 	vm->tree_child = 1;
@@ -114,15 +123,16 @@ static int wait_status(const struct tree_proc *p, const siginfo_t *si)
 	return si->si_code == CLD_EXITED ? SIGKILL : si->si_status & 0x7f;
 }
 
-/* The slot of a child of this process: guest pid `pid`, or any child when pid is -1. -1 if none. */
+/* The slot of an unreaped child of this process (it holds its pidfd): guest pid `pid`, or any
+ * child when pid is -1, or the one host pid `host` serves (0: any). -1 if none. */
 static int find_child(const struct vmlet_vm *vm, int pid, pid_t host)
 {
 	const struct vmlet_tree *t = vm->tree;
-	int i, me = tree_pid(vm);
+	int i;
 
 	for (i = 0; i < t->max; i++) {
 		const struct tree_proc *p = &t->proc[i];
-		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_FREE || p->ppid != me || p->pidfd < 0)
+		if (vm->child_pidfd[i] < 0)
 			continue;
 		if ((pid == -1 || p->pid == pid) && (!host || p->host == host))
 			return i;
@@ -143,7 +153,7 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
 		if (pid == -1)
 			r = waitid(P_ALL, 0, &si, WEXITED | (nohang ? WNOHANG : 0));
 		else
-			r = waitid(P_PIDFD, (id_t)vm->tree->proc[slot].pidfd, &si, WEXITED | (nohang ? WNOHANG : 0));
+			r = waitid(P_PIDFD, (id_t)vm->child_pidfd[slot], &si, WEXITED | (nohang ? WNOHANG : 0));
 		if (r == 0)
 			break;
 		if (errno != EINTR)
@@ -158,8 +168,8 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
 	p = &vm->tree->proc[slot];
 	*wstatus = wait_status(p, &si);
 	child_pid = p->pid;
-	close(p->pidfd);
-	p->pidfd = -1;
+	close(vm->child_pidfd[slot]);
+	vm->child_pidfd[slot] = -1;
 	tree_release(vm, slot);
 	return child_pid;
 }
@@ -173,36 +183,48 @@ int tree_guest_wstatus(const struct vmlet_result *r)
 	}
 }
 
+/*
+ * Kill and reap this process's children (their guest processes die with their parent's, as
+ * orphans are not kept yet). A child that ends normally ends its own children first; one
+ * killed here takes its children along through PR_SET_PDEATHSIG.
+ */
+static void end_children(struct vmlet_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->tree->max; i++) {
+		int fd = vm->child_pidfd[i];
+		if (fd < 0)
+			continue;
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		while (waitid(P_PIDFD, (id_t)fd, &(siginfo_t){ 0 }, WEXITED) < 0 && errno == EINTR)
+			;
+		close(fd);
+		vm->child_pidfd[i] = -1;
+		tree_release(vm, i);
+	}
+}
+
 _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 {
 	struct tree_proc *p = &vm->tree->proc[vm->tree_slot];
 
 	ring_drain(vm);
+	end_children(vm);
 	p->wstatus = tree_guest_wstatus(vm->res);
 	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
-	_exit(0); /* its own children die of PR_SET_PDEATHSIG */
+	_exit(0);
 }
 
 void tree_end(struct vmlet_vm *vm)
 {
 	struct vmlet_tree *t = vm->tree;
-	int i, me;
 
 	if (!t)
 		return;
-	me = tree_pid(vm);
-	/* Each child's death sends SIGKILL to its own children (PR_SET_PDEATHSIG), and so on down. */
-	for (i = 0; i < t->max; i++) {
-		struct tree_proc *p = &t->proc[i];
-		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_FREE || p->ppid != me || p->pidfd < 0)
-			continue;
-		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-		while (waitid(P_PIDFD, (id_t)p->pidfd, &(siginfo_t){ 0 }, WEXITED) < 0 && errno == EINTR)
-			;
-		close(p->pidfd);
-		p->pidfd = -1;
-		tree_release(vm, i);
-	}
+	end_children(vm);
+	free(vm->child_pidfd);
+	vm->child_pidfd = NULL;
 	munmap(t, tree_bytes(t->max));
 	vm->tree = NULL;
 }

@@ -121,6 +121,7 @@ struct vmlet_vm {
 	int max_procs;            /* processes the tree may have at once; 1: no fork */
 	struct vmlet_tree *tree;  /* the process tree's shared table, from the first fork on (tree.c) */
 	int tree_slot;            /* this process's entry in it */
+	int *child_pidfd;         /* by slot: a pidfd of each unreaped child of this process, else -1 */
 	int tree_child;           /* a forked process: its end is recorded for its parent, nothing committed */
 	struct vmlet_result *res;
 	uint64_t hypercalls;
