@@ -94,6 +94,12 @@ void mm_kernel_unmap(uint64_t addr, uint64_t len); /* gives back what mm_kernel_
 void mm_clear(uint64_t addr, uint64_t len);        /* zero program memory (large spans: by the host) */
 int mm_region(int i, uint64_t *lo, uint64_t *hi);  /* the i-th mmap'd range of the user region; 0 past the last */
 uint64_t mm_brk(void);                             /* the program break */
+/* execve (proc/exec.c): an image ending at image_hi fits below the kernel's own chunks; */
+int mm_exec_fits(uint64_t image_hi);
+/* the program's memory goes (its mappings, image, heap, stack: zeros; the kernel's chunks stay) */
+long mm_exec_reset(void);
+void mm_exec_image(uint64_t image_hi);  /* the new image ends there: the break starts above it */
+long mm_exec_map(uint64_t len);         /* a free range of len bytes for the interpreter, or -ENOMEM */
 
 /* sparse.c: the sparse region (VMLET_SPARSE_LO..HI): mappings with frames taken only for pages
  * ever accessible. Ranges are page-aligned. */
@@ -143,6 +149,7 @@ int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags);
  * program image are the host's to refuse (vm_guest_ptr_w). */
 int pt_all(uint64_t lo, uint64_t hi, uint64_t right);
 long signal_raise(struct gk_frame *f, int sig);
+void signal_exec_reset(void); /* execve: handlers back to SIG_DFL, no alternate stack */
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)
 DECLARE(read); DECLARE(write); DECLARE(readv); DECLARE(writev); DECLARE(pread64);
@@ -162,7 +169,7 @@ DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE
 DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
 DECLARE(fork); DECLARE(vfork); DECLARE(clone); DECLARE(clone3); DECLARE(wait4); DECLARE(waitid);
-DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(getrusage); DECLARE(times);
+DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(execve); DECLARE(execveat); DECLARE(getrusage); DECLARE(times);
 DECLARE(prctl); DECLARE(setpgid); DECLARE(sched_getparam); DECLARE(getpriority);
 DECLARE(setrlimit); DECLARE(pause); DECLARE(fsync); DECLARE(sync);
 DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(symlink); DECLARE(symlinkat);

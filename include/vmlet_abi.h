@@ -89,6 +89,10 @@ enum vmlet_hc {
 	VMLET_HC_WAIT = 20,    /* arg0 pid or -1 (any child), arg1 1: do not block -> the reaped child's pid
 				* (0: none exited yet), out0 its Linux wait status; -ECHILD */
 	VMLET_HC_PIPE = 21,    /* a host pipe -> 0, out0 the read end's handle, out1 the write end's */
+	VMLET_HC_EXEC = 22,    /* execve: the old image is gone. Fresh zeros over [VMLET_USER_LO, arg0) (image,
+				* heap) and [arg1, the first mmap top) (the first interpreter) -> 0, out0 that
+				* mmap top; from now on VMLET_HC_MMAP and VMLET_HC_DISCARD reach the whole user
+				* region below it (the guest kernel maps the new image) */
 	VMLET_HC_COUNT
 };
 

@@ -17,7 +17,7 @@ static GK_HOT_TABLE struct {
 
 /* Read-ahead: a buffer for the stdin stream and a few for file ranges. */
 #define STREAM_RA (256u << 10)
-#define FILE_RA (512u << 10)
+#define FILE_RA (256u << 10)
 #define FILE_SLOTS 2
 
 static struct {
@@ -497,6 +497,15 @@ long sys_lseek(struct gk_frame *f)
 		return -EINVAL;
 	o->off = (uint64_t)(base + off);
 	return (long)o->off;
+}
+
+void fd_close_on_exec(void)
+{
+	long fd;
+
+	for (fd = 0; fd < GK_FD_MAX; fd++)
+		if (fdt[fd].ofd && fdt[fd].cloexec)
+			fd_close(fd);
 }
 
 long fd_close(long fd)

@@ -44,6 +44,7 @@ int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdi
 struct ofd *ofd_alloc(enum ofd_kind kind);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 long fd_close(long fd); /* 0 or -EBADF */
+void fd_close_on_exec(void); /* execve: close every descriptor marked close-on-exec */
 void ofd_put(struct ofd *o);
 /* read and write on a description, at off when positional (pread), else at and past its offset. */
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);

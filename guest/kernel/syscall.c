@@ -40,7 +40,7 @@ static const gk_syscall_fn table[] = {
 	[__NR_ppoll] = sys_ppoll, [__NR_set_robust_list] = sys_set_robust_list,
 	[__NR_dup3] = sys_dup3, [__NR_preadv] = sys_preadv, [__NR_pwritev] = sys_pwritev,
 	[__NR_prlimit64] = sys_prlimit64, [__NR_getrandom] = sys_getrandom,
-	[__NR_pipe] = sys_pipe, [__NR_pipe2] = sys_pipe2, [__NR_statx] = sys_statx, [__NR_rseq] = sys_rseq,
+	[__NR_pipe] = sys_pipe, [__NR_pipe2] = sys_pipe2, [__NR_execve] = sys_execve, [__NR_execveat] = sys_execveat, [__NR_statx] = sys_statx, [__NR_rseq] = sys_rseq,
 	[__NR_clone3] = sys_clone3, [__NR_faccessat2] = sys_faccessat2,
 	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause,
 	[__NR_fsync] = sys_fsync, [__NR_fdatasync] = sys_fsync, [__NR_syncfs] = sys_fsync,

@@ -23,6 +23,10 @@ struct range {
 
 static struct range maps[MAP_MAX];
 static int nmaps;
+/* The ranges of maps[] the guest kernel took for itself (mm_kernel_map): they outlive an execve. */
+#define KCHUNK_MAX 1024
+static struct range kchunks[KCHUNK_MAX];
+static int nkchunks;
 static GK_HOT uint64_t brk_cur, brk_max_seen;
 static uint64_t mmap_low_seen; /* lowest address ever handed out by mmap */
 static uint64_t mapped_bytes;
@@ -223,8 +227,81 @@ uint64_t mm_kernel_map(uint64_t len)
 	long addr;
 
 	mm_init();
+	if (nkchunks == KCHUNK_MAX)
+		return 0;
 	addr = map_anywhere(page_up(len), 1);
-	return addr < 0 ? 0 : (uint64_t)addr;
+	if (addr < 0)
+		return 0;
+	kchunks[nkchunks++] = (struct range){ (uint64_t)addr, (uint64_t)addr + page_up(len) };
+	return (uint64_t)addr;
+}
+
+static int kernel_owned(uint64_t lo, uint64_t hi)
+{
+	int i;
+
+	for (i = 0; i < nkchunks; i++)
+		if (kchunks[i].lo <= lo && hi <= kchunks[i].hi)
+			return 1;
+	return 0;
+}
+
+/* The lowest address a kernel chunk holds (the new image must end below it), or the mmap top. */
+static uint64_t kernel_floor(void)
+{
+	uint64_t lo = gk_boot.mmap_top;
+	int i;
+
+	for (i = 0; i < nkchunks; i++)
+		if (kchunks[i].lo < lo)
+			lo = kchunks[i].lo;
+	return lo;
+}
+
+int mm_exec_fits(uint64_t image_hi)
+{
+	mm_init();
+	return page_up(image_hi) + PAGE <= kernel_floor();
+}
+
+long mm_exec_reset(void)
+{
+	uint64_t low_hi, top_lo = gk_boot.mmap_top;
+	long r;
+	int i;
+
+	mm_init();
+	sparse_unmap(VMLET_SPARSE_LO, VMLET_SPARSE_HI); /* the program's: their frames are freed too */
+	for (i = nmaps - 1; i >= 0; i--)
+		if (!kernel_owned(maps[i].lo, maps[i].hi)) {
+			uint64_t lo = maps[i].lo, hi = maps[i].hi;
+			drop(lo, hi);
+			release(lo, hi);
+		}
+	low_hi = page_up(brk_max_seen) < kernel_floor() ? page_up(brk_max_seen) : kernel_floor();
+	/* The image, its heap and the first interpreter (above the boot mmap top): fresh zeros. */
+	r = hc(VMLET_HC_EXEC, low_hi, top_lo, 0, 0);
+	if (r < 0)
+		return r;
+	forget_rights(VMLET_USER_LO, low_hi);
+	forget_rights(top_lo, gk_hypercall.out[0]);
+	gk_boot.mmap_top = gk_hypercall.out[0];
+	forget_rights(gk_boot.stack_lo, gk_boot.user_hi);
+	clear(gk_boot.stack_lo, gk_boot.user_hi);
+	return 0;
+}
+
+void mm_exec_image(uint64_t image_hi)
+{
+	gk_boot.brk_start = page_up(image_hi);
+	brk_cur = gk_boot.brk_start;
+	if (brk_cur > brk_max_seen)
+		brk_max_seen = brk_cur;
+}
+
+long mm_exec_map(uint64_t len)
+{
+	return map_anywhere(page_up(len), 1);
 }
 
 int mm_region(int i, uint64_t *lo, uint64_t *hi)
@@ -244,6 +321,13 @@ uint64_t mm_brk(void)
 
 void mm_kernel_unmap(uint64_t addr, uint64_t len)
 {
+	int i;
+
+	for (i = 0; i < nkchunks; i++)
+		if (kchunks[i].lo == addr) {
+			kchunks[i] = kchunks[--nkchunks];
+			break;
+		}
 	drop(addr, addr + page_up(len));
 	release(addr, addr + page_up(len));
 }

@@ -252,3 +252,18 @@ void signal_masks(uint64_t *blocked_out, uint64_t *ignored, uint64_t *caught)
 			*caught |= 1ull << (sig - 1);
 	}
 }
+
+/* execve: handled signals go back to their default action (ignored ones stay ignored); masks and
+ * pending signals stay; the alternate stack is gone with the old memory. */
+void signal_exec_reset(void)
+{
+	int s;
+
+	for (s = 1; s <= NSIG_K; s++)
+		if (actions[s].handler != SIG_IGN_K)
+			actions[s] = (struct ksigaction){ 0 };
+		else
+			actions[s].flags = actions[s].restorer = actions[s].mask = 0;
+	altstack.sp = altstack.size = 0;
+	altstack.flags = SS_DISABLE_K;
+}

@@ -248,6 +248,9 @@ void handle_close(struct vmlet_vm *vm, uint64_t h);
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+/* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
+int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);
 /* trace.c: one strace-style line ("name(args) = ret\n") for a guest's trace record, cut to size. */
 void trace_format(const struct vmlet_trace *t, char *buf, size_t size);

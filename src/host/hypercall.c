@@ -524,7 +524,7 @@ static int64_t hc_seek(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 /* Give program memory back to the host; anonymous pages read as zeros afterwards. */
 /* Fresh anonymous memory (zeros) over guest [addr, addr+len), keeping the heap's huge-page advice. */
-static int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len)
+int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len)
 {
 	uint8_t *p = vm->mem.host + addr;
 
@@ -693,6 +693,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
 	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_FORK] = hc_fork,
 	[VMLET_HC_WAIT] = hc_wait,	   [VMLET_HC_PIPE] = hc_pipe,
+	[VMLET_HC_EXEC] = hc_exec,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

@@ -68,3 +68,20 @@ int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	h->out[1] = (uint64_t)wr;
 	return 0;
 }
+
+int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	uint64_t low_hi = h->arg[0], top_lo = h->arg[1];
+	int64_t r;
+
+	if (((low_hi | top_lo) & (VMLET_PAGE_SIZE - 1)) || low_hi < VMLET_USER_LO || low_hi > top_lo ||
+	    top_lo > vm->mmap_top)
+		return -EINVAL;
+	if ((r = anon_back(vm, VMLET_USER_LO, low_hi - VMLET_USER_LO)) ||
+	    (top_lo < vm->mmap_top && (r = anon_back(vm, top_lo, vm->mmap_top - top_lo))))
+		return r;
+	vm->brk_start = VMLET_USER_LO; /* the guest kernel maps the new image itself */
+	vm->nreadonly = 0;
+	h->out[0] = vm->mmap_top;
+	return 0;
+}
