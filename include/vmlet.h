@@ -199,7 +199,6 @@ struct vmlet_result {
 	uint64_t hypercalls;
 	uint64_t syscalls;        /* served by the guest kernel */
 	uint64_t unsupported;     /* syscalls answered ENOSYS */
-	uint64_t process_calls;   /* execve attempts (refused: not served yet) */
 	uint64_t mem_peak;        /* highest guest memory in use by the program, bytes */
 	struct vmlet_phases phases;
 	int committed;            /* written files were kept (see enum vmlet_commit) */

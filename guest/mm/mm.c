@@ -266,15 +266,19 @@ int mm_exec_fits(uint64_t image_hi)
 
 long mm_exec_reset(void)
 {
-	uint64_t low_hi, top_lo = gk_boot.mmap_top;
+	uint64_t low_hi, top_lo = gk_boot.mmap_top, lo, hi;
+	unsigned prot;
 	long r;
 	int i;
 
 	mm_init();
-	sparse_unmap(VMLET_SPARSE_LO, VMLET_SPARSE_HI); /* the program's: their frames are freed too */
+	while (sparse_region(0, &lo, &hi, &prot)) /* the program's: their frames are freed too */
+		if ((r = sparse_unmap(lo, hi)) < 0)
+			return r;
 	for (i = nmaps - 1; i >= 0; i--)
 		if (!kernel_owned(maps[i].lo, maps[i].hi)) {
-			uint64_t lo = maps[i].lo, hi = maps[i].hi;
+			lo = maps[i].lo;
+			hi = maps[i].hi;
 			drop(lo, hi);
 			release(lo, hi);
 		}

@@ -324,6 +324,7 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 	gk_boot.exe[VMLET_EXE_MAX - 1] = 0;
 	gk_boot.start_rsp = rsp;
 	fd_close_on_exec();
+	hc(VMLET_HC_FLUSH, 0, 0, 0, 0); /* the host closes them now: a pipe's reader sees its end */
 	signal_exec_reset();
 	memset(f, 0, sizeof(*f));
 	f->rcx = entry;  /* where the return to the program goes */

@@ -309,9 +309,6 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (res.message[0] && !sig)
 		fprintf(stderr, "vmlet: %s\n", res.message);
-	if (res.process_calls)
-		fprintf(stderr, "vmlet: note: the program tried to run another program "
-				"(execve), which vmlet does not support yet\n");
 	if (st.o.stats)
 		print_stats(&res);
 	return finish(&st, res.exit_code);

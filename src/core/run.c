@@ -265,16 +265,12 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 static void collect_stats(struct vmlet_vm *vm)
 {
 	const struct vmlet_stats *s = vm_guest_ptr(vm, vm->gk.stats, sizeof(*s));
-	static const unsigned process_calls[] = { 59, 322 }; /* execve, execveat */
-	unsigned i;
 
 	if (!s)
 		return;
 	vm->res->syscalls = s->syscalls;
 	vm->res->unsupported = s->unsupported;
 	vm->res->mem_peak = s->mmap_bytes_peak;
-	for (i = 0; i < sizeof(process_calls) / sizeof(process_calls[0]); i++)
-		vm->res->process_calls += s->by_nr[process_calls[i]];
 	memcpy(vm->res->syscall_counts, s->by_nr, sizeof(vm->res->syscall_counts));
 }
 

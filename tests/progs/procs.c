@@ -1,5 +1,7 @@
-/* procs.c - fork, wait and pipes, each mode printing what a native run prints: procs MODE. */
+/* procs.c - fork, wait, pipes and execve, each mode printing what a native run prints: procs MODE [PROG]. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +207,42 @@ static int mode_bomb(void)
 	return 0;
 }
 
+/* execve in a child: PROG with two arguments and one variable, and the failures Linux reports. */
+static int mode_exec(const char *prog)
+{
+	char *args[] = { (char *)prog, "a b", "c", NULL }, *env[] = { "K=V", "PATH=/bin:/usr/bin", NULL };
+	const char *bad[] = { "/nonexistent/prog", "/", "/etc/passwd" };
+	int st, p[2], n;
+	size_t i;
+	char c;
+
+	fflush(stdout);
+	if (fork() == 0) {
+		execve(prog, args, env);
+		_exit(127);
+	}
+	wait(&st);
+	show_status("exec", st);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		execve(bad[i], args, env);
+		printf("execve %s: %s\n", bad[i], strerror(errno));
+	}
+	/* A close-on-exec pipe end closes at a successful exec: the reader sees end of file. */
+	if (pipe2(p, O_CLOEXEC))
+		return 1;
+	if (fork() == 0) {
+		close(p[0]);
+		execve(prog, args, env);
+		_exit(127);
+	}
+	close(p[1]);
+	n = (int)read(p[0], &c, 1);
+	wait(&st);
+	printf("cloexec pipe: read %d\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -224,6 +262,8 @@ int main(int argc, char **argv)
 		return mode_order();
 	if (!strcmp(m, "bomb"))
 		return mode_bomb();
-	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb\n");
+	if (!strcmp(m, "exec") && argc > 2)
+		return mode_exec(argv[2]);
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|exec PROG\n");
 	return 2;
 }

@@ -2,7 +2,7 @@
  * sys.c - assorted system-call checks, one per subcommand, each printing clear results:
  *   enosys   unknown syscall numbers fail with -1/ENOSYS
  *   fork     fork() fails cleanly with -1 (run it with --max-procs 1)
- *   exec     execve() of /bin/true fails cleanly with -1
+ *   exec     execve() of /bin/true, which is not there without a root, fails cleanly with -1
  *   ids      getpid and uname
  *   signal   raise(SIGUSR1) runs the installed handler, then the program continues
  *   dev      /dev/null reads EOF, /dev/urandom gives bytes, getrandom gives bytes

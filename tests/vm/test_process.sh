@@ -1,7 +1,7 @@
 #!/bin/bash
-# test_process.sh - processes: fork, wait and pipes (tests/progs/procs.c) compared with the native
+# test_process.sh - processes: fork, wait, pipes and execve (tests/progs/procs.c) compared with the native
 # run, stdout and exit status, musl and glibc; shells' subshells, command substitutions and
-# pipelines of builtins; the process limit; no host process outlives the run.
+# pipelines, real programs run by shells and python; the process limit; no host process outlives the run.
 _own_work=; [ -z "${WORK:-}" ] && _own_work=1
 . "$(dirname "$0")/lib.sh"
 [ -n "$_own_work" ] && trap 'rm -rf "$WORK"' EXIT
@@ -65,4 +65,71 @@ if [ "$rc" = 124 ] && [ "$left" = 0 ]; then
 	pass "process/timeout-kills-tree"
 else
 	fail "process/timeout-kills-tree" "exit $rc, $left host processes left; stderr: $(head -c 300 "$T/err")"
+fi
+
+# execve: a static and a dynamic program in a child, with arguments and environment; the errors
+# Linux gives (ENOENT, EACCES for a directory and for a file without x); a close-on-exec pipe end
+# closes at the exec.
+for prog in "$PROGS/args-musl" "$PROGS/args-glibc" /bin/echo; do
+	for libc in musl glibc; do
+		name="process/exec/$libc/$(basename "$prog")"
+		"$PROGS/procs-$libc" exec "$prog" > "$T/native.out" 2> /dev/null
+		nrc=$?
+		"$VMLET" run --root / "$PROGS/procs-$libc" exec "$prog" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+		vrc=$?
+		if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
+			fail "$name" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 400 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
+		else
+			pass "$name"
+		fi
+	done
+done
+
+# Shells running real programs: pipelines, substitutions, a "#!" script, exit statuses of a missing
+# command (127) and of a file that is not executable (126), a pipeline member killed by SIGPIPE.
+printf '#!/bin/sh -e\necho "script $0 $#: $*"\nexit 5\n' > "$T/script.sh"
+chmod +x "$T/script.sh"
+printf 'echo not run\n' > "$T/noexec.sh"
+SCRIPT2='echo hi | cat; x=$(uname -s); echo "$x"; seq 1000 | grep 7 | sort -rn | head -3
+'"$T/script.sh"' a "b c"; echo "script exit $?"; nosuchcommand 2>/dev/null; echo "missing $?"
+'"$T/noexec.sh"' 2>/dev/null; echo "noexec $?"; yes | head -2; echo "pipestatus done"
+printf "b\na\n" | sort | tr a-z A-Z; wc -l < /etc/passwd > /dev/null && echo counted'
+for sh in /bin/dash /bin/bash; do
+	if [ ! -x "$sh" ]; then skip "process/exec-shell$sh" "no $sh"; continue; fi
+	env -i PATH=/bin:/usr/bin HOME=/ "$sh" -c "$SCRIPT2" < /dev/null > "$T/native.out" 2>&1
+	nrc=$?
+	"$VMLET" run --root / "$sh" -c "$SCRIPT2" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+	vrc=$?
+	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
+		fail "process/exec-shell$sh" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 500 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
+	else
+		pass "process/exec-shell$sh"
+	fi
+done
+
+# Programs that spawn: python's subprocess (fork or vfork, then exec, an error pipe) and os.fork.
+if [ -x /usr/bin/python3 ]; then
+	PY='import os, subprocess, sys
+r = subprocess.run(["/bin/echo", "from", "echo"], capture_output=True)
+print(r.returncode, r.stdout)
+print(subprocess.run(["/bin/sh", "-c", "exit 3"]).returncode)
+try:
+    subprocess.run(["/nonexistent"])
+except FileNotFoundError as e:
+    print("FileNotFoundError", e.errno)
+pid = os.fork()
+if pid == 0:
+    os._exit(9)
+print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))'
+	env -i PATH=/bin:/usr/bin HOME=/ /usr/bin/python3 -c "$PY" < /dev/null > "$T/native.out" 2>&1
+	nrc=$?
+	"$VMLET" run --root / /usr/bin/python3 -c "$PY" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+	vrc=$?
+	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
+		fail "process/python-subprocess" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 500 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
+	else
+		pass "process/python-subprocess"
+	fi
+else
+	skip "process/python-subprocess" "no /usr/bin/python3"
 fi
