@@ -445,14 +445,16 @@ want_rc 0; want_bytes "$TG" 'next'; want_no_temp "$O"
 verdict "$n/next-run-on-target-removes-stale-temp"
 
 # --- FIFOs ----------------------------------------------------------------------------------
+# Host-side peers get 30 s: under load (QEMU guests side by side) vmlet may take seconds to start;
+# they end as soon as the run opens and closes its end.
 FF="$T/fifo"; mkfifo "$FF"
-( sleep 0.3; timeout 5 sh -c "printf 'fifo data\n' > '$FF'" ) & hp=$!; BG_PIDS="$BG_PIDS $hp"
+( sleep 0.3; timeout 30 sh -c "printf 'fifo data\n' > '$FF'" ) & hp=$!; BG_PIDS="$BG_PIDS $hp"
 vm --timeout 5s --channel "/p:$FF:type=fifo" "$P" cat /p
 wait "$hp"
 want_rc 0; want_out "fifo data"
 verdict "$n/fifo-reader-writer-comes-later"
 
-timeout 5 sh -c "printf 'early\n' > '$FF'" & hp=$!; BG_PIDS="$BG_PIDS $hp"; sleep 0.1
+timeout 30 sh -c "printf 'early\n' > '$FF'" & hp=$!; BG_PIDS="$BG_PIDS $hp"; sleep 0.1
 vm --timeout 5s --channel "/p:$FF:type=fifo" "$P" cat /p
 wait "$hp"
 want_rc 0; want_out "early"
@@ -462,7 +464,7 @@ t0=$(ms_now); vm --timeout 1s --channel "/p:$FF:type=fifo" "$P" cat /p; t1=$(ms_
 want_rc 124; [ $((t1 - t0)) -lt 4000 ] || need "took $((t1 - t0)) ms"
 verdict "$n/fifo-nobody-writes-timeout-124"
 
-timeout 5 cat "$FF" > "$T/fifo.got" & hp=$!; BG_PIDS="$BG_PIDS $hp"; sleep 0.1
+timeout 30 cat "$FF" > "$T/fifo.got" & hp=$!; BG_PIDS="$BG_PIDS $hp"; sleep 0.1
 vm --timeout 5s --channel "/p:$FF:type=fifo,mode=write" "$P" write /p hi-fifo
 wait "$hp"; hrc=$?
 want_rc 0; want_bytes "$T/fifo.got" 'hi-fifo'; [ "$hrc" = 0 ] || need "host reader exit $hrc"
