@@ -43,11 +43,13 @@ static int write_all(struct vmlet_vm *vm, int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
+/* One trace line; once the run has more than one process, each line names its guest pid. */
 static void trace_line(struct vmlet_vm *vm, const struct vmlet_trace *t)
 {
-	char line[1024]; /* six cut strings fit */
+	char line[1024 + 16]; /* six cut strings fit, and the pid */
+	int pre = vm->tree ? snprintf(line, 16, "[pid %d] ", tree_pid(vm)) : 0;
 
-	trace_format(t, line, sizeof(line));
+	trace_format(t, line + pre, sizeof(line) - (size_t)pre);
 	if (write(vm->trace_fd, line, strlen(line)) < 0)
 		return;
 }

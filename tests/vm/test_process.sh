@@ -133,3 +133,11 @@ print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))'
 else
 	skip "process/python-subprocess" "no /usr/bin/python3"
 fi
+
+# --trace names the guest pid of each line once the run has forked.
+run_vm "$T/out" "$T/err" /dev/null -- run --trace "$PROGS/procs-musl" basic
+if grep -q '^\[pid 2\] wait4(' "$T/err" && grep -q '^\[pid 3\] exit_group(7)' "$T/err"; then
+	pass "process/trace-pids"
+else
+	fail "process/trace-pids" "exit $rc; stderr: $(grep -m3 'wait4\|exit_group' "$T/err" | tr '\n' '|')"
+fi
