@@ -70,12 +70,13 @@ fi
 # execve: a static and a dynamic program in a child, with arguments and environment; the errors
 # Linux gives (ENOENT, EACCES for a directory and for a file without x); a close-on-exec pipe end
 # closes at the exec.
-for prog in "$PROGS/args-musl" "$PROGS/args-glibc" /bin/echo; do
+AP=$(cd "$PROGS" && pwd) # absolute: inside --root / a path is the guest's
+for prog in "$AP/args-musl" "$AP/args-glibc" /bin/echo; do
 	for libc in musl glibc; do
 		name="process/exec/$libc/$(basename "$prog")"
-		"$PROGS/procs-$libc" exec "$prog" > "$T/native.out" 2> /dev/null
+		"$AP/procs-$libc" exec "$prog" > "$T/native.out" 2> /dev/null
 		nrc=$?
-		"$VMLET" run --root / "$PROGS/procs-$libc" exec "$prog" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+		"$VMLET" run --root / "$AP/procs-$libc" exec "$prog" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
 		vrc=$?
 		if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
 			fail "$name" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 400 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
