@@ -252,3 +252,12 @@ void signal_masks(uint64_t *blocked_out, uint64_t *ignored, uint64_t *caught)
 			*caught |= 1ull << (sig - 1);
 	}
 }
+
+int signal_pending_in(uint64_t mask, int take)
+{
+	int sig = pending & mask ? __builtin_ctzll(pending & mask) + 1 : 0;
+
+	if (sig && take)
+		pending &= ~SIGBIT(sig);
+	return sig;
+}
