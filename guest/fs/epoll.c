@@ -87,12 +87,8 @@ static long epoll_open(uint64_t flags)
 
 	if (flags & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
-	if (!(o = ofd_alloc(OFD_EPOLL)))
+	if (!(o = ofd_anon(OFD_EPOLL, "eventpoll", 0)))
 		return -ENFILE;
-	o->oflags = O_RDWR;
-	o->sequential = 1;
-	o->st.mode = 0600; /* an anonymous inode */
-	memcpy(o->path, "anon_inode:[eventpoll]", sizeof("anon_inode:[eventpoll]"));
 	return fd_install(o, !!(flags & O_CLOEXEC), 0);
 }
 
@@ -223,7 +219,7 @@ static long epoll_wait_ns(struct gk_frame *f, int64_t timeout_ns)
 
 	if ((int)A2 <= 0 || (int)A2 > EVENT_MAX)
 		return -EINVAL;
-	if (!user_ok(A1, (uint64_t)(int)A2 * sizeof(struct epoll_event_k)))
+	if (!user_ok_w(A1, (uint64_t)(int)A2 * sizeof(struct epoll_event_k)))
 		return -EFAULT;
 	if (!(c.ep = fd_get((long)(int)A0)))
 		return -EBADF;
@@ -256,9 +252,7 @@ long sys_epoll_pwait2(struct gk_frame *f)
 	int64_t ns;
 	long r;
 
-	if (A4 && A5 != 8)
-		return -EINVAL;
-	if ((r = ready_timespec(A3, &ns)))
+	if ((r = ready_timeout(A3, A4, A5, &ns)))
 		return r;
 	return epoll_wait_ns(f, ns);
 }

@@ -14,12 +14,8 @@ static long eventfd_open(uint64_t initval, uint64_t flags)
 
 	if (flags & ~(uint64_t)(EFD_SEMAPHORE_K | O_NONBLOCK | O_CLOEXEC))
 		return -EINVAL;
-	if (!(o = ofd_alloc(OFD_EVENTFD)))
+	if (!(o = ofd_anon(OFD_EVENTFD, "eventfd", flags)))
 		return -ENFILE;
-	o->oflags = O_RDWR | (uint32_t)(flags & O_NONBLOCK);
-	o->sequential = 1;
-	o->st.mode = 0600; /* an anonymous inode */
-	memcpy(o->path, "anon_inode:[eventfd]", sizeof("anon_inode:[eventfd]"));
 	o->ev.efd.count = (uint32_t)initval;
 	o->ev.efd.semaphore = !!(flags & EFD_SEMAPHORE_K);
 	return fd_install(o, !!(flags & O_CLOEXEC), 0);

@@ -24,6 +24,8 @@ long ready_loop(long (*scan)(void *ctx, struct ready_wait *w), void *ctx, int64_
 long ready_one(struct ofd *o, unsigned events);
 /* A timeout timespec at addr (0: none, -1) in ns: 0 or -errno. */
 long ready_timespec(uint64_t addr, int64_t *ns);
+/* ... and a signal mask's size must be 8 bytes when there is one (the mask itself is not applied). */
+long ready_timeout(uint64_t addr, uint64_t sigmask, uint64_t sigsetsize, int64_t *ns);
 
 /* eventfd.c, timerfd.c, signalfd.c: read and write on a description of their kind; poll events. */
 long eventfd_read(struct ofd *o, uint8_t *buf, uint64_t len);

@@ -89,6 +89,21 @@ struct ofd *ofd_alloc(enum ofd_kind kind)
 	return 0;
 }
 
+struct ofd *ofd_anon(enum ofd_kind kind, const char *name, uint64_t flags)
+{
+	struct ofd *o = ofd_alloc(kind);
+
+	if (!o)
+		return 0;
+	o->oflags = O_RDWR | (uint32_t)(flags & O_NONBLOCK);
+	o->sequential = 1;
+	o->st.mode = 0600;
+	memcpy(o->path, "anon_inode:[", 12);
+	memcpy(o->path + 12, name, strlen(name));
+	memcpy(o->path + 12 + strlen(name), "]", 2);
+	return o;
+}
+
 void fd_close_handle(uint32_t handle)
 {
 	int i;
@@ -656,6 +671,9 @@ long sys_ioctl(struct gk_frame *f)
 		fdt[A0].cloexec = A1 == FIOCLEX;
 		return 0;
 	case FIONBIO:
+		if (!user_ok(A2, 4))
+			return -EFAULT;
+		o->oflags = *(const int32_t *)A2 ? o->oflags | O_NONBLOCK : o->oflags & ~(uint32_t)O_NONBLOCK;
 		return 0;
 	case FIONREAD:
 		if (!user_ok(A2, 4))

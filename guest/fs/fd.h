@@ -62,6 +62,8 @@ void fd_init(void);
 struct ofd *fd_get(long fd); /* NULL if fd is not open */
 int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdir */
 struct ofd *ofd_alloc(enum ofd_kind kind);
+/* A description of an anonymous inode, "anon_inode:[name]", read-write, O_NONBLOCK from flags; 0 if none is free. */
+struct ofd *ofd_anon(enum ofd_kind kind, const char *name, uint64_t flags);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 void ofd_put(struct ofd *o);
 /* read and write on a description, at off when positional (pread), else at and past its offset. */

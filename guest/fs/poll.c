@@ -51,9 +51,7 @@ long sys_ppoll(struct gk_frame *f)
 	int64_t ns;
 	long r;
 
-	if (A3 && A4 != 8)
-		return -EINVAL;
-	if ((r = ready_timespec(A2, &ns)))
+	if ((r = ready_timeout(A2, A3, A4, &ns)))
 		return r;
 	return do_poll(A0, A1, ns);
 }

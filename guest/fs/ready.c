@@ -108,6 +108,13 @@ long ready_one(struct ofd *o, unsigned events)
 	return ready_loop(scan_one, &c, -1);
 }
 
+long ready_timeout(uint64_t addr, uint64_t sigmask, uint64_t sigsetsize, int64_t *ns)
+{
+	if (sigmask && sigsetsize != 8)
+		return -EINVAL;
+	return ready_timespec(addr, ns);
+}
+
 long ready_timespec(uint64_t addr, int64_t *ns)
 {
 	const int64_t *ts = (const int64_t *)addr;

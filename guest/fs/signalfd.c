@@ -41,12 +41,8 @@ static long signalfd_open(long fd, uint64_t umask, uint64_t size, uint64_t flags
 		o->ev.sfd.mask = mask;
 		return fd;
 	}
-	if (!(o = ofd_alloc(OFD_SIGNALFD)))
+	if (!(o = ofd_anon(OFD_SIGNALFD, "signalfd", flags)))
 		return -ENFILE;
-	o->oflags = O_RDWR | (uint32_t)(flags & O_NONBLOCK);
-	o->sequential = 1;
-	o->st.mode = 0600; /* an anonymous inode */
-	memcpy(o->path, "anon_inode:[signalfd]", sizeof("anon_inode:[signalfd]"));
 	o->ev.sfd.mask = mask;
 	return fd_install(o, !!(flags & O_CLOEXEC), 0);
 }

@@ -74,12 +74,8 @@ long sys_timerfd_create(struct gk_frame *f)
 		return -EINVAL;
 	if (A1 & ~(uint64_t)(O_NONBLOCK | O_CLOEXEC))
 		return -EINVAL;
-	if (!(o = ofd_alloc(OFD_TIMERFD)))
+	if (!(o = ofd_anon(OFD_TIMERFD, "timerfd", A1)))
 		return -ENFILE;
-	o->oflags = O_RDWR | (uint32_t)(A1 & O_NONBLOCK);
-	o->sequential = 1;
-	o->st.mode = 0600; /* an anonymous inode */
-	memcpy(o->path, "anon_inode:[timerfd]", sizeof("anon_inode:[timerfd]"));
 	o->ev.tfd.clock = (uint32_t)A0;
 	return fd_install(o, !!(A1 & O_CLOEXEC), 0);
 }

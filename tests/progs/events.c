@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -101,7 +102,9 @@ static void eventfd_checks(void)
 	rd(sem, "sem read empty");
 	close(sem);
 
-	nb = eventfd(0, EFD_NONBLOCK);
+	nb = eventfd(0, 0);
+	int on = 1;
+	say("FIONBIO", ioctl(nb, FIONBIO, &on));
 	rd(nb, "nonblock read empty");
 	wr(nb, 0xfffffffffffffffeull, "write max");
 	printf("poll full: %#x\n", revents(nb, POLLIN | POLLOUT, 0));
