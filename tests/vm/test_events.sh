@@ -14,14 +14,7 @@ vs_native() {
 	local nrc=$?
 	# shellcheck disable=SC2086
 	"$VMLET" run $opts "$@" <<< "$text" > "$WORK/vm.out" 2> "$WORK/vm.err"
-	local vrc=$?
-	if [ "$nrc" != "$vrc" ]; then
-		fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$WORK/vm.err")"
-	elif ! cmp -s "$WORK/native.out" "$WORK/vm.out"; then
-		fail "$name" "stdout differs from native: $(diff "$WORK/native.out" "$WORK/vm.out" | head -c 600 | tr '\n' '|')"
-	else
-		pass "$name"
-	fi
+	native_verdict "$name" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.err"
 }
 
 for libc in musl glibc; do
