@@ -5,7 +5,7 @@
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 
-#define WATCH_MAX 128 /* watches of all instances together */
+#define WATCH_MAX OFD_MAX /* watches of all instances together: one per description on average */
 #define NEST_MAX 4    /* epoll instances inside epoll instances, as Linux's EP_MAX_NESTS */
 #define EVENT_MAX (0x7fffffff / 12)
 #define CONTROL_BITS (EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE)
@@ -21,7 +21,7 @@ struct watch {
 	int32_t fd;
 	uint32_t events;            /* as the program gave them, EPOLLET and kin included */
 	uint64_t data;
-	uint64_t seen_in, seen_out; /* the description's wake-ups up to the last report (edge-triggered) */
+	uint32_t seen_in, seen_out; /* the description's wake-ups up to the last report (edge-triggered) */
 	uint32_t last;              /* its events at the last look: an event that rises is new */
 	uint8_t disarmed;           /* EPOLLONESHOT reported it; EPOLL_CTL_MOD arms it again */
 };

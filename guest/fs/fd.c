@@ -477,6 +477,10 @@ long sys_lseek(struct gk_frame *f)
 	case OFD_ZERO:
 	case OFD_FULL:
 	case OFD_RANDOM:
+	case OFD_EVENTFD: /* Linux's noop_llseek: the position stays 0 */
+	case OFD_TIMERFD:
+	case OFD_SIGNALFD:
+	case OFD_EPOLL:
 		return 0;
 	case OFD_SYNTH_DIR: /* offsets are the ones getdents64 gave: slots, stable */
 		if ((A2 != SEEK_SET && A2 != SEEK_CUR) || (A2 == SEEK_CUR && off) || off < 0)

@@ -55,7 +55,7 @@ struct ofd {
 	} ev;
 	/* Wake-ups a waiter on this description would see, with an input or an output key (eventfd
 	 * writes and reads, timer expirations, signals): edge-triggered epoll reports each. */
-	uint64_t wake_in, wake_out;
+	uint32_t wake_in, wake_out; /* compared for equality only: wrapping is harmless */
 };
 
 void fd_init(void);

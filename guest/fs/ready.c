@@ -4,17 +4,33 @@
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/poll.h>
+#include <linux/stat.h>
 
 #define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) /* files without a poll method */
 #define STREAM_SLICE_MS 10 /* with several host streams to watch, each is waited on this long in turn */
 
-/* A stream: output goes to the ring (always room); input is buffered or the host's to tell. */
+static int stream_is_tty(const struct ofd *o)
+{
+	return o->handle < 3 && (gk_boot.stdio[o->handle].flags & VMLET_STDIO_TTY);
+}
+
+/* A character device that is not a terminal (/dev/null as stdin): no poll method, as Linux's mem devices. */
+static int stream_is_plain_device(const struct ofd *o)
+{
+	return S_ISCHR(o->st.mode) && !stream_is_tty(o);
+}
+
+/* A stream: output goes to the ring (room for it always; a FIFO's read end is never writable); input is
+ * buffered or the host's to tell. */
 static unsigned stream_poll(struct ofd *o, unsigned events, struct ready_wait *w)
 {
-	unsigned r = (o->oflags & O_ACCMODE) != O_RDONLY ? POLLOUT | POLLWRNORM : 0;
+	int duplex = stream_is_tty(o) || S_ISSOCK(o->st.mode);
+	unsigned r = duplex || (o->oflags & O_ACCMODE) != O_RDONLY ? POLLOUT | POLLWRNORM : 0;
 	long h;
 
-	if (!(events & (POLLIN | POLLRDNORM)) || (o->oflags & O_ACCMODE) == O_WRONLY)
+	if (stream_is_plain_device(o))
+		return DEFAULT_POLLMASK;
+	if (!(events & (POLLIN | POLLRDNORM)) || (!duplex && (o->oflags & O_ACCMODE) == O_WRONLY))
 		return r;
 	h = hc(VMLET_HC_POLL, o->handle, POLLIN, 0, 0);
 	if (fd_stream_buffered(o)) /* the host still tells whether the writer is gone */
@@ -44,7 +60,7 @@ unsigned ofd_poll(struct ofd *o, unsigned events, struct ready_wait *w)
 
 int ofd_pollable(const struct ofd *o)
 {
-	return o->kind == OFD_STREAM || o->kind == OFD_EVENTFD || o->kind == OFD_TIMERFD ||
+	return (o->kind == OFD_STREAM && !stream_is_plain_device(o)) || o->kind == OFD_EVENTFD || o->kind == OFD_TIMERFD ||
 	       o->kind == OFD_SIGNALFD || o->kind == OFD_EPOLL;
 }
 

@@ -90,6 +90,7 @@ static void eventfd_checks(void)
 	wr(fd, 1, "write 1");
 	printf("poll one: %#x\n", revents(fd, POLLIN | POLLOUT, 0));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	say("lseek", lseek(fd, 5, SEEK_SET));
 	say("readlink", readlink(path, link, sizeof(link) - 1));
 	printf("link: %s\n", link);
 	close(fd);
@@ -171,7 +172,7 @@ static void timerfd_checks(void)
 	close(fd);
 
 	/* Absolute times in the past: the expirations are counted at once (10 s periods: robust to delays). */
-	fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+	fd = timerfd_create(CLOCK_REALTIME, 0); /* blocking: Linux counts a past expiry in its timer interrupt, a moment later */
 	clock_gettime(CLOCK_REALTIME, &now);
 	its = (struct itimerspec){ { 10, 0 }, { now.tv_sec - 35, now.tv_nsec } };
 	say("settime realtime abstime past", timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, 0));
@@ -459,11 +460,28 @@ static void stdin_checks(void)
 	close(et);
 }
 
+/* stdin is /dev/null: always ready, and epoll refuses it (the device has no poll method). */
+static void devnull_checks(void)
+{
+	int ep = epoll_create1(0);
+	char c;
+
+	puts("== stdin /dev/null");
+	printf("poll: %#x\n", revents(0, POLLIN | POLLOUT, -1));
+	say("epoll add", ectl(ep, EPOLL_CTL_ADD, 0, EPOLLIN, 1));
+	say("read", read(0, &c, 1));
+	close(ep);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "stdin")) {
 		stdin_checks();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "devnull")) {
+		devnull_checks();
 		return 0;
 	}
 	eventfd_checks();

@@ -23,6 +23,7 @@ for libc in musl glibc; do
 	vs_native "events/$libc/semantics" hello "" -- "$P"
 	vs_native "events/$libc/deterministic" hello "--deterministic --epoch 1700000000" -- "$P"
 	vs_native "events/$libc/stdin-pipe" hello "" -- "$P" stdin
+	VMLET_OPTS='' same_as_native "events/$libc/stdin-dev-null" /dev/null -- "$P" devnull
 done
 
 D=$(cd "$(dirname "$0")/../progs" && pwd)
