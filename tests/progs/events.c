@@ -473,11 +473,39 @@ static void devnull_checks(void)
 	close(ep);
 }
 
+/* path is a FIFO a writer fills and closes: epoll waits for its input until the end, then reports the hang-up. */
+static void fifo_checks(const char *path)
+{
+	int fd = open(path, O_RDONLY), ep = epoll_create1(0);
+	char data[256];
+	size_t got = 0;
+	ssize_t n = 1;
+	struct epoll_event ev;
+
+	puts("== fifo");
+	say("epoll add", ectl(ep, EPOLL_CTL_ADD, fd, EPOLLIN, 0xf1f0));
+	while (n > 0 && got < sizeof(data) && epoll_wait(ep, &ev, 1, -1) == 1) {
+		if (!(ev.events & (EPOLLIN | EPOLLHUP)) || ev.data.u64 != 0xf1f0)
+			printf("unexpected event %#x\n", ev.events);
+		n = read(fd, data + got, sizeof(data) - got);
+		got += n > 0 ? (size_t)n : 0;
+	}
+	printf("read %zu bytes: %.*s", got, (int)got, data);
+	ewait(ep, 0, "at the end");
+	printf("poll at the end: %#x\n", revents(fd, POLLIN, 0));
+	close(ep);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "stdin")) {
 		stdin_checks();
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "fifo")) {
+		fifo_checks(argv[2]);
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "devnull")) {

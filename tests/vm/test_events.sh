@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_events.sh - eventfd, timerfd, poll/ppoll, select/pselect6, epoll (level, edge, one-shot) and signalfd:
 # tests/progs/events.c compared byte for byte with native runs (musl and glibc; also deterministic), epoll,
-# poll and select on a stdin pipe; python3's selectors and select modules, and asyncio with timers.
+# poll and select on a stdin pipe, on /dev/null as stdin and on a FIFO channel a host writer fills later;
+# python3's selectors and select modules, and asyncio with timers.
 _own_work=; [ -z "${WORK:-}" ] && _own_work=1
 . "$(dirname "$0")/lib.sh"
 [ -n "$_own_work" ] && trap 'rm -rf "$WORK"' EXIT
@@ -24,6 +25,24 @@ for libc in musl glibc; do
 	vs_native "events/$libc/deterministic" hello "--deterministic --epoch 1700000000" -- "$P"
 	vs_native "events/$libc/stdin-pipe" hello "" -- "$P" stdin
 	VMLET_OPTS='' same_as_native "events/$libc/stdin-dev-null" /dev/null -- "$P" devnull
+done
+
+# A FIFO channel a host writer fills after the program started waiting, then closes.
+FF="$WORK/events.fifo"; rm -f "$FF"; mkfifo "$FF"
+fifo_run() { # OUT -- COMMAND...: COMMAND with a writer coming 0.3 s later
+	local out=$1; shift 2
+	( sleep 0.3; timeout 10 sh -c "printf 'fifo data\n' > '$FF'" ) & local hp=$!
+	timeout 20 "$@" > "$out" 2> "$out.err"
+	local rc=$?
+	wait "$hp"
+	return $rc
+}
+for libc in musl glibc; do
+	P="$PROGS/events-$libc"
+	[ -x "$P" ] || continue
+	fifo_run "$WORK/native.out" -- "$P" fifo "$FF"; nrc=$?
+	fifo_run "$WORK/vm.out" -- "$VMLET" run --timeout 10s --channel "$FF:$FF:type=fifo" "$P" fifo "$FF"
+	native_verdict "events/$libc/fifo-channel" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.out.err"
 done
 
 D=$(cd "$(dirname "$0")/../progs" && pwd)
