@@ -123,7 +123,7 @@ long sys_timerfd_settime(struct gk_frame *f)
 		return r;
 	if (A1 & ~(uint64_t)(TFD_TIMER_ABSTIME_K | TFD_TIMER_CANCEL_ON_SET_K))
 		return -EINVAL;
-	if (!user_ok(A2, 32) || (A3 && !user_ok(A3, 32)))
+	if (!user_ok(A2, 32) || (A3 && !user_ok_w(A3, 32)))
 		return -EFAULT;
 	if ((r = timespec_ns(its, &interval)) || (r = timespec_ns(its + 2, &value)))
 		return r;
@@ -147,7 +147,7 @@ long sys_timerfd_gettime(struct gk_frame *f)
 
 	if ((r = timer_of((long)(int)A0, &o)))
 		return r;
-	if (!user_ok(A1, 32))
+	if (!user_ok_w(A1, 32))
 		return -EFAULT;
 	timer_get(o, (int64_t *)A1);
 	return 0;
