@@ -91,10 +91,16 @@ long ready_loop(long (*scan)(void *ctx, struct ready_wait *w), void *ctx, int64_
 		until = w.deadline < end ? w.deadline : end;
 		if (w.streams) {
 			uint64_t ms = until == UINT64_MAX ? UINT64_MAX : (until - now + 999999) / 1000000;
+			long h;
+
 			if (w.streams > 1 && ms > STREAM_SLICE_MS)
 				ms = STREAM_SLICE_MS;
-			if (hc(VMLET_HC_POLL, w.handle, POLLIN, ms == UINT64_MAX ? (uint64_t)-1 : ms, 0) == -EINTR)
+			h = hc(VMLET_HC_POLL, w.handle, POLLIN, ms == UINT64_MAX ? (uint64_t)-1 : ms, 0);
+			if (h == -EINTR)
 				return -EINTR;
+			/* The host waited in real time: a virtual clock moves on by as much. */
+			if (h == 0 && (gk_boot.flags & VMLET_BOOT_DETERMINISTIC))
+				time_sleep(ms * 1000000 < until - now ? ms * 1000000 : until - now);
 		} else if (until == UINT64_MAX) {
 			time_sleep_forever(); /* nothing in a single-threaded VM could make it ready */
 		} else if (until > now && time_sleep(until - now) < 0) {

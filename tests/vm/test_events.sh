@@ -43,6 +43,12 @@ for libc in musl glibc; do
 	fifo_run "$WORK/native.out" -- "$P" fifo "$FF"; nrc=$?
 	fifo_run "$WORK/vm.out" -- "$VMLET" run --timeout 10s --channel "$FF:$FF:type=fifo" "$P" fifo "$FF"
 	native_verdict "events/$libc/fifo-channel" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.out.err"
+	# no writer ever: waits on it end by their timeouts, on the virtual clock too
+	timeout 20 "$P" quiet "$FF" > "$WORK/native.out" 2> /dev/null; nrc=$?
+	for opts in "" --deterministic; do
+		timeout 20 "$VMLET" run $opts --timeout 10s --channel "$FF:$FF:type=fifo" "$P" quiet "$FF" > "$WORK/vm.out" 2> "$WORK/vm.err"
+		native_verdict "events/$libc/quiet-fifo-channel${opts:+-deterministic}" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.err"
+	done
 done
 
 D=$(cd "$(dirname "$0")/../progs" && pwd)
