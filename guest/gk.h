@@ -184,6 +184,10 @@ DECLARE(flistxattr);
 DECLARE(getuid); DECLARE(geteuid); DECLARE(getgid); DECLARE(getegid); DECLARE(getresuid); DECLARE(getresgid);
 DECLARE(setuid); DECLARE(setgid); DECLARE(setreuid); DECLARE(setregid); DECLARE(setresuid); DECLARE(setresgid);
 DECLARE(getgroups); DECLARE(setgroups);
+DECLARE(select); DECLARE(pselect6); DECLARE(eventfd); DECLARE(eventfd2); DECLARE(timerfd_create);
+DECLARE(timerfd_settime); DECLARE(timerfd_gettime); DECLARE(signalfd); DECLARE(signalfd4);
+DECLARE(epoll_create); DECLARE(epoll_create1); DECLARE(epoll_ctl); DECLARE(epoll_wait); DECLARE(epoll_pwait);
+DECLARE(epoll_pwait2);
 #undef DECLARE
 
 #endif

@@ -1,4 +1,5 @@
 /* fd.c - descriptor table and the read/write family, with read-ahead so small reads cost no exit. */
+#include "fs/events.h"
 #include "fs/tmpfs.h"
 
 #include <asm/ioctls.h>
@@ -88,6 +89,21 @@ struct ofd *ofd_alloc(enum ofd_kind kind)
 	return 0;
 }
 
+struct ofd *ofd_anon(enum ofd_kind kind, const char *name, uint64_t flags)
+{
+	struct ofd *o = ofd_alloc(kind);
+
+	if (!o)
+		return 0;
+	o->oflags = O_RDWR | (uint32_t)(flags & O_NONBLOCK);
+	o->sequential = 1;
+	o->st.mode = 0600;
+	memcpy(o->path, "anon_inode:[", 12);
+	memcpy(o->path + 12, name, strlen(name));
+	memcpy(o->path + 12 + strlen(name), "]", 2);
+	return o;
+}
+
 void fd_close_handle(uint32_t handle)
 {
 	int i;
@@ -110,6 +126,7 @@ void ofd_put(struct ofd *o)
 		o->node->opens--;
 		tnode_drop(o->node);
 	}
+	epoll_forget(o);
 	o->kind = OFD_FREE;
 }
 
@@ -150,13 +167,17 @@ void fd_forked_child(void)
 	stream_ra.pos = stream_ra.len; /* what the parent read ahead stays the parent's */
 }
 
-/* Sequential read from a stream, through the read-ahead buffer (none for a non-blocking one that is empty). */
+int fd_stream_buffered(const struct ofd *o)
+{
+	return o->kind == OFD_STREAM && o->handle == 0 && !o->exact && stream_ra.pos < stream_ra.len;
+}
+
+/* Sequential read from a stream, through the read-ahead buffer; a non-blocking one asks the host first. */
 static long stream_read(struct ofd *o, uint8_t *buf, uint64_t len)
 {
 	long n;
 
-	if ((o->oflags & O_NONBLOCK) && stream_ra.pos == stream_ra.len &&
-	    hc(VMLET_HC_POLL, o->handle, POLLIN, 0, 0) == 0)
+	if ((o->oflags & O_NONBLOCK) && !fd_stream_buffered(o) && !(ofd_poll(o, POLLIN, 0) & (POLLIN | POLLHUP)))
 		return -EAGAIN;
 	if (o->handle != 0 || o->exact || (forked && stream_ra.pos == stream_ra.len))
 		return hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, VMLET_OFF_NONE);
@@ -213,6 +234,18 @@ long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int posit
 
 	if (!readable(o))
 		return -EBADF;
+	switch (o->kind) { /* eight bytes or more at a time: before a run of frames could cut them */
+	case OFD_EVENTFD:
+		return eventfd_read(o, buf, len);
+	case OFD_TIMERFD:
+		return timerfd_read(o, buf, len);
+	case OFD_SIGNALFD:
+		return signalfd_read(o, buf, len);
+	case OFD_EPOLL:
+		return -EINVAL;
+	default:
+		break;
+	}
 	len = user_run((uint64_t)buf, len); /* the host reads into one run of frames: a short read */
 	switch (o->kind) {
 	case OFD_STREAM:
@@ -293,16 +326,20 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 	uint64_t at = o->append || o->kind == OFD_STREAM || stdio ? VMLET_OFF_NONE : positional ? off : o->off;
 	long n;
 
-	len = user_run((uint64_t)buf, len); /* the host writes from one run of frames: a short write */
 	if (!writable(o))
 		return -EBADF;
+	if (o->kind == OFD_EVENTFD)
+		return eventfd_write(o, buf, len);
+	if (o->kind == OFD_TIMERFD || o->kind == OFD_SIGNALFD || o->kind == OFD_EPOLL)
+		return -EINVAL;
+	len = user_run((uint64_t)buf, len); /* the host writes from one run of frames: a short write */
 	switch (o->kind) {
 	case OFD_STREAM:
 	case OFD_FILE:
 		if (positional && (o->sequential || o->kind == OFD_STREAM))
 			return -ESPIPE;
 		if (o->kind == OFD_STREAM && (o->oflags & O_NONBLOCK) && direct &&
-		    hc(VMLET_HC_POLL, o->handle, POLLOUT, 0, 0) == 0)
+		    !(ofd_poll(o, POLLOUT, 0) & (POLLOUT | POLLERR)))
 			return -EAGAIN;
 		if (direct)
 			n = hc(VMLET_HC_WRITE, o->handle, (uint64_t)buf, len, at);
@@ -456,6 +493,10 @@ long sys_lseek(struct gk_frame *f)
 	case OFD_ZERO:
 	case OFD_FULL:
 	case OFD_RANDOM:
+	case OFD_EVENTFD: /* Linux's noop_llseek: the position stays 0 */
+	case OFD_TIMERFD:
+	case OFD_SIGNALFD:
+	case OFD_EPOLL:
 		return 0;
 	case OFD_SYNTH_DIR: /* offsets are the ones getdents64 gave: slots, stable */
 		if ((A2 != SEEK_SET && A2 != SEEK_CUR) || (A2 == SEEK_CUR && off) || off < 0)
@@ -664,6 +705,9 @@ long sys_ioctl(struct gk_frame *f)
 		fdt[A0].cloexec = A1 == FIOCLEX;
 		return 0;
 	case FIONBIO:
+		if (!user_ok(A2, 4))
+			return -EFAULT;
+		o->oflags = *(const int32_t *)A2 ? o->oflags | O_NONBLOCK : o->oflags & ~(uint32_t)O_NONBLOCK;
 		return 0;
 	case FIONREAD:
 		if (!user_ok(A2, 4))
@@ -697,77 +741,4 @@ long sys_ioctl(struct gk_frame *f)
 	default:
 		return -ENOTTY;
 	}
-}
-
-struct pollfd_k {
-	int32_t fd;
-	int16_t events, revents;
-};
-
-static long do_poll(struct pollfd_k *p, uint64_t n, long timeout_ms)
-{
-	struct pollfd_k *wait = 0;
-	long ready = 0;
-	uint64_t i;
-
-	for (i = 0; i < n; i++) {
-		struct ofd *o = p[i].fd < 0 ? 0 : fd_get(p[i].fd);
-		int16_t ev = p[i].events | POLLERR | POLLHUP;
-
-		p[i].revents = 0;
-		if (p[i].fd < 0)
-			continue;
-		if (!o)
-			p[i].revents = POLLNVAL;
-		else if (o->kind == OFD_STREAM && (ev & POLLIN) &&
-			 !(o->handle == 0 && stream_ra.pos < stream_ra.len))
-			wait = wait ? wait : &p[i];
-		else
-			p[i].revents = ev & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
-		if (p[i].revents)
-			ready++;
-	}
-	if (ready || (!wait && timeout_ms == 0))
-		return ready;
-	if (!wait) {
-		if (timeout_ms > 0)
-			time_sleep((uint64_t)timeout_ms * 1000000ull);
-		return 0;
-	}
-	{
-		long r = hc(VMLET_HC_POLL, fd_get(wait->fd)->handle, (uint64_t)(uint16_t)wait->events,
-			    (uint64_t)timeout_ms, 0);
-		if (r < 0)
-			return r;
-		wait->revents = (int16_t)r;
-		return r ? 1 : 0;
-	}
-}
-
-long sys_poll(struct gk_frame *f)
-{
-	if (A1 > rlimit_nofile())
-		return -EINVAL;
-	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
-		return -EFAULT;
-	return do_poll((struct pollfd_k *)A0, A1, (long)(int)A2);
-}
-
-long sys_ppoll(struct gk_frame *f)
-{
-	long ms = -1;
-
-	if (A1 > rlimit_nofile())
-		return -EINVAL;
-	if (!user_ok(A0, A1 * sizeof(struct pollfd_k)))
-		return -EFAULT;
-	if (A2) {
-		const int64_t *ts = (const int64_t *)A2;
-		if (!user_ok(A2, 16))
-			return -EFAULT;
-		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-			return -EINVAL;
-		ms = ts[0] > 1000000000 ? 1000000000000 : ts[0] * 1000 + (ts[1] + 999999) / 1000000;
-	}
-	return do_poll((struct pollfd_k *)A0, A1, ms);
 }

@@ -15,6 +15,10 @@ enum ofd_kind {
 	OFD_TMPFS,  /* a node of a tmpfs (fs/tmpfs.h): file, directory, memfd, a synthetic file's text */
 	OFD_FULL,   /* /dev/full */
 	OFD_SYNTH_DIR, /* a directory of /proc or /dev (fs/synth.h) */
+	OFD_EVENTFD,   /* eventfd (fs/eventfd.c) */
+	OFD_TIMERFD,   /* timerfd (fs/timerfd.c) */
+	OFD_SIGNALFD,  /* signalfd (fs/signalfd.c) */
+	OFD_EPOLL,     /* an epoll instance (fs/epoll.c) */
 };
 
 #define OFD_MAX 64
@@ -34,6 +38,24 @@ struct ofd {
 	struct tnode *node; /* TMPFS */
 	uint8_t flock;      /* LOCK_SH or LOCK_EX held by flock(2) on this description, or 0 */
 	const struct synth_entry *syn; /* what a /proc or /dev path opened */
+	union { /* the state of an event kind */
+		struct {
+			uint64_t count;
+			uint8_t semaphore;
+		} efd;
+		struct {
+			uint64_t next, interval; /* expiry on the timer's clock (0: disarmed), period (0: one-shot) */
+			uint64_t ticks;          /* expirations not yet read */
+			uint32_t clock;
+		} tfd;
+		struct {
+			uint64_t mask; /* bit sig-1 per signal it reads */
+			uint64_t seen; /* the pending ones among them when last polled */
+		} sfd;
+	} ev;
+	/* Wake-ups a waiter on this description would see, with an input or an output key (eventfd
+	 * writes and reads, timer expirations, signals): edge-triggered epoll reports each. */
+	uint32_t wake_in, wake_out; /* compared for equality only: wrapping is harmless */
 };
 
 void fd_init(void);
@@ -42,6 +64,8 @@ void fd_forked_child(void); /* in the new process: drop what the parent read ahe
 struct ofd *fd_get(long fd); /* NULL if fd is not open */
 int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdir */
 struct ofd *ofd_alloc(enum ofd_kind kind);
+/* A description of an anonymous inode, "anon_inode:[name]", read-write, O_NONBLOCK from flags; 0 if none is free. */
+struct ofd *ofd_anon(enum ofd_kind kind, const char *name, uint64_t flags);
 long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (drops o on failure) */
 long fd_close(long fd); /* 0 or -EBADF */
 void fd_close_on_exec(void); /* execve: close every descriptor marked close-on-exec */
@@ -50,6 +74,7 @@ void ofd_put(struct ofd *o);
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);
 long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional);
 void fd_close_handle(uint32_t handle);
+int fd_stream_buffered(const struct ofd *o); /* stdin's read-ahead holds bytes: a read will not wait */
 void file_written(void); /* a host file changed: read-ahead and cached stats are stale */ /* schedule a host handle close (no exit) */
 /* The file's stat as fstat must report it: for a host file written since st was fetched
  * (through any handle), size and times are asked of the host again (one exit). */

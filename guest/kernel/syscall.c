@@ -67,6 +67,14 @@ static const gk_syscall_fn table[] = {
 	[__NR_setuid] = sys_setuid, [__NR_setgid] = sys_setgid, [__NR_setreuid] = sys_setreuid,
 	[__NR_setregid] = sys_setregid, [__NR_setresuid] = sys_setresuid, [__NR_setresgid] = sys_setresgid,
 	[__NR_setgroups] = sys_setgroups,
+	/* Readiness and event descriptors (fs/poll.c, eventfd.c, timerfd.c, signalfd.c, epoll.c). */
+	[__NR_select] = sys_select, [__NR_pselect6] = sys_pselect6, [__NR_eventfd] = sys_eventfd,
+	[__NR_eventfd2] = sys_eventfd2, [__NR_timerfd_create] = sys_timerfd_create,
+	[__NR_timerfd_settime] = sys_timerfd_settime, [__NR_timerfd_gettime] = sys_timerfd_gettime,
+	[__NR_signalfd] = sys_signalfd, [__NR_signalfd4] = sys_signalfd4, [__NR_epoll_create] = sys_epoll_create,
+	[__NR_epoll_create1] = sys_epoll_create1, [__NR_epoll_ctl] = sys_epoll_ctl,
+	[__NR_epoll_wait] = sys_epoll_wait, [__NR_epoll_pwait] = sys_epoll_pwait,
+	[__NR_epoll_pwait2] = sys_epoll_pwait2,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) <= VMLET_SYSCALL_MAX,

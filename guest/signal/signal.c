@@ -267,3 +267,13 @@ void signal_exec_reset(void)
 	altstack.sp = altstack.size = 0;
 	altstack.flags = SS_DISABLE_K;
 }
+
+/* The lowest pending signal in mask (0 if none), taken off the pending set when take is set. */
+int signal_pending_in(uint64_t mask, int take)
+{
+	int sig = pending & mask ? __builtin_ctzll(pending & mask) + 1 : 0;
+
+	if (sig && take)
+		pending &= ~SIGBIT(sig);
+	return sig;
+}

@@ -620,6 +620,55 @@ static void memfd_copy_and_locks(void **state)
 	assert_int_equal(CLOSE(m), 0);
 }
 
+/* eventfd, epoll (level and edge), timerfd and signalfd through the guest kernel (tests/vm/test_events.sh
+ * compares them with Linux in real VMs). */
+static void event_descriptors(void **state)
+{
+	struct {
+		uint32_t events;
+		uint64_t data;
+	} __attribute__((packed)) ev[2] = { { 0x80000001u /* EPOLLIN | EPOLLET */, 0x1122334455667788ull }, { 0, 0 } };
+	int64_t its[4] = { 0, 0, 0, 20000000 }, ts[2] = { 0, 1000000 };
+	uint64_t v = 0, usr1 = 1ull << (SIGUSR1 - 1);
+	uint8_t si[128];
+	long e, ep, t, s;
+
+	(void)state;
+	e = SYS(SYS_eventfd2, 0, O_NONBLOCK, 0, 0, 0, 0);
+	assert_true(e >= 0);
+	assert_int_equal(SYS(SYS_read, (uint64_t)e, S(&v), 8, 0, 0, 0), -EAGAIN);
+	ep = SYS(SYS_epoll_create1, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(SYS(SYS_epoll_ctl, (uint64_t)ep, 1 /* ADD */, (uint64_t)e, S(ev), 0, 0), 0);
+	assert_int_equal(SYS(SYS_epoll_wait, (uint64_t)ep, S(ev), 2, 0, 0, 0), 0);
+	v = 2;
+	assert_int_equal(SYS(SYS_write, (uint64_t)e, S(&v), 8, 0, 0, 0), 8);
+	assert_int_equal(SYS(SYS_epoll_wait, (uint64_t)ep, S(ev), 2, (uint64_t)-1, 0, 0), 1);
+	assert_true(ev[0].data == 0x1122334455667788ull && ev[0].events == 1);
+	assert_int_equal(SYS(SYS_epoll_wait, (uint64_t)ep, S(ev), 2, 0, 0, 0), 0); /* edge-triggered: once */
+	assert_int_equal(SYS(SYS_write, (uint64_t)e, S(&v), 8, 0, 0, 0), 8);
+	assert_int_equal(SYS(SYS_epoll_wait, (uint64_t)ep, S(ev), 2, 0, 0, 0), 1); /* a new write: again */
+	assert_int_equal(SYS(SYS_read, (uint64_t)e, S(&v), 8, 0, 0, 0), 8);
+	assert_int_equal(v, 4);
+	assert_int_equal(SYS(SYS_ppoll, 0, 0, S(ts), 0, 0, 0), 0);
+	/* a one-shot timer: a blocking read sleeps until it expires, once */
+	t = SYS(SYS_timerfd_create, CLOCK_MONOTONIC, 0, 0, 0, 0, 0);
+	assert_int_equal(SYS(SYS_timerfd_settime, (uint64_t)t, 0, S(its), 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_read, (uint64_t)t, S(&v), 8, 0, 0, 0), 8);
+	assert_int_equal(v, 1);
+	/* a blocked signal the program sends itself is read from a signalfd */
+	assert_int_equal(SYS(SYS_rt_sigprocmask, SIG_BLOCK, S(&usr1), 0, 8, 0, 0), 0);
+	s = SYS(SYS_signalfd4, (uint64_t)-1, S(&usr1), 8, O_NONBLOCK, 0, 0);
+	assert_int_equal(SYS(SYS_read, (uint64_t)s, S(si), sizeof(si), 0, 0, 0), -EAGAIN);
+	assert_int_equal(SYS(SYS_tgkill, 2, 2, SIGUSR1, 0, 0, 0), 0);
+	assert_int_equal(SYS(SYS_read, (uint64_t)s, S(si), sizeof(si), 0, 0, 0), 128);
+	assert_int_equal(*(uint32_t *)si, SIGUSR1);
+	assert_int_equal(SYS(SYS_rt_sigprocmask, SIG_UNBLOCK, S(&usr1), 0, 8, 0, 0), 0);
+	assert_int_equal(CLOSE(s), 0);
+	assert_int_equal(CLOSE(t), 0);
+	assert_int_equal(CLOSE(e), 0);
+	assert_int_equal(CLOSE(ep), 0);
+}
+
 /* The set*id rules of Linux for a process without file capabilities; files it creates are its own. */
 static void ids_change_as_linux_allows(void **state)
 {
@@ -680,6 +729,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tmpfs_directories, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(tmpfs_fills_up, build_vm, free_vm),
 		cmocka_unit_test_setup_teardown(memfd_copy_and_locks, build_vm, free_vm),
+		cmocka_unit_test_setup_teardown(event_descriptors, build_vm, free_vm),
 		/* last: the guest kernel's state (its fd table, limits, ids) lives on from test to test */
 		cmocka_unit_test_setup_teardown(ids_change_as_linux_allows, build_vm, free_vm), /* drops root */
 		cmocka_unit_test_setup_teardown(nofile_limit_is_kept_and_enforced, build_vm, free_vm),

@@ -67,6 +67,19 @@ expect_err() {
 	pass "$name"
 }
 
+# native_verdict NAME NATIVE_RC NATIVE_OUT VM_RC VM_OUT VM_ERR: pass when vmlet's exit code and stdout equal the
+# native run's; else fail, showing vmlet's stderr or where the outputs differ.
+native_verdict() {
+	local name=$1 nrc=$2 nout=$3 vrc=$4 vout=$5 verr=$6
+	if [ "$nrc" != "$vrc" ]; then
+		fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$verr")"
+	elif ! cmp -s "$nout" "$vout"; then
+		fail "$name" "stdout differs from native: $(diff -a "$nout" "$vout" | head -c 600 | tr '\n' '|')"
+	else
+		pass "$name"
+	fi
+}
+
 # same_as_native NAME STDIN -- PROGRAM ARGS...: stdout and exit code of `vmlet run [VMLET_OPTS] PROGRAM ARGS`
 # must equal a native run of PROGRAM ARGS with the same stdin and an empty environment.
 same_as_native() {
@@ -75,8 +88,5 @@ same_as_native() {
 	env -i PATH=/bin:/usr/bin HOME=/ "$@" < "$in" > "$WORK/native.out" 2> "$WORK/native.err"
 	local nrc=$?
 	"$VMLET" run $VMLET_OPTS "$@" < "$in" > "$WORK/vm.out" 2> "$WORK/vm.err"
-	local vrc=$?
-	if [ "$nrc" != "$vrc" ]; then fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$WORK/vm.err")"; return; fi
-	if ! cmp -s "$WORK/native.out" "$WORK/vm.out"; then fail "$name" "stdout differs from native ($(wc -c < "$WORK/vm.out") vs $(wc -c < "$WORK/native.out") bytes)"; return; fi
-	pass "$name"
+	native_verdict "$name" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.err"
 }

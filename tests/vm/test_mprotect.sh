@@ -17,14 +17,7 @@ for libc in musl glibc; do
 		{ (ulimit -c 0; exec "$P" "$mode") > "$T/native.out" 2> /dev/null; } 2> /dev/null
 		nrc=$?
 		"$VMLET" run "$P" "$mode" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-		vrc=$?
-		if [ "$vrc" != "$nrc" ]; then
-			fail "mprotect/$libc/$mode" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-		elif ! cmp -s "$T/native.out" "$T/vm.out"; then
-			fail "mprotect/$libc/$mode" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-		else
-			pass "mprotect/$libc/$mode"
-		fi
+		native_verdict "mprotect/$libc/$mode" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
 	done
 done
 

@@ -19,14 +19,7 @@ for libc in musl glibc; do
 	"$P" x "$T/data" > "$T/native.out" 2> /dev/null
 	nrc=$?
 	"$VMLET" run --mem 256M --ro "$T/data" "$P" x "$T/data" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	vrc=$?
-	if [ "$vrc" != "$nrc" ]; then
-		fail "sparse/$libc/semantics" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-	elif ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "sparse/$libc/semantics" "stdout differs: $(diff -a "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-	else
-		pass "sparse/$libc/semantics"
-	fi
+	native_verdict "sparse/$libc/semantics" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
 	expect_rc "sparse/$libc/touch-reserved" 139 -- run "$P" touch-reserved
 	expect_rc "sparse/$libc/touch-unmapped" 139 -- run "$P" touch-unmapped
 done

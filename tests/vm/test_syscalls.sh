@@ -26,14 +26,7 @@ native_ro() {
 same_output() {
 	local name=$1 nout=$2 nrc=$3; shift 4
 	"$VMLET" run "$@" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	local vrc=$?
-	if [ "$vrc" != "$nrc" ]; then
-		fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-	elif ! cmp -s "$nout" "$T/vm.out"; then
-		fail "$name" "stdout differs from native: $(diff "$nout" "$T/vm.out" | head -c 400 | tr '\n' '|')"
-	else
-		pass "$name"
-	fi
+	native_verdict "$name" "$nrc" "$nout" $? "$T/vm.out" "$T/vm.err"
 }
 
 for libc in musl glibc; do

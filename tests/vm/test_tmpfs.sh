@@ -14,14 +14,7 @@ mkdir -p "$T"
 vm_vs() {
 	local name=$1 nout=$2 nrc=$3; shift 4
 	"$VMLET" run "$@" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	local vrc=$?
-	if [ "$vrc" != "$nrc" ]; then
-		fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-	elif ! cmp -s "$nout" "$T/vm.out"; then
-		fail "$name" "stdout differs from native: $(diff "$nout" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-	else
-		pass "$name"
-	fi
+	native_verdict "$name" "$nrc" "$nout" $? "$T/vm.out" "$T/vm.err"
 }
 
 SHM=
