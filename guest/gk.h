@@ -149,6 +149,7 @@ int pt_map(uint64_t lo, uint64_t hi, uint64_t frame, uint64_t flags);
  * program image are the host's to refuse (vm_guest_ptr_w). */
 int pt_all(uint64_t lo, uint64_t hi, uint64_t right);
 long signal_raise(struct gk_frame *f, int sig);
+#define GK_SIGPIPE 13
 void signal_exec_reset(void); /* execve: handlers back to SIG_DFL, no alternate stack */
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)
@@ -169,7 +170,7 @@ DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE
 DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
 DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
 DECLARE(fork); DECLARE(vfork); DECLARE(clone); DECLARE(clone3); DECLARE(wait4); DECLARE(waitid);
-DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(execve); DECLARE(execveat); DECLARE(getrusage); DECLARE(times);
+DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(execve); DECLARE(execveat); DECLARE(socketpair); DECLARE(sendto); DECLARE(recvfrom); DECLARE(getrusage); DECLARE(times);
 DECLARE(prctl); DECLARE(setpgid); DECLARE(sched_getparam); DECLARE(getpriority);
 DECLARE(setrlimit); DECLARE(pause); DECLARE(fsync); DECLARE(sync);
 DECLARE(mkdir); DECLARE(mkdirat); DECLARE(mknod); DECLARE(mknodat); DECLARE(symlink); DECLARE(symlinkat);

@@ -93,6 +93,8 @@ enum vmlet_hc {
 				* heap) and [arg1, the first mmap top) (the first interpreter) -> 0, out0 that
 				* mmap top; from now on VMLET_HC_MMAP and VMLET_HC_DISCARD reach the whole user
 				* region below it (the guest kernel maps the new image) */
+	VMLET_HC_SOCKETPAIR = 23, /* arg0 SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET: a host AF_UNIX pair -> 0,
+				   * out0 and out1 the two ends' handles (each read and written) */
 	VMLET_HC_COUNT
 };
 

@@ -345,6 +345,8 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 			n = hc(VMLET_HC_WRITE, o->handle, (uint64_t)buf, len, at);
 		else
 			n = out_write(o->handle, buf, len);
+		if (n == -EPIPE) /* nobody reads: SIGPIPE, which kills, is ignored or runs a handler */
+			signal_raise(0, GK_SIGPIPE);
 		if (n > 0 && o->kind == OFD_FILE)
 			file_written();
 		if (n > 0 && !positional)

@@ -1,5 +1,5 @@
-/* pipe.c - pipe and pipe2: a host pipe whose two ends are handles, shared by the processes that fork from here. */
-#include "fs/fd.h"
+/* pipe.c - pipes and socket pairs: host pipes and AF_UNIX pairs whose ends are handles, shared by the processes that fork from here. */
+#include "fs/events.h"
 
 #include <linux/errno.h>
 #include <linux/fcntl.h>
@@ -61,4 +61,110 @@ long sys_pipe(struct gk_frame *f)
 {
 	f->rsi = 0;
 	return sys_pipe2(f);
+}
+
+#define AF_UNIX_K 1
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK_K O_NONBLOCK
+#define SOCK_CLOEXEC_K O_CLOEXEC
+#define MSG_DONTWAIT_K 0x40
+#define MSG_NOSIGNAL_K 0x4000
+
+/* socketpair(domain, type, protocol, sv): a connected pair of host AF_UNIX sockets. */
+long sys_socketpair(struct gk_frame *f)
+{
+	uint64_t type = A1 & SOCK_TYPE_MASK, flags = A1 & ~(uint64_t)SOCK_TYPE_MASK;
+	struct ofd *a, *b;
+	long r, fa, fb;
+
+	if (A0 != AF_UNIX_K)
+		return -EAFNOSUPPORT;
+	if (flags & ~(uint64_t)(SOCK_NONBLOCK_K | SOCK_CLOEXEC_K))
+		return -EINVAL;
+	if (A2 != 0)
+		return -EPROTONOSUPPORT;
+	if (!user_ok_w(A3, 8))
+		return -EFAULT;
+	if ((r = hc(VMLET_HC_SOCKETPAIR, type, 0, 0, 0)) < 0)
+		return r == -EINVAL ? -ESOCKTNOSUPPORT : r;
+	a = pipe_end((uint32_t)gk_hypercall.out[0], O_RDWR, flags);
+	b = pipe_end((uint32_t)gk_hypercall.out[1], O_RDWR, flags);
+	if (!a || !b) {
+		if (a)
+			ofd_put(a);
+		if (b)
+			ofd_put(b);
+		return -ENFILE;
+	}
+	a->st.mode = b->st.mode = S_IFSOCK | 0777;
+	if ((fa = fd_install(a, !!(flags & SOCK_CLOEXEC_K), 0)) < 0) {
+		ofd_put(b);
+		return fa;
+	}
+	if ((fb = fd_install(b, !!(flags & SOCK_CLOEXEC_K), 0)) < 0) {
+		fd_close(fa);
+		return fb;
+	}
+	((int *)A3)[0] = (int)fa;
+	((int *)A3)[1] = (int)fb;
+	return 0;
+}
+
+/* A socket of a pair, or -ENOTSOCK / -EBADF. */
+static struct ofd *socket_of(long fd, long *err)
+{
+	struct ofd *o = fd_get(fd);
+
+	*err = !o ? -EBADF : !S_ISSOCK(o->st.mode) || o->kind != OFD_STREAM ? -ENOTSOCK : 0;
+	return *err ? 0 : o;
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen) on a connected pair: a write. */
+long sys_sendto(struct gk_frame *f)
+{
+	long err, n;
+	struct ofd *o = socket_of((long)(int)A0, &err);
+	uint32_t saved;
+	int had_sigpipe;
+
+	if (!o)
+		return err;
+	if (A4)
+		return -EISCONN;
+	if (A3 & ~(uint64_t)(MSG_DONTWAIT_K | MSG_NOSIGNAL_K))
+		return -EOPNOTSUPP;
+	if (!user_ok(A1, A2))
+		return -EFAULT;
+	saved = o->oflags;
+	if (A3 & MSG_DONTWAIT_K)
+		o->oflags |= O_NONBLOCK;
+	had_sigpipe = signal_pending_in(1ull << (GK_SIGPIPE - 1), 0) != 0;
+	n = ofd_write(o, (const uint8_t *)A1, A2, 0, 0);
+	o->oflags = saved;
+	if (n == -EPIPE && (A3 & MSG_NOSIGNAL_K) && !had_sigpipe)
+		signal_pending_in(1ull << (GK_SIGPIPE - 1), 1); /* MSG_NOSIGNAL: EPIPE alone */
+	return n;
+}
+
+/* recvfrom(fd, buf, len, flags, addr, addrlen) on a connected pair: a read; the peer has no name. */
+long sys_recvfrom(struct gk_frame *f)
+{
+	long err, n;
+	struct ofd *o = socket_of((long)(int)A0, &err);
+	uint32_t saved;
+
+	if (!o)
+		return err;
+	if (A3 & ~(uint64_t)MSG_DONTWAIT_K)
+		return -EOPNOTSUPP; /* MSG_PEEK, MSG_WAITALL... are not served */
+	if (!user_ok_w(A1, A2) || (A4 && !user_ok_w(A5, 4)))
+		return -EFAULT;
+	saved = o->oflags;
+	if (A3 & MSG_DONTWAIT_K)
+		o->oflags |= O_NONBLOCK;
+	n = ofd_read(o, (uint8_t *)A1, A2, 0, 0);
+	o->oflags = saved;
+	if (n >= 0 && A4)
+		*(uint32_t *)A5 = 0;
+	return n;
 }

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,6 +64,8 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	/* The reaper: a CLONE_VM child that closes the VM's last references. */
 	r |= ALLOW(pipe2) | ALLOW(close_range);
+	/* The guest's socketpair (VMLET_HC_SOCKETPAIR): a connected AF_UNIX pair, nothing named. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 			      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | CLONE_UNTRACED));
 	r |= ALLOW(exit) | ALLOW(exit_group);

@@ -244,11 +244,12 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 /* A new handle (readable, not writable) for host fd, or -EMFILE (fd closed); close one (not stdio). */
 int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind);
 void handle_close(struct vmlet_vm *vm, uint64_t h);
-/* process_calls.c: VMLET_HC_FORK, VMLET_HC_WAIT, VMLET_HC_PIPE. */
+/* process_calls.c: VMLET_HC_FORK, VMLET_HC_WAIT, VMLET_HC_PIPE, VMLET_HC_EXEC, VMLET_HC_SOCKETPAIR. */
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 /* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
 int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);

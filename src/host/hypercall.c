@@ -196,10 +196,8 @@ static int64_t hc_write(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 			done += (uint64_t)n;
 			continue;
 		}
-		if (errno == EPIPE) {
-			vm_finish(vm, VMLET_SIGNALED, 0, SIGPIPE, "%s", "");
-			return -EPIPE;
-		}
+		if (errno == EPIPE) /* the guest kernel raises SIGPIPE (or not: ignored, MSG_NOSIGNAL) */
+			return done ? (int64_t)done : -EPIPE;
 		if (errno != EINTR && errno != EAGAIN)
 			return done ? (int64_t)done : -errno;
 		if (vm_wait_fd(vm, fd, POLLOUT, -1) == 0)
@@ -693,7 +691,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
 	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_FORK] = hc_fork,
 	[VMLET_HC_WAIT] = hc_wait,	   [VMLET_HC_PIPE] = hc_pipe,
-	[VMLET_HC_EXEC] = hc_exec,
+	[VMLET_HC_EXEC] = hc_exec,	   [VMLET_HC_SOCKETPAIR] = hc_socketpair,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

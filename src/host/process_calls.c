@@ -1,8 +1,9 @@
-/* process_calls.c - the host side of the process hypercalls: fork, wait, pipe. */
+/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, and the stream pairs processes share (pipes, socket pairs). */
 #include "../core/vm_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
@@ -44,15 +45,11 @@ int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return r;
 }
 
-int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+/* Two new handles for the host fds of a pipe (fds[0] read, fds[1] write) or a socket pair (both ways). */
+static int64_t stream_pair(struct vmlet_vm *vm, struct vmlet_hypercall *h, int fds[2], int duplex)
 {
-	int fds[2];
 	int64_t rd, wr;
 
-	(void)h;
-	/* Non-blocking on the host: the host waits in ppoll, where a kick or the timeout stops it. */
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
 	if ((rd = handle_alloc(vm, fds[0], HANDLE_STREAM)) < 0) { /* readable */
 		close(fds[1]);
 		return rd;
@@ -61,12 +58,34 @@ int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		handle_close(vm, (uint64_t)rd);
 		return wr;
 	}
-	vm->handles[wr].readable = 0;
+	vm->handles[wr].readable = duplex;
 	vm->handles[wr].writable = 1;
+	vm->handles[rd].writable = duplex;
 	vm->handles[rd].sequential = vm->handles[wr].sequential = 1;
 	h->out[0] = (uint64_t)rd;
 	h->out[1] = (uint64_t)wr;
 	return 0;
+}
+
+int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int fds[2];
+
+	/* Non-blocking on the host: the host waits in ppoll, where a kick or the timeout stops it. */
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	return stream_pair(vm, h, fds, 0);
+}
+
+int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int fds[2];
+
+	if (h->arg[0] != SOCK_STREAM && h->arg[0] != SOCK_DGRAM && h->arg[0] != SOCK_SEQPACKET)
+		return -EINVAL;
+	if (socketpair(AF_UNIX, (int)h->arg[0] | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) < 0)
+		return -errno;
+	return stream_pair(vm, h, fds, 1);
 }
 
 int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,60 @@ static int mode_bomb(void)
 	return 0;
 }
 
+/* Socket pairs between processes (stream and datagram), and SIGPIPE: default, ignored, MSG_NOSIGNAL. */
+static int mode_sockets(void)
+{
+	int sv[2], dg[2], p[2], st;
+	char buf[64];
+	long n;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) || socketpair(AF_UNIX, SOCK_DGRAM, 0, dg))
+		return perror("socketpair"), 1;
+	fflush(stdout);
+	if (fork() == 0) {
+		close(sv[0]);
+		n = recv(sv[1], buf, sizeof(buf), 0);
+		if (send(sv[1], "pong", 4, 0) != 4 || n != 4)
+			_exit(2);
+		send(dg[1], "one", 3, 0);
+		send(dg[1], "three", 5, 0);
+		_exit(0);
+	}
+	close(sv[1]);
+	send(sv[0], "ping", 4, 0);
+	n = recv(sv[0], buf, sizeof(buf), 0);
+	printf("stream reply: %.*s\n", (int)n, buf);
+	n = recv(dg[0], buf, sizeof(buf), 0);
+	printf("datagram 1: %ld bytes\n", n);
+	n = recv(dg[0], buf, sizeof(buf), 0);
+	printf("datagram 2: %ld bytes\n", n);
+	wait(&st);
+	show_status("socket child", st);
+	printf("after the peer left: recv %ld\n", (long)recv(sv[0], buf, sizeof(buf), 0));
+	errno = 0;
+	n = send(sv[0], "x", 1, MSG_NOSIGNAL);
+	printf("MSG_NOSIGNAL send: %ld %s\n", n, strerror(errno));
+	n = send(1, "x", 1, 0);
+	printf("not a socket: %ld %s\n", n, strerror(errno));
+	/* A pipe with no reader: ignored SIGPIPE gives EPIPE; the default kills. */
+	if (pipe(p))
+		return 1;
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	n = write(p[1], "x", 1);
+	printf("ignored SIGPIPE: %ld %s\n", n, strerror(errno));
+	signal(SIGPIPE, SIG_DFL);
+	fflush(stdout);
+	if (fork() == 0) {
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	wait(&st);
+	show_status("default SIGPIPE", st);
+	return 0;
+}
+
 /* execve in a child: PROG with two arguments and one variable, and the failures Linux reports. */
 static int mode_exec(const char *prog)
 {
@@ -262,8 +317,10 @@ int main(int argc, char **argv)
 		return mode_order();
 	if (!strcmp(m, "bomb"))
 		return mode_bomb();
+	if (!strcmp(m, "sockets"))
+		return mode_sockets();
 	if (!strcmp(m, "exec") && argc > 2)
 		return mode_exec(argv[2]);
-	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|exec PROG\n");
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|exec PROG\n");
 	return 2;
 }
