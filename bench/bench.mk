@@ -4,7 +4,7 @@ BENCH_PROG_CFLAGS := -O2 -static -Wall -Wextra -Werror
 # Extra driver options, e.g. make bench BENCH_ARGS="--iters 100 --real-iters 9" or "--no-scale"
 BENCH_ARGS ?=
 # The application parts (bench/apps/NAME.py), in this order; BENCH_APPS= runs none.
-BENCH_APPS ?= python_start idle_memory overhead
+BENCH_APPS ?= python_start idle_memory overhead processes
 # BENCH_QUICK=1: a few rounds of everything, to check that the bench runs (e.g. in the QEMU guest,
 # whose figures measure emulation); its results go to build/bench/quick-results, never bench/results.
 BENCH_QUICK ?=
@@ -42,19 +42,19 @@ bench: $(BUILD)/vmlet $(BENCH_BINS)
 	$(MAKE) bench-apps BENCH_RESULTS=$(BENCH_RESULTS)
 
 # The application parts alone: setup installs their Debian packages (root, apt), then each runs.
-bench-apps: $(BUILD)/vmlet
+bench-apps: $(BUILD)/vmlet $(BENCH_OUT)/procs-musl $(BENCH_OUT)/hello-musl
 	bench/apps/setup.sh
 	@mkdir -p $(BENCH_RESULTS)
 	@for p in $(BENCH_APPS); do \
 		echo "== bench/apps/$$p.py"; \
 		/usr/bin/python3 bench/apps/$$p.py --vmlet $(BUILD)/vmlet --data $(BENCH_OUT)/apps-data \
-			--out $(BENCH_RESULTS) --commit "$(BENCH_COMMIT)" || exit 1; \
+			--progs $(BENCH_OUT) --out $(BENCH_RESULTS) --commit "$(BENCH_COMMIT)" || exit 1; \
 	done
 	$(MAKE) bench-plots BENCH_RESULTS=$(BENCH_RESULTS)
 
 bench-plots:
 	@if command -v gnuplot >/dev/null 2>&1; then \
-		for p in breakdown scale overhead; do \
+		for p in breakdown scale overhead processes; do \
 			if [ -f $(BENCH_RESULTS)/$$p.dat ]; then \
 				gnuplot -e "dir='$(BENCH_RESULTS)'" bench/plots/$$p.gp && \
 				echo "wrote $(BENCH_RESULTS)/$$p.png"; \

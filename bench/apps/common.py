@@ -20,11 +20,14 @@ def parse_args(description, extra=None):
     p.add_argument("--data", required=True, help="directory for generated inputs (visible under --root /)")
     p.add_argument("--out", required=True, help="directory for the results files")
     p.add_argument("--commit", default="unknown", help="vmlet commit, written beside the results")
+    p.add_argument("--progs", default="build/bench", help="directory of the guest programs bench.mk builds "
+                   "from bench/progs/ (visible under --root /)")
     if extra:
         extra(p)
     a = p.parse_args()
     a.vmlet = os.path.realpath(a.vmlet)
     a.data = os.path.realpath(a.data)
+    a.progs = os.path.realpath(a.progs)
     os.makedirs(a.data, exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
     if not os.path.exists("/dev/kvm"):
