@@ -97,7 +97,7 @@ hostile sweep 0 "" '^adv_sweep: [0-9]+ calls, done$' -- $R "$ADV/adv_sweep"
 hostile sweep-seed7 0 "" '^adv_sweep: [0-9]+ calls, done$' -- $R "$ADV/adv_sweep" 7 64
 hostile sweep-trace 0 'getpid\(\) = 2' '^adv_sweep: [0-9]+ calls, done$' -- run --timeout 5s --trace "$ADV/adv_sweep" 99 16
 # The sweep as a forked and exec'd child of a shell: a process of a tree attacks its guest kernel.
-hostile sweep-in-child 0 "" '^child 0$' -- run --timeout $((20 * SLOW))s --root / /bin/sh -c "$ADV/adv_sweep 5 8 > /dev/null; echo child \$?"
+hostile sweep-in-child 0 "" '^child 0$' -- run --timeout $((20 * SLOW))s --root / /bin/sh -c "$(cd "$ADV" && pwd)/adv_sweep 5 8 > /dev/null; echo child \$?"
 hostile mem 0 "" '^adv_mem: [0-9]+ calls, survived$' -- $R "$ADV/adv_mem"
 hostile mem-exhaust 0 "" '^adv_mem: touched [0-9]+ MiB' -- $R "$ADV/adv_mem" exhaust
 hostile mem-mremap-wrap '0|139' "" "" -- $R "$ADV/adv_mem" mremap-wrap
