@@ -199,6 +199,8 @@ struct vmlet_result {
 	uint64_t hypercalls;
 	uint64_t syscalls;        /* served by the guest kernel */
 	uint64_t unsupported;     /* syscalls answered ENOSYS */
+	uint64_t processes;       /* guest processes the run had, itself included (exits, hypercalls,
+				   * syscalls and unsupported count those its processes waited for) */
 	uint64_t mem_peak;        /* highest guest memory in use by the program, bytes */
 	struct vmlet_phases phases;
 	int committed;            /* written files were kept (see enum vmlet_commit) */

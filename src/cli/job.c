@@ -95,7 +95,7 @@ int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_r
 	struct vmlet_report r = {
 		.state = state_of(res), .exit_code = res->status, .signal = res->signal,
 		.message = res->message, .channels = ch, .mem_peak = res->mem_peak, .exits = res->exits,
-		.hypercalls = res->hypercalls, .syscalls = res->syscalls, .syscalls_by_name = sys,
+		.hypercalls = res->hypercalls, .processes = res->processes, .syscalls = res->syscalls, .syscalls_by_name = sys,
 		.phases = { res->phases.create_vm, res->phases.create_vcpu, res->phases.memory,
 			    res->phases.load, res->phases.run, res->phases.destroy },
 	};

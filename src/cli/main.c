@@ -104,11 +104,11 @@ static void print_stats(const struct vmlet_result *r)
 	const struct vmlet_phases *p = &r->phases;
 
 	fprintf(stderr,
-		"vmlet: exits %llu, hypercalls %llu, syscalls %llu (%llu unsupported), memory peak %llu KiB\n"
+		"vmlet: exits %llu, hypercalls %llu, syscalls %llu (%llu unsupported), processes %llu, memory peak %llu KiB\n"
 		"vmlet: phases (us): create_vm %.0f, create_vcpu %.0f, memory %.0f, load %.0f, run %.0f, destroy %.0f\n",
 		(unsigned long long)r->exits, (unsigned long long)r->hypercalls,
 		(unsigned long long)r->syscalls, (unsigned long long)r->unsupported,
-		(unsigned long long)(r->mem_peak >> 10), p->create_vm / 1e3, p->create_vcpu / 1e3,
+		(unsigned long long)r->processes, (unsigned long long)(r->mem_peak >> 10), p->create_vm / 1e3, p->create_vcpu / 1e3,
 		p->memory / 1e3, p->load / 1e3, p->run / 1e3, p->destroy / 1e3);
 }
 

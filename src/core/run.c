@@ -262,7 +262,7 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 	return 0;
 }
 
-static void collect_stats(struct vmlet_vm *vm)
+void run_collect_stats(struct vmlet_vm *vm)
 {
 	const struct vmlet_stats *s = vm_guest_ptr(vm, vm->gk.stats, sizeof(*s));
 
@@ -339,8 +339,12 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	tree_end(vm);
 	vm->res->phases.run = vm_now_ns() - t0;
 	ring_drain(vm);
-	collect_stats(vm);
-	vm->res->hypercalls = vm->hypercalls;
+	run_collect_stats(vm);
+	vm->res->hypercalls = vm->hypercalls + vm->sub.hypercalls; /* with the processes it reaped */
+	vm->res->exits += vm->sub.exits;
+	vm->res->syscalls += vm->sub.syscalls;
+	vm->res->unsupported += vm->sub.unsupported;
+	vm->res->processes = 1 + vm->sub.processes;
 	finish_channels(vm);
 	*result = *vm->res;
 	return 0;

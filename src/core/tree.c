@@ -18,6 +18,8 @@ struct tree_proc {
 	int ppid;     /* guest pid of the parent */
 	pid_t host;   /* the VMM process serving it */
 	int wstatus;  /* Linux wait status, once SLOT_EXITED */
+	/* Once SLOT_EXITED: its counters, its reaped descendants' included. */
+	uint64_t exits, hypercalls, syscalls, unsupported, processes;
 };
 
 struct vmlet_tree {
@@ -77,6 +79,8 @@ int tree_reserve(struct vmlet_vm *vm)
 			t->proc[i].ppid = tree_pid(vm);
 			t->proc[i].host = 0;
 			t->proc[i].wstatus = 0;
+			t->proc[i].exits = t->proc[i].hypercalls = t->proc[i].syscalls = 0;
+			t->proc[i].unsupported = t->proc[i].processes = 0;
 			return i;
 		}
 	}
@@ -167,6 +171,14 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
 		return -ECHILD; /* not a guest process of this VMM: cannot happen */
 	p = &vm->tree->proc[slot];
 	*wstatus = wait_status(p, &si);
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_EXITED) { /* a reaped child's work is its parent's */
+		vm->sub.exits += p->exits;
+		vm->sub.hypercalls += p->hypercalls;
+		vm->sub.syscalls += p->syscalls;
+		vm->sub.unsupported += p->unsupported;
+		vm->sub.processes += p->processes;
+	}
+	vm->sub.processes++;
 	child_pid = p->pid;
 	close(vm->child_pidfd[slot]);
 	vm->child_pidfd[slot] = -1;
@@ -211,6 +223,12 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 
 	ring_drain(vm);
 	end_children(vm);
+	run_collect_stats(vm);
+	p->exits = vm->res->exits + vm->sub.exits;
+	p->hypercalls = vm->hypercalls + vm->sub.hypercalls;
+	p->syscalls = vm->res->syscalls + vm->sub.syscalls;
+	p->unsupported = vm->res->unsupported + vm->sub.unsupported;
+	p->processes = vm->sub.processes;
 	p->wstatus = tree_guest_wstatus(vm->res);
 	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
 	_exit(0);

@@ -122,6 +122,9 @@ struct vmlet_vm {
 	struct vmlet_tree *tree;  /* the process tree's shared table, from the first fork on (tree.c) */
 	int tree_slot;            /* this process's entry in it */
 	int *child_pidfd;         /* by slot: a pidfd of each unreaped child of this process, else -1 */
+	struct {                  /* the counters of the processes this one reaped, and theirs */
+		uint64_t exits, hypercalls, syscalls, unsupported, processes;
+	} sub;
 	int tree_child;           /* a forked process: its end is recorded for its parent, nothing committed */
 	struct vmlet_result *res;
 	uint64_t hypercalls;
@@ -236,6 +239,8 @@ void run_prepare_process(void);
 int run_fsize_limited(void);
 /* 0 while the run may go on; otherwise finishes the run (killed, timed out) and returns 1. */
 int vm_stop_requested(struct vmlet_vm *vm);
+/* The guest kernel's counters into vm->res (syscalls, by number, memory peak). */
+void run_collect_stats(struct vmlet_vm *vm);
 /* A forked VMM's own tick (timers are not inherited): 0 or -errno. */
 int run_restart_tick(struct vmlet_vm *vm);
 

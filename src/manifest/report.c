@@ -142,6 +142,7 @@ static json_t *build(const struct vmlet_report *r, int *bad)
 	set(root, "memory_peak", u64(r->mem_peak), bad);
 	set(root, "exits", u64(r->exits), bad);
 	set(root, "hypercalls", u64(r->hypercalls), bad);
+	set(root, "processes", u64(r->processes), bad);
 	set(sys, "total", u64(r->syscalls), bad);
 	for (i = 0; i < r->nsyscalls_by_name; i++) {
 		const struct vmlet_report_syscall *s = &r->syscalls_by_name[i];

@@ -61,6 +61,7 @@ struct vmlet_report {
 	size_t nchannels;
 	uint64_t mem_peak;                          /* guest memory peak, bytes */
 	uint64_t exits, hypercalls, syscalls;       /* KVM_RUN returns, hypercalls, syscalls in total */
+	uint64_t processes;                         /* guest processes, the first included */
 	const struct vmlet_report_syscall *syscalls_by_name; /* counts by name; names unique */
 	size_t nsyscalls_by_name;
 	struct vmlet_report_phases phases;

@@ -87,6 +87,7 @@ static void test_full_report(void **state)
 		.mem_peak = 123456789,
 		.exits = 4,
 		.hypercalls = 3,
+		.processes = 2,
 		.syscalls = 11,
 		.syscalls_by_name = sys,
 		.nsyscalls_by_name = 3,
@@ -108,7 +109,7 @@ static void test_full_report(void **state)
 	{
 		static const char *const want[] = { "version", "state", "exit_code", "signal", "message",
 						    "channels", "memory_peak", "exits", "hypercalls",
-						    "syscalls", "phases_us" };
+						    "processes", "syscalls", "phases_us" };
 		json_object_foreach(root, key, v) {
 			assert_true(i < sizeof(want) / sizeof(want[0]));
 			assert_string_equal(key, want[i]);
@@ -124,6 +125,7 @@ static void test_full_report(void **state)
 	assert_int_equal(get_int(root, "memory_peak"), 123456789);
 	assert_int_equal(get_int(root, "exits"), 4);
 	assert_int_equal(get_int(root, "hypercalls"), 3);
+	assert_int_equal(get_int(root, "processes"), 2);
 
 	c = json_object_get(root, "channels");
 	assert_true(json_is_array(c));

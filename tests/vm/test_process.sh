@@ -57,14 +57,41 @@ expect_err "process/max-procs-bad" 125 "vmlet: --max-procs: expected a number fr
 expect_out "process/fork-bomb-limited" 0 "forked 7, then Resource temporarily unavailable; reaped 7" -- \
 	run --max-procs 8 "$PROGS/procs-glibc" bomb
 
-# A timeout with live children: every VMM of the tree is gone when vmlet exits.
-run_vm "$T/out" "$T/err" /dev/null -- run --timeout 2s --root / /bin/dash -c 'for i in 1 2 3 4 5; do ( while :; do :; done ) & done; wait'
+# A timeout with 20 live processes, one of them writing a file channel: every VMM of the tree is
+# gone when vmlet exits, and so is the channel's temporary file (nothing committed).
+mkdir -p "$T/outdir"
+run_vm "$T/out" "$T/err" /dev/null -- run --timeout 3s --channel "/o:$T/outdir/o.txt:mode=write" --root / \
+	/bin/dash -c 'echo x > /o; for i in $(seq 20); do ( while :; do :; done ) & done; wait'
 sleep 0.5
-left=$(pgrep -f "timeout 2s --root / /bin/dash" | wc -l)
-if [ "$rc" = 124 ] && [ "$left" = 0 ]; then
+left=$(pgrep -f "timeout 3s --channel /o:$T" | wc -l)
+if [ "$rc" = 124 ] && [ "$left" = 0 ] && [ -z "$(ls -A "$T/outdir")" ]; then
 	pass "process/timeout-kills-tree"
 else
-	fail "process/timeout-kills-tree" "exit $rc, $left host processes left; stderr: $(head -c 300 "$T/err")"
+	fail "process/timeout-kills-tree" "exit $rc, $left host processes left, outdir: $(ls -A "$T/outdir" | head -3); stderr: $(head -c 300 "$T/err")"
+fi
+
+# kill -9 of vmlet: its children die with it (PR_SET_PDEATHSIG), grandchildren with them.
+"$VMLET" run --timeout 60s --root / /bin/dash -c '( ( while :; do :; done ) & while :; do :; done ) & wait' \
+	< /dev/null > /dev/null 2>&1 &
+vp=$!
+for i in $(seq 50); do [ "$(pgrep -c -f 'timeout 60s --root / /bin/dash')" -ge 3 ] && break; sleep 0.2; done
+before=$(pgrep -c -f 'timeout 60s --root / /bin/dash')
+kill -9 "$vp"; wait "$vp" 2> /dev/null
+sleep 1
+left=$(pgrep -c -f 'timeout 60s --root / /bin/dash')
+if [ "$before" -ge 3 ] && [ "$left" = 0 ]; then
+	pass "process/kill-9-leaves-nothing"
+else
+	fail "process/kill-9-leaves-nothing" "$before VMMs before, $left left"
+	pkill -9 -f 'timeout 60s --root / /bin/dash'
+fi
+
+# --stats and the report count the processes and add up their work.
+run_vm "$T/out" "$T/err" /dev/null -- run --stats "$PROGS/procs-musl" tree
+if grep -q "processes 23," "$T/err"; then
+	pass "process/stats-count"
+else
+	fail "process/stats-count" "$(grep 'vmlet: exits' "$T/err")"
 fi
 
 # execve: a static and a dynamic program in a child, with arguments and environment; the errors
