@@ -282,6 +282,7 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 {
 	uint64_t lo, hi, ilo = 0, ihi = 0, bias, ibase = 0, rsp, entry;
 	uint32_t uid[3], gid[3];
+	const char *exe;
 	uint64_t auxv[][2] = {
 		{ AT_PHDR, 0 },	      { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, b->eh.e_phnum },
 		{ AT_PAGESZ, PAGE },  { AT_BASE, 0 },			{ AT_FLAGS, 0 },
@@ -320,7 +321,8 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 	if ((r = build_stack(b, auxv, (int)(sizeof(auxv) / sizeof(auxv[0])), &rsp)) < 0)
 		return r;
 	entry = ifd >= 0 ? b->ieh.e_entry + ibase : b->eh.e_entry + bias;
-	memcpy(gk_boot.exe, b->path, strlen(b->path) + 1 < VMLET_EXE_MAX ? strlen(b->path) + 1 : VMLET_EXE_MAX);
+	exe = fd_get(fd)->path; /* normalized and absolute, as /proc/self/exe shows it */
+	memcpy(gk_boot.exe, exe, strlen(exe) + 1 < VMLET_EXE_MAX ? strlen(exe) + 1 : VMLET_EXE_MAX);
 	gk_boot.exe[VMLET_EXE_MAX - 1] = 0;
 	gk_boot.start_rsp = rsp;
 	fd_close_on_exec();
