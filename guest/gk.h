@@ -7,9 +7,12 @@
 
 #include "../include/vmlet_abi.h"
 
-/* Registers saved by entry.S at `syscall`; restored from here on return. */
+/* Registers saved by entry.S at `syscall` (or at an interrupt of the program); restored from
+ * here on return. rcx and r11 are where the program resumes and its rflags; ctx_rcx and
+ * ctx_r11 the program's own rcx and r11 (at a syscall, the same values). */
 struct gk_frame {
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rdx, rsi, rdi, rcx, rax, rsp;
+	uint64_t ctx_rcx, ctx_r11;
 };
 
 #define A0 (f->rdi)
@@ -59,7 +62,9 @@ void text_str(struct gk_text *t, const char *s);
 void text_u64(struct gk_text *t, uint64_t v, int width); /* decimal, right-aligned in width spaces */
 void text_hex(struct gk_text *t, uint64_t v, int width); /* lower-case hex, zero-padded to width digits */
 
-/* hypercall.c: one call to the host through the hypercall block. */
+/* hypercall.c: one call to the host through the hypercall block; through the VMLET_HC_VECTOR gate
+ * while gk_hc_gated (code the host entered at CPL3: gk_interrupt). */
+extern int gk_hc_gated;
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 _Noreturn void gk_exit(int status, int signal);
 
@@ -124,6 +129,10 @@ uint64_t start_auxv(uint64_t type); /* the auxiliary vector's value for type, 0 
 long mm_maps_text(char *buf, uint64_t cap);
 void signal_masks(uint64_t *blocked, uint64_t *ignored, uint64_t *caught); /* bit sig-1 per signal */
 long signal_deliver_pending(struct gk_frame *f);
+/* The program faulted (the host's record): deliver the signal to its handler, or die of it. */
+void signal_fault(struct gk_frame *f, const struct vmlet_interrupt *in);
+/* 1 once after rt_sigreturn: the return to the program must restore every register. */
+int signal_resume_full(void);
 
 /* pagetable.c: rights of the program's pages (identity-mapped user memory). */
 #define PT_P 0x1ull

@@ -12,7 +12,10 @@ long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	b->arg[1] = a1;
 	b->arg[2] = a2;
 	b->arg[3] = a3;
-	__asm__ volatile("outb %%al, %0" : : "i"(VMLET_PORT_HYPERCALL), "a"(0) : "memory");
+	if (gk_hc_gated)
+		__asm__ volatile("int %0" : : "i"(VMLET_HC_VECTOR), "a"(0) : "memory");
+	else
+		__asm__ volatile("outb %%al, %0" : : "i"(VMLET_PORT_HYPERCALL), "a"(0) : "memory");
 	return b->ret;
 }
 

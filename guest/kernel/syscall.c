@@ -109,9 +109,10 @@ static void trace_end(long ret)
 	out_append(VMLET_CHAN_TRACE, &trace_rec, sizeof(trace_rec));
 }
 
-void gk_syscall(struct gk_frame *f);
+int gk_syscall(struct gk_frame *f);
 
-void gk_syscall(struct gk_frame *f)
+/* Serve the system call in f; nonzero: entry.S must restore every register from f. */
+int gk_syscall(struct gk_frame *f)
 {
 	static GK_HOT int initialized;
 	uint64_t nr = f->rax;
@@ -140,4 +141,5 @@ void gk_syscall(struct gk_frame *f)
 	if (gk_boot.flags & VMLET_BOOT_TRACE)
 		trace_end(ret);
 	signal_deliver_pending(f);
+	return signal_resume_full();
 }

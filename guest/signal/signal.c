@@ -1,4 +1,4 @@
-/* signal.c - signal dispositions and masks, and synchronous delivery of signals a program sends itself. */
+/* signal.c - signal dispositions and masks, the alternate stack, and delivery: signal frames and rt_sigreturn. */
 #include "gk.h"
 
 #include <linux/errno.h>
@@ -51,7 +51,12 @@ struct ucontext_k {
 
 struct siginfo_k {
 	int32_t signo, errno_, code, pad;
-	int32_t pid, uid;
+	union {
+		struct {
+			int32_t pid, uid;
+		} kill;
+		uint64_t addr; /* faults */
+	} u;
 	uint8_t rest[128 - 24];
 };
 
@@ -60,6 +65,8 @@ struct rt_sigframe_k {
 	struct ucontext_k uc;
 	struct siginfo_k info;
 };
+
+static int resume_full; /* rt_sigreturn: every register comes back from the frame */
 
 long sys_rt_sigaction(struct gk_frame *f)
 {
@@ -108,21 +115,36 @@ long sys_rt_sigprocmask(struct gk_frame *f)
 	return 0;
 }
 
+static int on_altstack(uint64_t sp)
+{
+	return !(altstack.flags & SS_DISABLE_K) && sp > altstack.sp && sp - altstack.sp <= altstack.size;
+}
+
 long sys_sigaltstack(struct gk_frame *f)
 {
+	int on = on_altstack(f->rsp);
+
 	if (A1) {
 		if (!user_ok(A1, sizeof(altstack)))
 			return -EFAULT;
 		memcpy((void *)A1, &altstack, sizeof(altstack));
+		((int32_t *)A1)[2] = on ? SS_ONSTACK_K : altstack.flags;
 	}
 	if (A0) {
+		int32_t flags;
 		if (!user_ok(A0, sizeof(altstack)))
 			return -EFAULT;
-		memcpy(&altstack, (const void *)A0, sizeof(altstack));
-		if (altstack.flags & ~(SS_DISABLE_K | SS_ONSTACK_K))
+		flags = ((const int32_t *)A0)[2];
+		if (flags & ~(SS_DISABLE_K | SS_ONSTACK_K))
 			return -EINVAL;
-		if (!(altstack.flags & SS_DISABLE_K) && altstack.size < 2048)
+		if (on) /* Linux: the stack in use may not change */
+			return -EPERM;
+		if (!(flags & SS_DISABLE_K) && ((const uint64_t *)A0)[2] < 2048)
 			return -ENOMEM;
+		memcpy(&altstack, (const void *)A0, sizeof(altstack));
+		altstack.flags = flags & SS_DISABLE_K; /* SS_ONSTACK in a request means nothing */
+		if (flags & SS_DISABLE_K)
+			altstack.sp = altstack.size = 0;
 	}
 	return 0;
 }
@@ -163,42 +185,77 @@ static int ignored_by_default(int sig)
 	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
 }
 
-static void setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a)
+/* Bytes of the XSAVE area for the state XCR0 enables (CPUID 0xd.0 EBX), asked once. */
+static uint64_t xsave_size(void)
 {
-	uint64_t sp = f->rsp - 128;
+	static uint64_t size;
+	uint32_t a, b, c, d;
+
+	if (!size) {
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+		size = b < 576 ? 576 : b;
+	}
+	return size;
+}
+
+/*
+ * Build Linux's rt_sigframe for sig on the program's stack (or its alternate stack), below
+ * the red zone and the saved FPU/SSE/AVX state, and point the frame at the handler. The
+ * interrupted context is f (ctx_rcx/ctx_r11: its real rcx and r11); fault: a fault's
+ * values, or NULL for a signal sent. -1 if the frame does not fit in writable memory.
+ */
+static int setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a,
+		       const struct vmlet_interrupt *fault)
+{
+	uint64_t sp = f->rsp - 128, fpu, xsize = xsave_size();
 	struct rt_sigframe_k *fr;
 
-	if ((a->flags & SA_ONSTACK_K) && !(altstack.flags & SS_DISABLE_K) &&
-	    !(f->rsp > altstack.sp && f->rsp <= altstack.sp + altstack.size))
+	if ((a->flags & SA_ONSTACK_K) && !(altstack.flags & SS_DISABLE_K) && !on_altstack(f->rsp))
 		sp = altstack.sp + altstack.size;
-	sp = ((sp - sizeof(*fr)) & ~15ull) - 8;
-	if (!user_ok(sp, sizeof(*fr)) || !(a->flags & SA_RESTORER_K))
-		gk_exit(0, 11); /* no room for the frame: SIGSEGV, as Linux does */
+	fpu = (sp - xsize) & ~63ull;
+	sp = ((fpu - sizeof(*fr)) & ~15ull) - 8;
+	if (sp > fpu || !user_ok_w(sp, fpu + xsize - sp) || !(a->flags & SA_RESTORER_K))
+		return -1;
+	memset((void *)(fpu + 512), 0, 64); /* the XSAVE header: xrstor wants its reserved bytes zero */
+	__asm__ volatile("xsave64 (%0)" : : "r"(fpu), "a"(~0u), "d"(~0u) : "memory");
 	fr = (struct rt_sigframe_k *)sp;
 	memset(fr, 0, sizeof(*fr));
 	fr->pretcode = a->restorer;
 	fr->uc.ss_sp = altstack.sp;
-	fr->uc.ss_flags = altstack.flags;
+	fr->uc.ss_flags = on_altstack(f->rsp) ? SS_ONSTACK_K : altstack.flags;
 	fr->uc.ss_size = altstack.size;
 	fr->uc.mc = (struct sigcontext_k){
-		.r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12,
+		.r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->ctx_r11, .r12 = f->r12,
 		.r13 = f->r13, .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi,
-		.rbp = f->rbp, .rbx = f->rbx, .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx,
+		.rbp = f->rbp, .rbx = f->rbx, .rdx = f->rdx, .rax = f->rax, .rcx = f->ctx_rcx,
 		.rsp = f->rsp, .rip = f->rcx, .eflags = f->r11, .cs = 0x33, .ss = 0x2b,
+		.oldmask = blocked, .fpstate = fpu,
 	};
 	fr->uc.sigmask = blocked;
 	fr->info.signo = sig;
-	fr->info.code = -6; /* SI_TKILL */
-	fr->info.pid = GK_PID;
-	fr->info.uid = (int32_t)cred_uid(); /* the sender's real uid: the program itself */
+	if (fault) {
+		fr->uc.mc.trapno = fault->trapno;
+		fr->uc.mc.err = fault->error;
+		fr->uc.mc.cr2 = fault->cr2;
+		fr->info.code = fault->code;
+		fr->info.u.addr = fault->addr;
+	} else {
+		fr->info.code = -6; /* SI_TKILL */
+		fr->info.u.kill.pid = GK_PID;
+		fr->info.u.kill.uid = (int32_t)cred_uid(); /* the sender's real uid: the program itself */
+	}
 	blocked |= a->mask | ((a->flags & SA_NODEFER_K) ? 0 : SIGBIT(sig));
 	blocked &= ~UNBLOCKABLE;
+	if (a->flags & SA_RESETHAND_K)
+		actions[sig].handler = SIG_DFL_K;
 	f->rdi = (uint64_t)sig;
 	f->rsi = (uint64_t)&fr->info;
 	f->rdx = (uint64_t)&fr->uc;
 	f->rax = 0;
 	f->rsp = sp;
 	f->rcx = a->handler;
+	f->r11 = 0x202; /* DF clear for the handler, as Linux */
+	return 0;
 }
 
 long signal_deliver_pending(struct gk_frame *f)
@@ -215,12 +272,32 @@ long signal_deliver_pending(struct gk_frame *f)
 				continue;
 			gk_exit(0, sig);
 		}
-		if (a.flags & SA_RESETHAND_K)
-			actions[sig].handler = SIG_DFL_K;
-		setup_frame(f, sig, &a);
+		if (setup_frame(f, sig, &a, NULL))
+			gk_exit(0, 11); /* no room for the frame: SIGSEGV, as Linux does */
 		return sig;
 	}
 	return 0;
+}
+
+void signal_fault(struct gk_frame *f, const struct vmlet_interrupt *in)
+{
+	int sig = (int)in->signo;
+	struct ksigaction a;
+
+	/* Blocked, ignored or default: Linux's force_sig_fault kills with it. */
+	if (sig < 1 || sig > NSIG_K || (blocked & SIGBIT(sig)) || actions[sig].handler <= SIG_IGN_K)
+		hc(VMLET_HC_EXIT, 0, sig < 1 || sig > NSIG_K ? 11 : (uint64_t)sig, 1, 0);
+	a = actions[sig];
+	if (setup_frame(f, sig, &a, in)) /* no room for the frame (a stack overflow): SIGSEGV */
+		hc(VMLET_HC_EXIT, 0, 11, 1, 0);
+}
+
+int signal_resume_full(void)
+{
+	int r = resume_full;
+
+	resume_full = 0;
+	return r;
 }
 
 long sys_rt_sigreturn(struct gk_frame *f)
@@ -230,12 +307,20 @@ long sys_rt_sigreturn(struct gk_frame *f)
 
 	if (!user_ok(f->rsp, sizeof(*uc)))
 		gk_exit(0, 11);
-	/* Only the flags a program may change: never IOPL, NT or VM (sysretq would load them). */
+	if (m->fpstate) {
+		if ((m->fpstate & 63) || !user_ok(m->fpstate, xsave_size()))
+			gk_exit(0, 11);
+		__asm__ volatile("xrstor64 (%0)" : : "r"(m->fpstate), "a"(~0u), "d"(~0u) : "memory");
+	}
+	/* Only the flags a program may change: never IOPL, NT or VM (iretq would load them). */
 	f->r8 = m->r8; f->r9 = m->r9; f->r10 = m->r10; f->r12 = m->r12;
 	f->r11 = (m->eflags & USER_EFLAGS) | 0x202;
 	f->r13 = m->r13; f->r14 = m->r14; f->r15 = m->r15; f->rdi = m->rdi; f->rsi = m->rsi;
 	f->rbp = m->rbp; f->rbx = m->rbx; f->rdx = m->rdx; f->rcx = m->rip; f->rsp = m->rsp;
+	f->ctx_rcx = m->rcx;
+	f->ctx_r11 = m->r11;
 	blocked = uc->sigmask & ~UNBLOCKABLE;
+	resume_full = 1;
 	return (long)m->rax;
 }
 

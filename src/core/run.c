@@ -1,4 +1,4 @@
-/* run.c - the vCPU loop: KVM_RUN, exit dispatch, faults, the tick that flushes output and enforces timeouts. */
+/* run.c - the vCPU loop: KVM_RUN, exit dispatch, the tick that flushes output and enforces timeouts. */
 #include "vm_internal.h"
 
 #include <errno.h>
@@ -128,65 +128,6 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
 	}
 }
 
-struct fault_kind {
-	const char *name;
-	int signal;
-};
-
-static struct fault_kind fault_kind(unsigned v)
-{
-	switch (v) {
-	case 0: return (struct fault_kind){ "divide error", SIGFPE };
-	case 1: return (struct fault_kind){ "debug trap", SIGTRAP };
-	case 3: return (struct fault_kind){ "breakpoint", SIGTRAP };
-	case 4: return (struct fault_kind){ "overflow", SIGSEGV };
-	case 5: return (struct fault_kind){ "bound range exceeded", SIGSEGV };
-	case 6: return (struct fault_kind){ "invalid opcode", SIGILL };
-	case 7: return (struct fault_kind){ "device not available", SIGFPE };
-	case 8: return (struct fault_kind){ "double fault", SIGSEGV };
-	case 10: return (struct fault_kind){ "invalid TSS", SIGSEGV };
-	case 11: return (struct fault_kind){ "segment not present", SIGSEGV };
-	case 12: return (struct fault_kind){ "stack fault", SIGBUS };
-	case 13: return (struct fault_kind){ "general protection fault", SIGSEGV };
-	case 14: return (struct fault_kind){ "page fault", SIGSEGV };
-	case 16: return (struct fault_kind){ "x87 floating-point exception", SIGFPE };
-	case 17: return (struct fault_kind){ "alignment check", SIGBUS };
-	case 19: return (struct fault_kind){ "SIMD floating-point exception", SIGFPE };
-	default: return (struct fault_kind){ "exception", SIGSEGV };
-	}
-}
-
-static int has_error_code(unsigned v)
-{
-	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
-}
-
-/* The IDT stub for `vector` exited: report the fault from the exception frame. */
-static void handle_fault(struct vmlet_vm *vm, unsigned vector)
-{
-	struct fault_kind k = fault_kind(vector);
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	const uint64_t *frame;
-	uint64_t rip = 0;
-
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) == 0) {
-		frame = vm_guest_ptr(vm, regs.rsp, 6 * 8);
-		if (!frame) /* the exception stack is in the supervisor-only system area */
-			frame = guestmem_ptr(&vm->mem, gpa(vm->kbase + (regs.rsp - VMLET_KERNEL_VBASE)), 6 * 8);
-		if (frame && regs.rsp >= VMLET_KERNEL_VBASE)
-			rip = frame[has_error_code(vector) ? 1 : 0];
-	}
-	if (vector == 14 && ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) == 0)
-		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: page fault at 0x%llx (rip 0x%llx)%s",
-			  (unsigned long long)sregs.cr2, (unsigned long long)rip,
-			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
-	else
-		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: %s (vector %u, rip 0x%llx)%s",
-			  k.name, vector, (unsigned long long)rip,
-			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
-}
-
 static enum exit_action handle_io(struct vmlet_vm *vm)
 {
 	struct kvm_run *run = vm->run;
@@ -195,8 +136,7 @@ static enum exit_action handle_io(struct vmlet_vm *vm)
 	if (run->io.direction == KVM_EXIT_IO_OUT && port == VMLET_PORT_HYPERCALL && run->io.size == 1)
 		return hypercall_handle(vm);
 	if (port >= VMLET_PORT_FAULT_BASE && port < VMLET_PORT_FAULT_BASE + VMLET_FAULT_VECTORS) {
-		handle_fault(vm, port - VMLET_PORT_FAULT_BASE);
-		return EXIT_STOP;
+		return fault_handle(vm, port - VMLET_PORT_FAULT_BASE);
 	}
 	vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: access to I/O port 0x%x", port);
 	return EXIT_STOP;
@@ -315,6 +255,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	if (r)
 		return vm_error(err, r, "cannot create the run timer: %s", strerror(-r));
 	t0 = vm_now_ns();
+	vm->fault_signal = 0;
 	vm->deadline_ns = vm->timeout_ns ? t0 + vm->timeout_ns : 0;
 	while (!check_stop(vm)) {
 		r = ioctl(vm->vcpu_fd, KVM_RUN, 0);

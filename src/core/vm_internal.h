@@ -119,6 +119,8 @@ struct vmlet_vm {
 	struct vmlet_result *res;
 	uint64_t hypercalls;
 	char exe[VMLET_EXE_MAX];
+	int fault_signal;       /* the fault last handed to the guest kernel: its signal and line */
+	char fault_line[160];
 };
 
 /* Result of handling one exit. */
@@ -185,6 +187,12 @@ int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err);
 int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int deterministic,
 	       struct vmlet_error *err);
+/* CS and SS of the program (CPL3, 64-bit code). */
+void vcpu_user_segments(struct kvm_sregs *s);
+
+/* fault.c: the IDT stub for exception `vector` exited: enter the guest kernel with the signal the
+ * program's fault is (EXIT_CONTINUE), or finish the run with the fault line (EXIT_STOP). */
+enum exit_action fault_handle(struct vmlet_vm *vm, unsigned vector);
 
 /* shell.c: a VM with everything but a program (KVM objects, memory, guest kernel,
  * tables, vCPU state); and its teardown. */

@@ -99,6 +99,8 @@ static int64_t hc_exit(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	if (sig > 64) /* no such signal: the guest kernel is broken or hostile */
 		vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: exit with invalid signal %llu",
 			  (unsigned long long)sig);
+	else if (sig && h->arg[2] == 1 && vm->fault_signal) /* the program did not handle its fault */
+		vm_finish(vm, VMLET_SIGNALED, 0, (int)sig, "%s", vm->fault_line);
 	else if (sig) /* a signal the program sent itself: no message, as a native death */
 		vm_finish(vm, VMLET_SIGNALED, 0, (int)sig, NULL);
 	else
