@@ -84,9 +84,12 @@ long fd_stdio_closed_all(void);
 void random_fill(void *buf, size_t len);
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void); /* CLOCK_REALTIME, ns since the epoch */
-_Noreturn void time_sleep_forever(void); /* a wait nothing in a single-threaded VM can end */
+long time_wait_signal(void); /* wait until a signal interrupts (-EINTR), or the run ends */
 uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
-long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
+/* Sleep ns, really or on the virtual clock of a deterministic run: 0, or -EINTR when a signal
+ * interrupts it (with *left, if not NULL, the time not slept). */
+long time_sleep_left(uint64_t ns, uint64_t *left);
+long time_sleep(uint64_t ns);
 uint32_t umask_get(void);
 /* cred.c: the program's ids now (the boot block's until it changes them): owner of the files it creates. */
 uint32_t cred_uid(void);  /* real user id */
@@ -128,7 +131,18 @@ uint64_t start_auxv(uint64_t type); /* the auxiliary vector's value for type, 0 
 /* maps.c: the text of /proc/self/maps into buf (cap bytes): its length (more than cap: cut) or -errno. */
 long mm_maps_text(char *buf, uint64_t cap);
 void signal_masks(uint64_t *blocked, uint64_t *ignored, uint64_t *caught); /* bit sig-1 per signal */
-long signal_deliver_pending(struct gk_frame *f);
+/* Deliver a pending signal at the return to the program from syscall nr (-1: from an interrupt):
+ * its frame set up in f, or its default action; restarts nr when the handler has SA_RESTART. */
+long signal_deliver(struct gk_frame *f, int64_t nr);
+/* Make sig pending with siginfo's si_code, si_value and the two ints after si_code (low, high). */
+void signal_send(int sig, int32_t code, uint64_t value, uint64_t ints);
+/* Take signals from outside and due timers; 1 if one pending now interrupts a wait (EINTR). */
+int signal_interrupts(void);
+extern struct vmlet_interrupt gk_interrupt_info;
+/* timers.c: the earliest armed timer (time_mono_ns), 0 none; fire those due (fired: a deadline
+ * the host saw pass). */
+uint64_t timers_next(void);
+void timers_run(uint64_t fired);
 /* The program faulted (the host's record): deliver the signal to its handler, or die of it. */
 void signal_fault(struct gk_frame *f, const struct vmlet_interrupt *in);
 /* 1 once after rt_sigreturn: the return to the program must restore every register. */
@@ -186,6 +200,9 @@ DECLARE(flistxattr);
 DECLARE(getuid); DECLARE(geteuid); DECLARE(getgid); DECLARE(getegid); DECLARE(getresuid); DECLARE(getresgid);
 DECLARE(setuid); DECLARE(setgid); DECLARE(setreuid); DECLARE(setregid); DECLARE(setresuid); DECLARE(setresgid);
 DECLARE(getgroups); DECLARE(setgroups);
+DECLARE(alarm); DECLARE(getitimer); DECLARE(setitimer); DECLARE(timer_create); DECLARE(timer_settime);
+DECLARE(timer_gettime); DECLARE(timer_getoverrun); DECLARE(timer_delete); DECLARE(rt_sigpending);
+DECLARE(rt_sigsuspend); DECLARE(rt_sigtimedwait); DECLARE(rt_sigqueueinfo);
 #undef DECLARE
 
 #endif

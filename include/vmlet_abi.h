@@ -91,6 +91,8 @@ enum vmlet_hc {
 	VMLET_HC_MMAP = 18,    /* arg0 handle, arg1 addr, arg2 len, arg3 file offset (all page-aligned): the file's
 				* pages mapped copy-on-write at [addr, addr+len) of the mmap region, zeros past its
 				* end -> bytes that come from the file; -ENODEV: this handle cannot be mapped (copy it) */
+	VMLET_HC_ALARM = 19,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host
+				* stops the program there (struct vmlet_interrupt's alarm_fired) */
 	VMLET_HC_COUNT
 };
 
@@ -253,7 +255,9 @@ struct vmlet_vvar {
  * at CPL3 (user segments) with every register of the program but rip, rsp and rflags,
  * which are here. signo != 0: the program's instruction at rip faulted (Linux's siginfo
  * and sigcontext values); the guest kernel delivers the signal or exits with
- * VMLET_HC_EXIT arg2 1.
+ * VMLET_HC_EXIT arg2 1. signo 0: something below is due.
+ * host_pending and alarm_fired are also written while the guest kernel runs or waits in
+ * a hypercall (which then returns -EINTR); the guest kernel takes and clears them.
  */
 struct vmlet_interrupt {
 	uint64_t rip, rsp, rflags;
@@ -261,6 +265,8 @@ struct vmlet_interrupt {
 	int32_t code;           /* si_code */
 	uint64_t addr;          /* si_addr */
 	uint64_t trapno, error, cr2; /* sigcontext's */
+	uint64_t host_pending;  /* signals sent to vmlet for the program (bit sig - 1) */
+	uint64_t alarm_fired;   /* the VMLET_HC_ALARM deadline that passed, 0 none */
 };
 
 /* Guest-kernel counters the host reads at the end of a run. */

@@ -606,7 +606,7 @@ long sys_flock(struct gk_frame *f)
 		    (op == LOCK_EX || ofds[i].flock == LOCK_EX)) {
 			if (A1 & LOCK_NB)
 				return -EWOULDBLOCK;
-			time_sleep_forever(); /* only this program could release it, and it waits */
+			return time_wait_signal(); /* only this program could release it */
 		}
 	o->flock = (uint8_t)op;
 	return 0;
@@ -697,9 +697,9 @@ static long do_poll(struct pollfd_k *p, uint64_t n, long timeout_ms)
 	if (ready || (!wait && timeout_ms == 0))
 		return ready;
 	if (!wait) {
-		if (timeout_ms > 0)
-			time_sleep((uint64_t)timeout_ms * 1000000ull);
-		return 0;
+		if (timeout_ms > 0 && time_sleep((uint64_t)timeout_ms * 1000000ull))
+			return -EINTR;
+		return timeout_ms < 0 ? time_wait_signal() : 0;
 	}
 	{
 		long r = hc(VMLET_HC_POLL, fd_get(wait->fd)->handle, (uint64_t)(uint16_t)wait->events,

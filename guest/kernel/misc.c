@@ -164,7 +164,7 @@ long sys_getrlimit(struct gk_frame *f)
 long sys_pause(struct gk_frame *f)
 {
 	(void)f;
-	time_sleep_forever(); /* no signal can arrive: nothing else runs in the VM */
+	return time_wait_signal();
 }
 
 static void copy_field(char *dst, const char *src)
@@ -324,11 +324,10 @@ long sys_futex(struct gk_frame *f)
 				uint64_t now = (A1 & FUTEX_CLOCK_REALTIME) ? time_real_ns() : time_mono_ns();
 				ns = ns > now ? ns - now : 0;
 			}
-			time_sleep(ns);
-			return -ETIMEDOUT;
+			return time_sleep(ns) ? -EINTR : -ETIMEDOUT;
 		}
-		/* A single thread waiting with no timeout waits forever, as natively. */
-		time_sleep_forever();
+		/* A single thread waiting with no timeout waits for a signal, as natively. */
+		return time_wait_signal();
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 	case FUTEX_REQUEUE:

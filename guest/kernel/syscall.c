@@ -42,7 +42,13 @@ static const gk_syscall_fn table[] = {
 	[__NR_prlimit64] = sys_prlimit64, [__NR_getrandom] = sys_getrandom,
 	[__NR_execveat] = sys_process, [__NR_statx] = sys_statx, [__NR_rseq] = sys_rseq,
 	[__NR_clone3] = sys_process, [__NR_faccessat2] = sys_faccessat2,
-	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause,
+	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause, [__NR_alarm] = sys_alarm,
+	[__NR_getitimer] = sys_getitimer, [__NR_setitimer] = sys_setitimer,
+	[__NR_timer_create] = sys_timer_create, [__NR_timer_settime] = sys_timer_settime,
+	[__NR_timer_gettime] = sys_timer_gettime, [__NR_timer_getoverrun] = sys_timer_getoverrun,
+	[__NR_timer_delete] = sys_timer_delete, [__NR_rt_sigpending] = sys_rt_sigpending,
+	[__NR_rt_sigsuspend] = sys_rt_sigsuspend, [__NR_rt_sigtimedwait] = sys_rt_sigtimedwait,
+	[__NR_rt_sigqueueinfo] = sys_rt_sigqueueinfo,
 	[__NR_fsync] = sys_fsync, [__NR_fdatasync] = sys_fsync, [__NR_syncfs] = sys_fsync,
 	[__NR_sync] = sys_sync, [__NR_flock] = sys_flock, [__NR_ftruncate] = sys_ftruncate,
 	[__NR_fallocate] = sys_fallocate, [__NR_statfs] = sys_statfs, [__NR_fstatfs] = sys_fstatfs,
@@ -140,6 +146,6 @@ int gk_syscall(struct gk_frame *f)
 	f->rax = (uint64_t)ret;
 	if (gk_boot.flags & VMLET_BOOT_TRACE)
 		trace_end(ret);
-	signal_deliver_pending(f);
+	signal_deliver(f, (int64_t)nr);
 	return signal_resume_full();
 }

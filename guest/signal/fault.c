@@ -38,6 +38,6 @@ void gk_interrupt(struct gk_frame *f)
 		in.code = SEGV_ACCERR_K;
 	if (in.signo)
 		signal_fault(f, &in);
-	signal_deliver_pending(f);
+	signal_deliver(f, -1);
 	gk_hc_gated = 0;
 }

@@ -12,6 +12,9 @@
 #define SA_RESTORER_K 0x04000000ull
 #define SA_NODEFER_K 0x40000000ull
 #define SA_RESETHAND_K 0x80000000ull
+#define SA_RESTART_K 0x10000000ull
+#define SI_USER_K 0
+#define SI_TKILL_K (-6)
 #define SS_ONSTACK_K 1
 #define SS_DISABLE_K 2
 #define SIGKILL_K 9
@@ -53,12 +56,19 @@ struct siginfo_k {
 	int32_t signo, errno_, code, pad;
 	union {
 		struct {
-			int32_t pid, uid;
+			int32_t pid, uid; /* kill, tkill; timers: the timer id and overrun */
 		} kill;
 		uint64_t addr; /* faults */
 	} u;
-	uint8_t rest[128 - 24];
+	uint64_t value; /* POSIX timers: sigev_value */
+	uint8_t rest[128 - 32];
 };
+
+/* What siginfo says of a pending signal: si_code, the two ints after it, si_value. */
+static struct {
+	int32_t code;
+	uint64_t ints, value;
+} info_of[NSIG_K + 1];
 
 struct rt_sigframe_k {
 	uint64_t pretcode;
@@ -67,6 +77,9 @@ struct rt_sigframe_k {
 };
 
 static int resume_full; /* rt_sigreturn: every register comes back from the frame */
+static int suspended;   /* rt_sigsuspend: the next frame saves suspend_mask, the mask before it */
+static uint64_t suspend_mask;
+static uint64_t awaited; /* rt_sigtimedwait: these end a wait even while blocked */
 
 long sys_rt_sigaction(struct gk_frame *f)
 {
@@ -149,24 +162,176 @@ long sys_sigaltstack(struct gk_frame *f)
 	return 0;
 }
 
-long signal_raise(struct gk_frame *f, int sig)
+static int ignored_by_default(int sig)
 {
-	(void)f;
+	/* SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals do nothing without job control. */
+	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
+}
+
+void signal_send(int sig, int32_t code, uint64_t value, uint64_t ints)
+{
+	if (sig < 1 || sig > NSIG_K)
+		return;
+	if (!(pending & SIGBIT(sig))) /* a standard signal pending twice is one */
+		info_of[sig].code = code, info_of[sig].value = value, info_of[sig].ints = ints;
+	pending |= SIGBIT(sig);
+}
+
+/* kill (SI_USER) or tkill/tgkill (SI_TKILL) to the program itself; sig 0 only checks. */
+static long send_self(int sig, int32_t code)
+{
 	if (sig < 0 || sig > NSIG_K)
 		return -EINVAL;
 	if (sig)
-		pending |= SIGBIT(sig);
+		signal_send(sig, code, 0, GK_PID | (uint64_t)cred_uid() << 32);
 	return 0;
 }
+
+long signal_raise(struct gk_frame *f, int sig)
+{
+	(void)f;
+	return send_self(sig, SI_TKILL_K);
+}
+
+/* Take what came from outside the VM (the host's record) and the timers that are due. */
+static void collect(void)
+{
+	volatile struct vmlet_interrupt *in = &gk_interrupt_info;
+	uint64_t host = in->host_pending, fired = in->alarm_fired;
+
+	if (host | fired) {
+		in->host_pending = 0;
+		in->alarm_fired = 0;
+	}
+	while (host) { /* sent by someone outside the sandbox: pid 0 */
+		signal_send(__builtin_ctzll(host) + 1, SI_USER_K, 0, 0);
+		host &= host - 1;
+	}
+	timers_run(fired);
+}
+
+/* A signal that is not blocked and does something: runs a handler or ends the program. */
+static int deliverable(int sig)
+{
+	uint64_t h = actions[sig].handler;
+
+	return h > SIG_IGN_K || (h == SIG_DFL_K && !ignored_by_default(sig));
+}
+
+int signal_interrupts(void)
+{
+	uint64_t ready;
+
+	collect();
+	if (pending & awaited)
+		return 1;
+	for (ready = pending & ~blocked; ready; ready &= ready - 1)
+		if (deliverable(__builtin_ctzll(ready) + 1))
+			return 1;
+	return 0;
+}
+
 
 static int is_self(int64_t pid)
 {
 	return pid == GK_PID || pid == 0 || pid == -1 || pid == -GK_PID;
 }
 
+/* The signal set argument of the rt_sig* calls: 0, or -EINVAL/-EFAULT. */
+static long read_set(uint64_t addr, uint64_t size, uint64_t *set)
+{
+	if (size != 8)
+		return -EINVAL;
+	if (!user_ok(addr, 8))
+		return -EFAULT;
+	*set = *(const uint64_t *)addr;
+	return 0;
+}
+
+long sys_rt_sigpending(struct gk_frame *f)
+{
+	if (A1 != 8)
+		return -EINVAL;
+	if (!user_ok_w(A0, 8))
+		return -EFAULT;
+	collect();
+	*(uint64_t *)A0 = pending;
+	return 0;
+}
+
+long sys_rt_sigsuspend(struct gk_frame *f)
+{
+	uint64_t set;
+	long r = read_set(A0, A1, &set);
+
+	if (r)
+		return r;
+	suspend_mask = blocked;
+	blocked = set & ~UNBLOCKABLE;
+	suspended = 1; /* the handler's frame restores the mask before; a death needs none */
+	return time_wait_signal();
+}
+
+long sys_rt_sigtimedwait(struct gk_frame *f)
+{
+	uint64_t set, ns = UINT64_MAX;
+	long r = read_set(A0, A3, &set);
+	int sig;
+
+	if (r)
+		return r;
+	if (A1 && !user_ok_w(A1, sizeof(struct siginfo_k)))
+		return -EFAULT;
+	if (A2) {
+		const int64_t *ts = (const int64_t *)A2;
+		if (!user_ok(A2, 16))
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+		ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+	}
+	set &= ~UNBLOCKABLE;
+	collect();
+	if (!(pending & set)) {
+		awaited = set;
+		r = ns == UINT64_MAX ? time_wait_signal() : time_sleep(ns);
+		awaited = 0;
+		if (!(pending & set))
+			return r ? r : -EAGAIN; /* interrupted by another signal, or timed out */
+	}
+	sig = __builtin_ctzll(pending & set) + 1;
+	pending &= ~SIGBIT(sig);
+	if (A1) {
+		struct siginfo_k *si = (struct siginfo_k *)A1;
+		memset(si, 0, sizeof(*si));
+		si->signo = sig;
+		si->code = info_of[sig].code;
+		si->u.kill.pid = (int32_t)info_of[sig].ints;
+		si->u.kill.uid = (int32_t)(info_of[sig].ints >> 32);
+		si->value = info_of[sig].value;
+	}
+	return sig;
+}
+
+long sys_rt_sigqueueinfo(struct gk_frame *f)
+{
+	const struct siginfo_k *si = (const struct siginfo_k *)A2;
+	int sig = (int)A1;
+
+	if (!is_self((int64_t)(int)A0) || (int)A0 <= 0)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG_K)
+		return -EINVAL;
+	if (!user_ok(A2, sizeof(*si)))
+		return -EFAULT;
+	if (sig)
+		signal_send(sig, si->code, si->value, (uint64_t)(uint32_t)si->u.kill.pid | (uint64_t)si->u.kill.uid << 32);
+	return 0;
+}
+
 long sys_kill(struct gk_frame *f)
 {
-	return is_self((int64_t)(int)A0) ? signal_raise(f, (int)A1) : -ESRCH;
+	return is_self((int64_t)(int)A0) ? send_self((int)A1, SI_USER_K) : -ESRCH;
 }
 
 long sys_tgkill(struct gk_frame *f)
@@ -179,11 +344,6 @@ long sys_tkill(struct gk_frame *f)
 	return (int)A0 == GK_PID ? signal_raise(f, (int)A1) : -ESRCH;
 }
 
-static int ignored_by_default(int sig)
-{
-	/* SIGCHLD, SIGCONT, SIGURG, SIGWINCH; stop signals do nothing without job control. */
-	return sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
-}
 
 /* Bytes of the XSAVE area for the state XCR0 enables (CPUID 0xd.0 EBX), asked once. */
 static uint64_t xsave_size(void)
@@ -229,9 +389,10 @@ static int setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a,
 		.r13 = f->r13, .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi,
 		.rbp = f->rbp, .rbx = f->rbx, .rdx = f->rdx, .rax = f->rax, .rcx = f->ctx_rcx,
 		.rsp = f->rsp, .rip = f->rcx, .eflags = f->r11, .cs = 0x33, .ss = 0x2b,
-		.oldmask = blocked, .fpstate = fpu,
+		.oldmask = suspended ? suspend_mask : blocked, .fpstate = fpu,
 	};
-	fr->uc.sigmask = blocked;
+	fr->uc.sigmask = fr->uc.mc.oldmask;
+	suspended = 0;
 	fr->info.signo = sig;
 	if (fault) {
 		fr->uc.mc.trapno = fault->trapno;
@@ -240,9 +401,10 @@ static int setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a,
 		fr->info.code = fault->code;
 		fr->info.u.addr = fault->addr;
 	} else {
-		fr->info.code = -6; /* SI_TKILL */
-		fr->info.u.kill.pid = GK_PID;
-		fr->info.u.kill.uid = (int32_t)cred_uid(); /* the sender's real uid: the program itself */
+		fr->info.code = info_of[sig].code;
+		fr->info.u.kill.pid = (int32_t)info_of[sig].ints;
+		fr->info.u.kill.uid = (int32_t)(info_of[sig].ints >> 32);
+		fr->info.value = info_of[sig].value;
 	}
 	blocked |= a->mask | ((a->flags & SA_NODEFER_K) ? 0 : SIGBIT(sig));
 	blocked &= ~UNBLOCKABLE;
@@ -258,8 +420,21 @@ static int setup_frame(struct gk_frame *f, int sig, const struct ksigaction *a,
 	return 0;
 }
 
-long signal_deliver_pending(struct gk_frame *f)
+/* Linux restarts these after a handler with SA_RESTART (ERESTARTSYS); the others fail with EINTR. */
+static int restartable(int64_t nr)
 {
+	switch (nr) {
+	case 0: case 1: case 17: case 18: case 19: case 20: /* read write pread64 pwrite64 readv writev */
+	case 61: case 73: case 202: case 247: case 295: case 296: /* wait4 flock futex waitid preadv pwritev */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+long signal_deliver(struct gk_frame *f, int64_t nr)
+{
+	collect();
 	while (pending & ~blocked) {
 		int sig = __builtin_ctzll(pending & ~blocked) + 1;
 		struct ksigaction a = actions[sig];
@@ -271,6 +446,10 @@ long signal_deliver_pending(struct gk_frame *f)
 			if (ignored_by_default(sig))
 				continue;
 			gk_exit(0, sig);
+		}
+		if (nr >= 0 && (int64_t)f->rax == -EINTR && restartable(nr) && (a.flags & SA_RESTART_K)) {
+			f->rax = (uint64_t)nr; /* the handler returns to the syscall instruction again */
+			f->rcx -= 2;
 		}
 		if (setup_frame(f, sig, &a, NULL))
 			gk_exit(0, 11); /* no room for the frame: SIGSEGV, as Linux does */

@@ -2,6 +2,7 @@
 #include "vm_internal.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -58,14 +59,14 @@ static int fault_siginfo(unsigned v, uint64_t rip, uint64_t error, uint64_t cr2,
  * The values come from the CPU's exception frame; the record lies in the guest kernel's
  * data (vm_guest_ptr_w), so nothing the guest wrote decides where the host writes.
  */
-static int redirect(struct vmlet_vm *vm, struct kvm_regs *regs, const struct vmlet_interrupt *in)
+int interrupt_enter(struct vmlet_vm *vm, struct kvm_regs *regs, const struct vmlet_interrupt *in)
 {
 	struct vmlet_interrupt *rec = vm_guest_ptr_w(vm, vm->gk.interrupt, sizeof(*rec));
 	struct kvm_sregs sregs;
 
 	if (!rec || !vm->gk.interrupt_entry || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return -1;
-	memcpy(rec, in, sizeof(*rec));
+	memcpy(rec, in, offsetof(struct vmlet_interrupt, host_pending));
 	vcpu_user_segments(&sregs);
 	regs->rip = vm->gk.interrupt_entry;
 	regs->rsp = in->rsp;
@@ -113,7 +114,7 @@ enum exit_action fault_handle(struct vmlet_vm *vm, unsigned vector)
 		in.signo = (uint32_t)k.signal;
 		in.cr2 = vector == 14 ? cr2 : 0;
 		vm->fault_signal = k.signal;
-		if (redirect(vm, &regs, &in) == 0)
+		if (interrupt_enter(vm, &regs, &in) == 0)
 			return EXIT_CONTINUE;
 	}
 	vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "%s", vm->fault_line);

@@ -12,8 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
-#define KICK_SIGNAL (SIGRTMAX - 1)
 #define TICK_NS 50000000ull /* output flush and deadline check period */
 
 
@@ -112,6 +110,10 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
 
 		if (check_stop(vm))
 			return 0;
+		if (guest_signal_due(vm)) { /* the guest kernel sees why its wait ended (-EINTR) */
+			guest_signal_publish(vm);
+			return 0;
+		}
 		if (timeout_ns >= 0) {
 			uint64_t left = end > now ? end - now : 0;
 			ts.tv_sec = (time_t)(left / 1000000000ull);
@@ -267,12 +269,14 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 			}
 			vm->run->immediate_exit = 0;
 			ring_drain(vm);
+			guest_signal_interrupt(vm);
 			continue;
 		}
 		if (dispatch(vm) == EXIT_STOP)
 			break;
 	}
 	timer_delete(timer);
+	guest_signal_end(vm);
 	vm->res->phases.run = vm_now_ns() - t0;
 	ring_drain(vm);
 	collect_stats(vm);

@@ -451,6 +451,12 @@ static int64_t hc_sleep(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return r == -ETIMEDOUT ? 0 : -EINTR;
 }
 
+/* Any deadline is the guest's own business: it only decides when its vCPU is stopped. */
+static int64_t hc_alarm(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	return guest_signal_alarm(vm, h->arg[0]);
+}
+
 static int64_t hc_poll(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
@@ -693,7 +699,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_TTY] = hc_tty,	   [VMLET_HC_READLINK] = hc_readlink,
 	[VMLET_HC_SEEK] = hc_seek,	   [VMLET_HC_DISCARD] = hc_discard,
 	[VMLET_HC_STATFS] = hc_statfs,	   [VMLET_HC_TRUNCATE] = hc_truncate,
-	[VMLET_HC_MMAP] = hc_mmap,
+	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_ALARM] = hc_alarm,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");
