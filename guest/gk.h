@@ -90,6 +90,7 @@ uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
  * interrupts it (with *left, if not NULL, the time not slept). */
 long time_sleep_left(uint64_t ns, uint64_t *left);
 long time_sleep(uint64_t ns);
+long time_read_timespec(uint64_t addr, uint64_t *ns); /* a struct timespec of the program: 0, -EFAULT, -EINVAL */
 uint32_t umask_get(void);
 /* cred.c: the program's ids now (the boot block's until it changes them): owner of the files it creates. */
 uint32_t cred_uid(void);  /* real user id */

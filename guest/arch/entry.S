@@ -7,6 +7,46 @@
 	.quad __text_end, __bss_end, gk_vdso, gk_tlb_flush
 	.quad gk_interrupt_entry, gk_interrupt_info, gk_hc_gate
 
+/* struct gk_frame on the kernel stack: rsp, rip and rflags slots from the operands given. */
+.macro push_frame rsp_src, rip_src, flags_src
+	pushq %r11
+	pushq %rcx
+	pushq \rsp_src
+	pushq %rax
+	pushq \rip_src
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq \flags_src
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+/* Registers back from the frame up to its rcx slot (flags untouched); rax and rsp are left. */
+.macro pop_frame_to_rcx
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+.endm
+
 	.text
 /*
  * `syscall` lands here. On hardware KVM the CPU is now at CPL0; under a
@@ -22,24 +62,7 @@
 gk_syscall_entry:
 	movq %rsp, gk_user_rsp(%rip)
 	leaq gk_kstack_top(%rip), %rsp
-	pushq %r11
-	pushq %rcx
-	pushq gk_user_rsp(%rip)
-	pushq %rax
-	pushq %rcx
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_frame gk_user_rsp(%rip), %rcx, %r11
 	cld
 	movq %rsp, %rdi
 	call gk_syscall
@@ -47,20 +70,7 @@ gk_syscall_entry:
 	jnz gk_resume_full
 	movl %cs, %eax
 	testb $3, %al
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	pop_frame_to_rcx
 	jnz 1f
 	popq %rax
 	popq %rsp
@@ -80,24 +90,7 @@ gk_syscall_entry:
 	.globl gk_interrupt_entry
 gk_interrupt_entry:
 	leaq gk_kstack_top(%rip), %rsp
-	pushq %r11
-	pushq %rcx
-	pushq gk_interrupt_info+8(%rip)
-	pushq %rax
-	pushq gk_interrupt_info(%rip)
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq gk_interrupt_info+16(%rip)
-	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_frame gk_interrupt_info+8(%rip), gk_interrupt_info(%rip), gk_interrupt_info+16(%rip)
 	cld
 	movq %rsp, %rdi
 	call gk_interrupt
@@ -121,20 +114,7 @@ gk_resume_full:
 	movl %cs, %eax
 	andl $3, %eax
 	movl %eax, gk_iret_cpl(%rip)
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	pop_frame_to_rcx
 	popq %rax
 	movq 8(%rsp), %rcx
 	movq 16(%rsp), %r11

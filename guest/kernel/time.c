@@ -221,7 +221,7 @@ long sys_time(struct gk_frame *f)
 	return t;
 }
 
-static long read_timespec(uint64_t addr, uint64_t *ns)
+long time_read_timespec(uint64_t addr, uint64_t *ns)
 {
 	const int64_t *ts = (const int64_t *)addr;
 
@@ -250,7 +250,7 @@ static long sleep_ns(uint64_t ns, uint64_t rem_addr)
 long sys_nanosleep(struct gk_frame *f)
 {
 	uint64_t ns;
-	long r = read_timespec(A0, &ns);
+	long r = time_read_timespec(A0, &ns);
 
 	return r ? r : sleep_ns(ns, A1);
 }
@@ -262,7 +262,7 @@ long sys_clock_nanosleep(struct gk_frame *f)
 
 	if (r)
 		return r;
-	r = read_timespec(A2, &ns);
+	r = time_read_timespec(A2, &ns);
 	if (r)
 		return r;
 	if (A1 & TIMER_ABSTIME)

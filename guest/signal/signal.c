@@ -282,14 +282,8 @@ long sys_rt_sigtimedwait(struct gk_frame *f)
 		return r;
 	if (A1 && !user_ok_w(A1, sizeof(struct siginfo_k)))
 		return -EFAULT;
-	if (A2) {
-		const int64_t *ts = (const int64_t *)A2;
-		if (!user_ok(A2, 16))
-			return -EFAULT;
-		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-			return -EINVAL;
-		ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
-	}
+	if (A2 && (r = time_read_timespec(A2, &ns)))
+		return r;
 	set &= ~UNBLOCKABLE;
 	collect();
 	if (!(pending & set)) {

@@ -90,17 +90,23 @@ static int64_t span(const int64_t *v, uint64_t unit, uint64_t limit)
 	return (int64_t)((uint64_t)v[0] * NS + (uint64_t)v[1] * unit);
 }
 
-static void put_span(int64_t *v, uint64_t ns, uint64_t unit)
-{
-	v[0] = (int64_t)(ns / NS);
-	v[1] = (int64_t)(ns % NS / unit);
-}
 
 static uint64_t left_of(const struct gtimer *t)
 {
 	uint64_t now = time_mono_ns();
 
 	return !t->deadline ? 0 : t->deadline > now ? t->deadline - now : 1;
+}
+
+/* struct itimerval (unit 1000: microseconds) or itimerspec (unit 1) of t at v: interval, then time left. */
+static void put_timer(int64_t *v, const struct gtimer *t, uint64_t unit)
+{
+	uint64_t left = left_of(t);
+
+	v[0] = (int64_t)(t->interval / NS);
+	v[1] = (int64_t)(t->interval % NS / unit);
+	v[2] = (int64_t)(left / NS);
+	v[3] = (int64_t)(left % NS / unit);
 }
 
 /* Arm t: value ns from now (or at the absolute time abs on its clock), then every interval. */
@@ -139,8 +145,7 @@ long sys_getitimer(struct gk_frame *f)
 		return A0 <= 2 ? -ENOSYS : -EINVAL;
 	if (!user_ok(A1, 32))
 		return -EFAULT;
-	put_span((int64_t *)A1, t->interval, 1000);
-	put_span((int64_t *)A1 + 2, left_of(t), 1000);
+	put_timer((int64_t *)A1, t, 1000);
 	return 0;
 }
 
@@ -160,8 +165,7 @@ long sys_setitimer(struct gk_frame *f)
 	if (interval < 0 || value < 0)
 		return -EINVAL;
 	if (A2) {
-		put_span((int64_t *)A2, t->interval, 1000);
-		put_span((int64_t *)A2 + 2, left_of(t), 1000);
+		put_timer((int64_t *)A2, t, 1000);
 	}
 	t->notify = SIGEV_SIGNAL_K;
 	t->signo = SIGALRM_K;
@@ -223,8 +227,7 @@ long sys_timer_settime(struct gk_frame *f)
 	if (interval < 0 || value < 0)
 		return -EINVAL;
 	if (A3) {
-		put_span((int64_t *)A3, t->interval, 1);
-		put_span((int64_t *)A3 + 2, left_of(t), 1);
+		put_timer((int64_t *)A3, t, 1);
 	}
 	arm(t, (uint64_t)value, (uint64_t)interval, (A1 & TIMER_ABSTIME) != 0);
 	return 0;
@@ -238,8 +241,7 @@ long sys_timer_gettime(struct gk_frame *f)
 		return -EINVAL;
 	if (!user_ok(A1, 32))
 		return -EFAULT;
-	put_span((int64_t *)A1, t->interval, 1);
-	put_span((int64_t *)A1 + 2, left_of(t), 1);
+	put_timer((int64_t *)A1, t, 1);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
 
 void vmlet_vm_signal(struct vmlet_vm *vm, int sig)
 {
@@ -65,8 +64,8 @@ void guest_signal_interrupt(struct vmlet_vm *vm)
 
 int64_t guest_signal_alarm(struct vmlet_vm *vm, uint64_t deadline_ns)
 {
-	struct sigevent sev;
 	struct itimerspec its;
+	int r;
 
 	if (deadline_ns > INT64_MAX / 2)
 		deadline_ns = INT64_MAX / 2;
@@ -74,16 +73,8 @@ int64_t guest_signal_alarm(struct vmlet_vm *vm, uint64_t deadline_ns)
 	if (!vm->alarm_armed) {
 		if (!deadline_ns)
 			return 0;
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = KICK_SIGNAL;
-#ifdef sigev_notify_thread_id
-		sev.sigev_notify_thread_id = gettid();
-#else
-		sev._sigev_un._tid = gettid();
-#endif
-		if (timer_create(CLOCK_MONOTONIC, &sev, &vm->alarm_timer) < 0)
-			return -errno; /* the 50 ms tick still sees the deadline */
+		if ((r = run_kick_timer(&vm->alarm_timer)))
+			return r; /* the 50 ms tick still sees the deadline */
 		vm->alarm_armed = 1;
 	}
 	memset(&its, 0, sizeof(its));

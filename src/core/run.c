@@ -177,10 +177,9 @@ static enum exit_action dispatch(struct vmlet_vm *vm)
 	}
 }
 
-static int start_tick(struct vmlet_vm *vm, timer_t *timer)
+int run_kick_timer(timer_t *timer)
 {
 	struct sigevent sev;
-	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
 
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
@@ -190,8 +189,16 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 #else
 	sev._sigev_un._tid = gettid(); /* glibc before 2.41 names it only this way */
 #endif
-	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
-		return -errno;
+	return timer_create(CLOCK_MONOTONIC, &sev, timer) < 0 ? -errno : 0;
+}
+
+static int start_tick(struct vmlet_vm *vm, timer_t *timer)
+{
+	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
+	int r = run_kick_timer(timer);
+
+	if (r)
+		return r;
 	if (vm->timeout_ns && vm->timeout_ns < TICK_NS)
 		its.it_value.tv_nsec = (long)vm->timeout_ns;
 	if (timer_settime(*timer, 0, &its, NULL) < 0) {

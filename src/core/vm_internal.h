@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vmlet.h"
 #include "vmlet_abi.h"
@@ -129,6 +130,8 @@ struct vmlet_vm {
 
 /* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
 #define KICK_SIGNAL (SIGRTMAX - 1)
+/* run.c: a CLOCK_MONOTONIC timer that sends KICK_SIGNAL to the calling thread: 0 or -errno. */
+int run_kick_timer(timer_t *timer);
 
 /* Result of handling one exit. */
 enum exit_action { EXIT_CONTINUE, EXIT_STOP };

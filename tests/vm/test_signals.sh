@@ -12,6 +12,17 @@ _own_work=; [ -z "${WORK:-}" ] && _own_work=1
 T="$WORK/signals"
 mkdir -p "$T"
 
+# judge NAME VM_RC NATIVE_RC: the exit statuses and $T/vm.out and $T/native.out must match.
+judge() {
+	if [ "$2" != "$3" ]; then
+		fail "$1" "exit $2, native $3; stderr: $(head -c 300 "$T/vm.err")"
+	elif ! cmp -s "$T/native.out" "$T/vm.out"; then
+		fail "$1" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
+	else
+		pass "$1"
+	fi
+}
+
 # like_native NAME STDIN -- PROGRAM ARGS...: stdout and exit status as a native run (no core dumps).
 like_native() {
 	local name=$1 in=$2 nrc vrc; shift 3
@@ -19,13 +30,7 @@ like_native() {
 	nrc=$?
 	timeout $((60 * ${VMLET_TEST_SLOW:-1})) "$VMLET" run ${VMLET_DET:-} "$@" < "$in" > "$T/vm.out" 2> "$T/vm.err"
 	vrc=$?
-	if [ "$vrc" != "$nrc" ]; then
-		fail "$name" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-	elif ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "$name" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-	else
-		pass "$name"
-	fi
+	judge "$name" "$vrc" "$nrc"
 }
 
 for libc in musl glibc; do
@@ -72,11 +77,7 @@ for libc in musl glibc; do
 		nrc=${PIPESTATUS[1]}
 		(sleep $((2 * SLOW)); $data) | timeout $((60 * SLOW)) "$VMLET" run "$P" "$mode" > "$T/vm.out" 2> "$T/vm.err"
 		vrc=${PIPESTATUS[1]}
-		if [ "$vrc" = "$nrc" ] && cmp -s "$T/native.out" "$T/vm.out"; then
-			pass "signals/$libc/$mode"
-		else
-			fail "signals/$libc/$mode" "exit $vrc (native $nrc): $(head -c 300 "$T/vm.out" | tr '\n' '|') $(head -c 300 "$T/vm.err")"
-		fi
+		judge "signals/$libc/$mode" "$vrc" "$nrc"
 	done
 done
 
@@ -100,13 +101,7 @@ sent_to() {
 		wait "$pid"
 		eval "rc_$who=\$?"
 	done
-	if [ "$rc_vm" != "$rc_native" ]; then
-		fail "$name" "exit $rc_vm, native $rc_native; stderr: $(head -c 300 "$T/vm.err")"
-	elif ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "$name" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-	else
-		pass "$name"
-	fi
+	judge "$name" "$rc_vm" "$rc_native"
 }
 sent_to signals/sigint-handled INT wait-handled
 sent_to signals/sigterm-handled TERM wait-handled
@@ -136,11 +131,7 @@ PY
 	nrc=$?
 	timeout $((60 * SLOW)) "$VMLET" run --root / --ro "$T/alarm.py:/alarm.py" /usr/bin/python3 /alarm.py > "$T/vm.out" 2> "$T/vm.err"
 	vrc=$?
-	if [ "$vrc" = "$nrc" ] && cmp -s "$T/native.out" "$T/vm.out"; then
-		pass "signals/python3-alarm"
-	else
-		fail "signals/python3-alarm" "exit $vrc (native $nrc): $(head -c 300 "$T/vm.out") $(head -c 300 "$T/vm.err")"
-	fi
+	judge signals/python3-alarm "$vrc" "$nrc"
 else
 	skip "signals/python3-alarm" "no /usr/bin/python3"
 fi
