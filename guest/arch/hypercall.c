@@ -10,6 +10,7 @@ GK_HOT struct vmlet_hypercall gk_hypercall;
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	volatile struct vmlet_hypercall *b = &gk_hypercall;
+	long r;
 
 	for (;;) {
 		b->nr = nr;
@@ -21,8 +22,9 @@ long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 			__asm__ volatile("int %0" : : "i"(VMLET_HC_VECTOR), "a"(0) : "memory");
 		else
 			__asm__ volatile("outb %%al, %0" : : "i"(VMLET_PORT_HYPERCALL), "a"(0) : "memory");
-		if (b->ret != -EINTR || nr == VMLET_HC_SLEEP || signal_interrupts())
-			return b->ret;
+		r = b->ret; /* signal_interrupts may make a call of its own (VMLET_HC_ALARM) */
+		if (r != -EINTR || nr == VMLET_HC_SLEEP || signal_interrupts())
+			return r;
 	}
 }
 
