@@ -7,9 +7,12 @@
 
 #include "../include/vmlet_abi.h"
 
-/* Registers saved by entry.S at `syscall`; restored from here on return. */
+/* Registers saved by entry.S at `syscall` (or at an interrupt of the program); restored from
+ * here on return. rcx and r11 are where the program resumes and its rflags; ctx_rcx and
+ * ctx_r11 the program's own rcx and r11 (at a syscall, the same values). */
 struct gk_frame {
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rdx, rsi, rdi, rcx, rax, rsp;
+	uint64_t ctx_rcx, ctx_r11;
 };
 
 #define A0 (f->rdi)
@@ -58,7 +61,9 @@ void text_str(struct gk_text *t, const char *s);
 void text_u64(struct gk_text *t, uint64_t v, int width); /* decimal, right-aligned in width spaces */
 void text_hex(struct gk_text *t, uint64_t v, int width); /* lower-case hex, zero-padded to width digits */
 
-/* hypercall.c: one call to the host through the hypercall block. */
+/* hypercall.c: one call to the host through the hypercall block; through the VMLET_HC_VECTOR gate
+ * while gk_hc_gated (code the host entered at CPL3: gk_interrupt). */
+extern int gk_hc_gated;
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 _Noreturn void gk_exit(int status, int signal);
 
@@ -78,9 +83,13 @@ long fd_stdio_closed_all(void);
 void random_fill(void *buf, size_t len);
 uint64_t time_mono_ns(void);
 uint64_t time_real_ns(void); /* CLOCK_REALTIME, ns since the epoch */
-_Noreturn void time_sleep_forever(void); /* a wait nothing in a single-threaded VM can end */
+long time_wait_signal(void); /* wait until a signal interrupts (-EINTR), or the run ends */
 uint64_t rlimit_nofile(void); /* RLIMIT_NOFILE's soft limit: fds are below it */
-long time_sleep(uint64_t ns); /* really, or on the virtual clock of a deterministic run */
+/* Sleep ns, really or on the virtual clock of a deterministic run: 0, or -EINTR when a signal
+ * interrupts it (with *left, if not NULL, the time not slept). */
+long time_sleep_left(uint64_t ns, uint64_t *left);
+long time_sleep(uint64_t ns);
+long time_read_timespec(uint64_t addr, uint64_t *ns); /* a struct timespec of the program: 0, -EFAULT, -EINVAL */
 uint32_t umask_get(void);
 /* cred.c: the program's ids now (the boot block's until it changes them): owner of the files it creates. */
 uint32_t cred_uid(void);  /* real user id */
@@ -128,7 +137,22 @@ uint64_t start_auxv(uint64_t type); /* the auxiliary vector's value for type, 0 
 /* maps.c: the text of /proc/self/maps into buf (cap bytes): its length (more than cap: cut) or -errno. */
 long mm_maps_text(char *buf, uint64_t cap);
 void signal_masks(uint64_t *blocked, uint64_t *ignored, uint64_t *caught); /* bit sig-1 per signal */
-long signal_deliver_pending(struct gk_frame *f);
+/* Deliver a pending signal at the return to the program from syscall nr (-1: from an interrupt):
+ * its frame set up in f, or its default action; restarts nr when the handler has SA_RESTART. */
+long signal_deliver(struct gk_frame *f, int64_t nr);
+/* Make sig pending with siginfo's si_code, si_value and the two ints after si_code (low, high). */
+void signal_send(int sig, int32_t code, uint64_t value, uint64_t ints);
+/* Take signals from outside and due timers; 1 if one pending now interrupts a wait (EINTR). */
+int signal_interrupts(void);
+extern struct vmlet_interrupt gk_interrupt_info;
+/* timers.c: the earliest armed timer (time_mono_ns), 0 none; fire those due (fired: a deadline
+ * the host saw pass). */
+uint64_t timers_next(void);
+void timers_run(uint64_t fired);
+/* The program faulted (the host's record): deliver the signal to its handler, or die of it. */
+void signal_fault(struct gk_frame *f, const struct vmlet_interrupt *in);
+/* 1 once after rt_sigreturn: the return to the program must restore every register. */
+int signal_resume_full(void);
 
 /* pagetable.c: rights of the program's pages (identity-mapped user memory). */
 #define PT_P 0x1ull
@@ -151,6 +175,8 @@ int pt_all(uint64_t lo, uint64_t hi, uint64_t right);
 long signal_raise(struct gk_frame *f, int sig);
 #define GK_SIGPIPE 13
 void signal_exec_reset(void); /* execve: handlers back to SIG_DFL, no alternate stack */
+void signal_forked_child(void); /* fork's child: no pending signal, no timer */
+void timers_forked_child(void);
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)
 DECLARE(read); DECLARE(write); DECLARE(readv); DECLARE(writev); DECLARE(pread64);
@@ -189,6 +215,9 @@ DECLARE(select); DECLARE(pselect6); DECLARE(eventfd); DECLARE(eventfd2); DECLARE
 DECLARE(timerfd_settime); DECLARE(timerfd_gettime); DECLARE(signalfd); DECLARE(signalfd4);
 DECLARE(epoll_create); DECLARE(epoll_create1); DECLARE(epoll_ctl); DECLARE(epoll_wait); DECLARE(epoll_pwait);
 DECLARE(epoll_pwait2);
+DECLARE(alarm); DECLARE(getitimer); DECLARE(setitimer); DECLARE(timer_create); DECLARE(timer_settime);
+DECLARE(timer_gettime); DECLARE(timer_getoverrun); DECLARE(timer_delete); DECLARE(rt_sigpending);
+DECLARE(rt_sigsuspend); DECLARE(rt_sigtimedwait); DECLARE(rt_sigqueueinfo);
 #undef DECLARE
 
 #endif

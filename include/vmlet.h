@@ -283,6 +283,13 @@ int vmlet_program_check(const char *path, const char *root, uint64_t mem_bytes, 
 /* Ask a running VM to stop from another thread; vmlet_vm_run then reports VMLET_FAILED. */
 void vmlet_vm_kill(struct vmlet_vm *vm);
 
+/*
+ * Send signal sig (1..64) to the program, from another thread or a signal handler
+ * (async-signal-safe): it runs its handler, ignores it, or dies of it (VMLET_SIGNALED)
+ * as a Linux process would. A signal sent before the run starts waits for it.
+ */
+void vmlet_vm_signal(struct vmlet_vm *vm, int sig);
+
 /* Release everything the VM holds. Accepts NULL. */
 void vmlet_vm_destroy(struct vmlet_vm *vm);
 

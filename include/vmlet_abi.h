@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 8
+#define VMLET_ABI_VERSION 9
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -45,7 +45,9 @@
  *    hypercall block (struct vmlet_hypercall) at header.hypercall. The only
  *    port a guest at CPL3 may touch (TSS I/O bitmap).
  *  - `outb %al, $(VMLET_PORT_FAULT_BASE + vector)`: the CPU raised exception
- *    `vector` (0..31). Sent by the one-instruction IDT stubs; the VM ends.
+ *    `vector` (0..31). Sent by the one-instruction IDT stubs. A fault of the program
+ *    (not of the guest kernel) that is a signal goes to the guest kernel (struct
+ *    vmlet_interrupt); any other fault ends the VM.
  * Any other exit the guest causes is fatal to that VM.
  */
 #define VMLET_PORT_HYPERCALL 0xd0
@@ -54,6 +56,10 @@
 #define VMLET_FAULT_VECTORS 32
 /* `int $VMLET_TLB_FLUSH_VECTOR` (allowed at any CPL): the guest's TLB is flushed (CR3 reloaded at CPL0). */
 #define VMLET_TLB_FLUSH_VECTOR 32
+/* `int $VMLET_HC_VECTOR` (any CPL): the hypercall, for guest-kernel code the host entered at CPL3
+ * (struct vmlet_interrupt), where `out` may be refused (TCG's nested SVM checks the TSS I/O bitmap
+ * only for an available TSS). */
+#define VMLET_HC_VECTOR 33
 
 #ifndef __ASSEMBLER__
 /*
@@ -63,7 +69,8 @@
  * image; the host refuses anything else with -EFAULT.
  */
 enum vmlet_hc {
-	VMLET_HC_EXIT = 0,     /* arg0 status, arg1 signal (0: normal exit). Never returns. */
+	VMLET_HC_EXIT = 0,     /* arg0 status, arg1 signal (0: normal exit), arg2 1: the program dies of the
+				* fault the host last redirected (its fault line is printed). Never returns. */
 	VMLET_HC_FLUSH = 1,    /* drain the output ring (every hypercall drains it first anyway) */
 	VMLET_HC_READ = 2,     /* arg0 handle, arg1 gpa, arg2 len, arg3 offset or VMLET_OFF_NONE */
 	VMLET_HC_WRITE = 3,    /* arg0 handle, arg1 gpa, arg2 len, arg3 offset or VMLET_OFF_NONE */
@@ -95,6 +102,8 @@ enum vmlet_hc {
 				* region below it (the guest kernel maps the new image) */
 	VMLET_HC_SOCKETPAIR = 23, /* arg0 SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET: a host AF_UNIX pair -> 0,
 				   * out0 and out1 the two ends' handles (each read and written) */
+	VMLET_HC_ALARM = 24,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host
+				* stops the program there (struct vmlet_interrupt's alarm_fired) */
 	VMLET_HC_COUNT
 };
 
@@ -252,6 +261,26 @@ struct vmlet_vvar {
 	uint64_t mono0, real0;
 };
 
+/*
+ * The host's way into the guest kernel between two instructions of the program: it
+ * writes this record at header.interrupt and sets the vCPU to header.interrupt_entry
+ * at CPL3 (user segments) with every register of the program but rip, rsp and rflags,
+ * which are here. signo != 0: the program's instruction at rip faulted (Linux's siginfo
+ * and sigcontext values); the guest kernel delivers the signal or exits with
+ * VMLET_HC_EXIT arg2 1. signo 0: something below is due.
+ * host_pending and alarm_fired are also written while the guest kernel runs or waits in
+ * a hypercall (which then returns -EINTR); the guest kernel takes and clears them.
+ */
+struct vmlet_interrupt {
+	uint64_t rip, rsp, rflags;
+	uint32_t signo;
+	int32_t code;           /* si_code */
+	uint64_t addr;          /* si_addr */
+	uint64_t trapno, error, cr2; /* sigcontext's */
+	uint64_t host_pending;  /* signals sent to vmlet for the program (bit sig - 1) */
+	uint64_t alarm_fired;   /* the VMLET_HC_ALARM deadline that passed, 0 none */
+};
+
 /* Guest-kernel counters the host reads at the end of a run. */
 struct vmlet_stats {
 	uint64_t syscalls;
@@ -278,6 +307,9 @@ struct vmlet_gk_header {
 	uint64_t bss_end;
 	uint64_t vdso;          /* the vDSO image (AT_SYSINFO_EHDR), inside the text */
 	uint64_t tlb_flush;     /* handler of VMLET_TLB_FLUSH_VECTOR */
+	uint64_t interrupt_entry; /* where the host enters the guest kernel at CPL3 (struct vmlet_interrupt) */
+	uint64_t interrupt;     /* struct vmlet_interrupt */
+	uint64_t hc_gate;       /* handler of VMLET_HC_VECTOR */
 };
 
 #endif /* __ASSEMBLER__ */

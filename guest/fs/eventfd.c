@@ -64,7 +64,7 @@ long eventfd_write(struct ofd *o, const uint8_t *buf, uint64_t len)
 	if (o->ev.efd.count > COUNT_MAX - v) {
 		if (o->oflags & O_NONBLOCK)
 			return -EAGAIN;
-		time_sleep_forever(); /* only a reader elsewhere could make room: none in a single-threaded VM */
+		return time_wait_signal(); /* only a reader elsewhere could make room: none in a single-threaded VM */
 	}
 	o->ev.efd.count += v;
 	o->wake_in++;

@@ -682,7 +682,7 @@ long sys_flock(struct gk_frame *f)
 		    (op == LOCK_EX || ofds[i].flock == LOCK_EX)) {
 			if (A1 & LOCK_NB)
 				return -EWOULDBLOCK;
-			time_sleep_forever(); /* only this program could release it, and it waits */
+			return time_wait_signal(); /* only this program could release it */
 		}
 	o->flock = (uint8_t)op;
 	return 0;

@@ -77,14 +77,6 @@ int ofd_pollable(const struct ofd *o)
 	       o->kind == OFD_SIGNALFD || o->kind == OFD_EPOLL;
 }
 
-static int signal_interrupts(void)
-{
-	uint64_t blocked, ignored, caught;
-
-	signal_masks(&blocked, &ignored, &caught);
-	return signal_pending_in(~blocked, 0) != 0;
-}
-
 long ready_loop(long (*scan)(void *ctx, struct ready_wait *w), void *ctx, int64_t timeout_ns)
 {
 	uint64_t end = timeout_ns < 0 ? UINT64_MAX : time_mono_ns() + (uint64_t)timeout_ns;
@@ -115,8 +107,8 @@ long ready_loop(long (*scan)(void *ctx, struct ready_wait *w), void *ctx, int64_
 			if (h == 0 && (gk_boot.flags & VMLET_BOOT_DETERMINISTIC))
 				time_sleep(ms * 1000000 < until - now ? ms * 1000000 : until - now);
 		} else if (until == UINT64_MAX) {
-			time_sleep_forever(); /* nothing in a single-threaded VM could make it ready */
-		} else if (until > now && time_sleep(until - now) < 0) {
+			return time_wait_signal(); /* nothing but a signal could make it ready */
+		} else if (until > now && time_sleep(until - now) != 0) {
 			return -EINTR;
 		}
 	}

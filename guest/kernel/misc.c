@@ -164,7 +164,7 @@ long sys_getrlimit(struct gk_frame *f)
 long sys_pause(struct gk_frame *f)
 {
 	(void)f;
-	time_sleep_forever(); /* no signal can arrive: nothing else runs in the VM */
+	return time_wait_signal();
 }
 
 static void copy_field(char *dst, const char *src)
@@ -290,21 +290,17 @@ long sys_futex(struct gk_frame *f)
 		if (*(volatile uint32_t *)A0 != (uint32_t)A2)
 			return -EAGAIN;
 		if (A3) {
-			const int64_t *ts = (const int64_t *)A3;
-			if (!user_ok(A3, 16))
-				return -EFAULT;
-			if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-				return -EINVAL;
-			ns = (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+			long r = time_read_timespec(A3, &ns);
+			if (r)
+				return r;
 			if (cmd == FUTEX_WAIT_BITSET) { /* an absolute deadline, on the clock the flag names */
 				uint64_t now = (A1 & FUTEX_CLOCK_REALTIME) ? time_real_ns() : time_mono_ns();
 				ns = ns > now ? ns - now : 0;
 			}
-			time_sleep(ns);
-			return -ETIMEDOUT;
+			return time_sleep(ns) ? -EINTR : -ETIMEDOUT;
 		}
-		/* A single thread waiting with no timeout waits forever, as natively. */
-		time_sleep_forever();
+		/* A single thread waiting with no timeout waits for a signal, as natively. */
+		return time_wait_signal();
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 	case FUTEX_REQUEUE:

@@ -44,6 +44,13 @@ static const gk_syscall_fn table[] = {
 	[__NR_socketpair] = sys_socketpair, [__NR_sendto] = sys_sendto, [__NR_recvfrom] = sys_recvfrom, [__NR_statx] = sys_statx, [__NR_rseq] = sys_rseq,
 	[__NR_clone3] = sys_clone3, [__NR_faccessat2] = sys_faccessat2,
 	[__NR_setrlimit] = sys_setrlimit, [__NR_pause] = sys_pause,
+	[__NR_alarm] = sys_alarm,
+	[__NR_getitimer] = sys_getitimer, [__NR_setitimer] = sys_setitimer,
+	[__NR_timer_create] = sys_timer_create, [__NR_timer_settime] = sys_timer_settime,
+	[__NR_timer_gettime] = sys_timer_gettime, [__NR_timer_getoverrun] = sys_timer_getoverrun,
+	[__NR_timer_delete] = sys_timer_delete, [__NR_rt_sigpending] = sys_rt_sigpending,
+	[__NR_rt_sigsuspend] = sys_rt_sigsuspend, [__NR_rt_sigtimedwait] = sys_rt_sigtimedwait,
+	[__NR_rt_sigqueueinfo] = sys_rt_sigqueueinfo,
 	[__NR_fsync] = sys_fsync, [__NR_fdatasync] = sys_fsync, [__NR_syncfs] = sys_fsync,
 	[__NR_sync] = sys_sync, [__NR_flock] = sys_flock, [__NR_ftruncate] = sys_ftruncate,
 	[__NR_fallocate] = sys_fallocate, [__NR_statfs] = sys_statfs, [__NR_fstatfs] = sys_fstatfs,
@@ -118,9 +125,10 @@ static void trace_end(long ret)
 	out_append(VMLET_CHAN_TRACE, &trace_rec, sizeof(trace_rec));
 }
 
-void gk_syscall(struct gk_frame *f);
+int gk_syscall(struct gk_frame *f);
 
-void gk_syscall(struct gk_frame *f)
+/* Serve the system call in f; nonzero: entry.S must restore every register from f. */
+int gk_syscall(struct gk_frame *f)
 {
 	static GK_HOT int initialized;
 	uint64_t nr = f->rax;
@@ -148,5 +156,6 @@ void gk_syscall(struct gk_frame *f)
 	f->rax = (uint64_t)ret;
 	if (gk_boot.flags & VMLET_BOOT_TRACE)
 		trace_end(ret);
-	signal_deliver_pending(f);
+	signal_deliver(f, (int64_t)nr);
+	return signal_resume_full();
 }

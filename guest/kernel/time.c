@@ -83,19 +83,56 @@ uint64_t time_real_ns(void)
 	return real0 + elapsed();
 }
 
-_Noreturn void time_sleep_forever(void)
+/*
+ * A deterministic run's sleep moves the virtual clock to its end, or to the next timer
+ * before it (whose signal may interrupt it): no real time passes.
+ */
+long time_sleep_left(uint64_t ns, uint64_t *left)
 {
-	for (;;) /* until the run's timeout or a kill ends the VM */
-		hc(VMLET_HC_SLEEP, 3600000000000ull, 0, 0, 0);
+	uint64_t now = time_mono_ns(), end = ns > UINT64_MAX - now ? UINT64_MAX : now + ns, next;
+	long r;
+
+	while (now < end) {
+		if (deterministic()) {
+			next = timers_next();
+			if (!next || next >= end) {
+				virtual_slept += end - now;
+				return 0;
+			}
+			virtual_slept += next > now ? next - now : 0;
+			r = -EINTR;
+		} else if ((r = hc(VMLET_HC_SLEEP, end - now, 0, 0, 0)) == 0) {
+			return 0;
+		}
+		if (r == -EINTR && signal_interrupts()) {
+			now = time_mono_ns();
+			if (left)
+				*left = end > now ? end - now : 0;
+			return -EINTR;
+		}
+		now = time_mono_ns();
+	}
+	return 0;
 }
 
 long time_sleep(uint64_t ns)
 {
-	if (deterministic()) {
-		virtual_slept += ns;
-		return 0;
+	return time_sleep_left(ns, 0);
+}
+
+long time_wait_signal(void)
+{
+	for (;;) { /* until a signal, or the run's timeout or a kill ends the VM */
+		uint64_t next = deterministic() ? timers_next() : 0, now = time_mono_ns();
+		long r = -EINTR;
+
+		if (next)
+			virtual_slept += next > now ? next - now : 0;
+		else
+			r = hc(VMLET_HC_SLEEP, 3600000000000ull, 0, 0, 0);
+		if (r == -EINTR && signal_interrupts())
+			return -EINTR;
 	}
-	return ns ? hc(VMLET_HC_SLEEP, ns, 0, 0, 0) : 0;
 }
 
 static long clock_ns(uint64_t id, uint64_t *ns)
@@ -184,7 +221,7 @@ long sys_time(struct gk_frame *f)
 	return t;
 }
 
-static long read_timespec(uint64_t addr, uint64_t *ns)
+long time_read_timespec(uint64_t addr, uint64_t *ns)
 {
 	const int64_t *ts = (const int64_t *)addr;
 
@@ -197,17 +234,23 @@ static long read_timespec(uint64_t addr, uint64_t *ns)
 	return 0;
 }
 
+/* Linux writes the time not slept only when a signal interrupts the sleep (EINTR). */
 static long sleep_ns(uint64_t ns, uint64_t rem_addr)
 {
-	if (rem_addr && user_ok(rem_addr, 16))
-		memset((void *)rem_addr, 0, 16);
-	return time_sleep(ns);
+	uint64_t left = 0;
+	long r = time_sleep_left(ns, &left);
+
+	if (r == -EINTR && rem_addr && user_ok(rem_addr, 16)) {
+		((int64_t *)rem_addr)[0] = (int64_t)(left / 1000000000ull);
+		((int64_t *)rem_addr)[1] = (int64_t)(left % 1000000000ull);
+	}
+	return r;
 }
 
 long sys_nanosleep(struct gk_frame *f)
 {
 	uint64_t ns;
-	long r = read_timespec(A0, &ns);
+	long r = time_read_timespec(A0, &ns);
 
 	return r ? r : sleep_ns(ns, A1);
 }
@@ -219,7 +262,7 @@ long sys_clock_nanosleep(struct gk_frame *f)
 
 	if (r)
 		return r;
-	r = read_timespec(A2, &ns);
+	r = time_read_timespec(A2, &ns);
 	if (r)
 		return r;
 	if (A1 & TIMER_ABSTIME)

@@ -52,6 +52,7 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 		return r;
 	}
 	fd_forked_child();
+	signal_forked_child();
 	gk_pid = (int)gk_hypercall.out[0];
 	gk_ppid = (int)gk_hypercall.out[1];
 	if (rq->flags & CLONE_CHILD_SETTID)

@@ -288,6 +288,8 @@ static int cmd_run(int argc, char **argv)
 	if ((sig = signals_terminated())) {
 		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", sig);
 		res.exit_code = 128 + sig;
+	} else if (!r && res.outcome == VMLET_SIGNALED && signals_was_forwarded(res.signal)) {
+		fprintf(stderr, "vmlet: terminated by signal %d; outputs not kept\n", res.signal);
 	}
 	if (!r && res.quota_hit)
 		print_quotas(&st.o.config, &res);

@@ -1,17 +1,24 @@
-/* signals.c - ignores SIGPIPE/SIGXFSZ and turns every terminating signal into a clean stop of the run. */
+/* signals.c - ignores SIGPIPE/SIGXFSZ, forwards the usual ones to the program, and turns every other terminating signal into a clean stop of the run. */
 #include "signals.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 
 static struct vmlet_vm *volatile deferred_vm;
 static volatile sig_atomic_t deferring, terminated;
+static volatile uint64_t forwarded;
 
 void signals_ignore_write_errors(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+}
+
+int signals_forwarded_to_program(int sig)
+{
+	return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGTERM || sig == SIGUSR1 || sig == SIGUSR2;
 }
 
 int signals_caught(int sig)
@@ -34,6 +41,9 @@ static void on_signal(int sig)
 	if (!deferring) { /* nothing to clean up yet: end as the default action would */
 		signal(sig, SIG_DFL);
 		raise(sig); /* delivered when this handler returns */
+	} else if (vm && signals_forwarded_to_program(sig)) {
+		forwarded |= 1ull << (sig - 1);
+		vmlet_vm_signal(vm, sig);
 	} else {
 		if (!terminated)
 			terminated = sig;
@@ -85,4 +95,9 @@ void signals_defer(struct vmlet_vm *vm)
 int signals_terminated(void)
 {
 	return terminated;
+}
+
+int signals_was_forwarded(int sig)
+{
+	return sig >= 1 && sig <= 64 && (forwarded >> (sig - 1) & 1);
 }

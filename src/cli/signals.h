@@ -23,7 +23,7 @@ int signals_catch_termination(void);
 /*
  * From now on a caught signal is recorded instead (signals_terminated) and,
  * when vm is not NULL, stops that VM (vmlet_vm_kill: the run ends, its written
- * files are dropped). Call with NULL before creating the VM (temporary files
+ * files are dropped), or goes to its program (signals_forwarded_to_program). Call with NULL before creating the VM (temporary files
  * exist from then on), with the VM once it exists, with NULL again before the
  * VM is destroyed.
  */
@@ -36,8 +36,16 @@ void signals_defer(struct vmlet_vm *vm);
  */
 void signals_restore_defaults(void);
 
-/* The signal caught since signals_defer was first called, or 0. */
+/* The signal caught since signals_defer was first called, or 0. Not one forwarded to the program. */
 int signals_terminated(void);
+
+/*
+ * 1 for SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2: while a VM runs (signals_defer
+ * with it) these go to the program (vmlet_vm_signal), which handles, ignores or dies of them.
+ */
+int signals_forwarded_to_program(int sig);
+/* 1 if sig was forwarded to the program during its run. */
+int signals_was_forwarded(int sig);
 
 /*
  * 1 if signals_catch_termination catches sig: SIGHUP, SIGINT, SIGQUIT, SIGTERM,

@@ -22,12 +22,14 @@
 /* The vCPU loop, the hypercalls, output, the tick timer, the allocator, the reaper. */
 int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 {
-	static const unsigned long vcpu_requests[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
+	static const unsigned long vcpu_requests[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_SET_REGS,
+						       KVM_SET_SREGS };
 	static const unsigned long tty_requests[] = { TCGETS, TIOCGWINSZ };
 	int r = 0;
 	size_t i, j;
 
-	/* vCPU: run it, and read its registers to report a fault (any fd: creator mode). */
+	/* vCPU: run it; read its registers to report a fault, set them to hand the program's fault
+	 * to the guest kernel as a signal (any fd: creator mode). */
 	for (i = 0; i < sizeof(vcpu_requests) / sizeof(vcpu_requests[0]); i++)
 		r |= v->vcpu_fd >= 0 && !v->processes
 			     ? seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,

@@ -131,6 +131,9 @@ pid_t vm_fork(struct vmlet_vm *vm, int *pidfd, int *in_child)
 		_exit(128 + SIGKILL);
 	*pidfd = -1;
 	*in_child = 1;
+	vm->sig_pending = 0; /* the parent's signals from outside, its alarm timer: not the child's */
+	vm->alarm_ns = 0;
+	vm->alarm_armed = 0;
 	if ((r = rebuild(vm, &state)) || (r = run_restart_tick(vm)))
 		return r;
 	return 0;

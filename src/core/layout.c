@@ -154,7 +154,7 @@ static void write_gate(uint64_t *idt, unsigned v, uint64_t h, uint64_t dpl)
 	idt[2 * v + 1] = h >> 32;
 }
 
-static void write_idt(uint64_t *idt, uint64_t stubs, uint64_t tlb_flush)
+static void write_idt(uint64_t *idt, uint64_t stubs, uint64_t tlb_flush, uint64_t hc_gate)
 {
 	unsigned v;
 
@@ -163,6 +163,7 @@ static void write_idt(uint64_t *idt, uint64_t stubs, uint64_t tlb_flush)
 		write_gate(idt, v, stubs + v * VMLET_FAULT_STUB_SIZE, (v == 3 || v == 4) ? 3 : 0);
 	/* The guest kernel's TLB flush: reachable from CPL3, where it runs on some KVMs. */
 	write_gate(idt, VMLET_TLB_FLUSH_VECTOR, tlb_flush, 3);
+	write_gate(idt, VMLET_HC_VECTOR, hc_gate, 3);
 }
 
 static void write_tss(uint8_t *tss, uint64_t ist_top)
@@ -199,7 +200,7 @@ int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err)
 		return vm_error(err, -ENOMEM, "guest memory needs more page tables than vmlet reserves");
 	vm->pt_next = pt.next;
 	write_gdt((uint64_t *)(sys + SYS_GDT), VMLET_KERNEL_VBASE + SYS_TSS);
-	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs, vm->gk.tlb_flush);
+	write_idt((uint64_t *)(sys + SYS_IDT), vm->gk.fault_stubs, vm->gk.tlb_flush, vm->gk.hc_gate);
 	write_tss(sys + SYS_TSS, VMLET_KERNEL_VBASE + SYS_IST_TOP);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* run.c - the vCPU loop: KVM_RUN, exit dispatch, faults, the tick that flushes output and enforces timeouts. */
+/* run.c - the vCPU loop: KVM_RUN, exit dispatch, the tick that flushes output and enforces timeouts. */
 #include "vm_internal.h"
 
 #include <errno.h>
@@ -13,8 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
-#define KICK_SIGNAL (SIGRTMAX - 1)
 #define TICK_NS 50000000ull /* output flush and deadline check period */
 
 
@@ -112,6 +110,10 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
 
 		if (vm_stop_requested(vm))
 			return 0;
+		if (guest_signal_due(vm)) { /* the guest kernel sees why its wait ended (-EINTR) */
+			guest_signal_publish(vm);
+			return 0;
+		}
 		if (timeout_ns >= 0) {
 			uint64_t left = end > now ? end - now : 0;
 			ts.tv_sec = (time_t)(left / 1000000000ull);
@@ -128,65 +130,6 @@ int vm_wait_fd(struct vmlet_vm *vm, int fd, short events, int64_t timeout_ns)
 	}
 }
 
-struct fault_kind {
-	const char *name;
-	int signal;
-};
-
-static struct fault_kind fault_kind(unsigned v)
-{
-	switch (v) {
-	case 0: return (struct fault_kind){ "divide error", SIGFPE };
-	case 1: return (struct fault_kind){ "debug trap", SIGTRAP };
-	case 3: return (struct fault_kind){ "breakpoint", SIGTRAP };
-	case 4: return (struct fault_kind){ "overflow", SIGSEGV };
-	case 5: return (struct fault_kind){ "bound range exceeded", SIGSEGV };
-	case 6: return (struct fault_kind){ "invalid opcode", SIGILL };
-	case 7: return (struct fault_kind){ "device not available", SIGFPE };
-	case 8: return (struct fault_kind){ "double fault", SIGSEGV };
-	case 10: return (struct fault_kind){ "invalid TSS", SIGSEGV };
-	case 11: return (struct fault_kind){ "segment not present", SIGSEGV };
-	case 12: return (struct fault_kind){ "stack fault", SIGBUS };
-	case 13: return (struct fault_kind){ "general protection fault", SIGSEGV };
-	case 14: return (struct fault_kind){ "page fault", SIGSEGV };
-	case 16: return (struct fault_kind){ "x87 floating-point exception", SIGFPE };
-	case 17: return (struct fault_kind){ "alignment check", SIGBUS };
-	case 19: return (struct fault_kind){ "SIMD floating-point exception", SIGFPE };
-	default: return (struct fault_kind){ "exception", SIGSEGV };
-	}
-}
-
-static int has_error_code(unsigned v)
-{
-	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
-}
-
-/* The IDT stub for `vector` exited: report the fault from the exception frame. */
-static void handle_fault(struct vmlet_vm *vm, unsigned vector)
-{
-	struct fault_kind k = fault_kind(vector);
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	const uint64_t *frame;
-	uint64_t rip = 0;
-
-	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) == 0) {
-		frame = vm_guest_ptr(vm, regs.rsp, 6 * 8);
-		if (!frame) /* the exception stack is in the supervisor-only system area */
-			frame = guestmem_ptr(&vm->mem, gpa(vm->kbase + (regs.rsp - VMLET_KERNEL_VBASE)), 6 * 8);
-		if (frame && regs.rsp >= VMLET_KERNEL_VBASE)
-			rip = frame[has_error_code(vector) ? 1 : 0];
-	}
-	if (vector == 14 && ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) == 0)
-		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: page fault at 0x%llx (rip 0x%llx)%s",
-			  (unsigned long long)sregs.cr2, (unsigned long long)rip,
-			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
-	else
-		vm_finish(vm, VMLET_SIGNALED, 0, k.signal, "guest fault: %s (vector %u, rip 0x%llx)%s",
-			  k.name, vector, (unsigned long long)rip,
-			  rip >= VMLET_KERNEL_VBASE ? " in the guest kernel" : "");
-}
-
 static enum exit_action handle_io(struct vmlet_vm *vm)
 {
 	struct kvm_run *run = vm->run;
@@ -195,8 +138,7 @@ static enum exit_action handle_io(struct vmlet_vm *vm)
 	if (run->io.direction == KVM_EXIT_IO_OUT && port == VMLET_PORT_HYPERCALL && run->io.size == 1)
 		return hypercall_handle(vm);
 	if (port >= VMLET_PORT_FAULT_BASE && port < VMLET_PORT_FAULT_BASE + VMLET_FAULT_VECTORS) {
-		handle_fault(vm, port - VMLET_PORT_FAULT_BASE);
-		return EXIT_STOP;
+		return fault_handle(vm, port - VMLET_PORT_FAULT_BASE);
 	}
 	vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: access to I/O port 0x%x", port);
 	return EXIT_STOP;
@@ -235,12 +177,10 @@ static enum exit_action dispatch(struct vmlet_vm *vm)
 	}
 }
 
-static int start_tick(struct vmlet_vm *vm, timer_t *timer)
+int run_kick_timer(timer_t *timer)
 {
-	uint64_t now = vm_now_ns(), left = vm->deadline_ns > now ? vm->deadline_ns - now : 1;
 	pid_t tid = (pid_t)syscall(SYS_gettid); /* not the C library's: a forked VMM's is stale (fork.c) */
 	struct sigevent sev;
-	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
 
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
@@ -250,8 +190,17 @@ static int start_tick(struct vmlet_vm *vm, timer_t *timer)
 #else
 	sev._sigev_un._tid = tid; /* glibc before 2.41 names it only this way */
 #endif
-	if (timer_create(CLOCK_MONOTONIC, &sev, timer) < 0)
-		return -errno;
+	return timer_create(CLOCK_MONOTONIC, &sev, timer) < 0 ? -errno : 0;
+}
+
+static int start_tick(struct vmlet_vm *vm, timer_t *timer)
+{
+	struct itimerspec its = { .it_interval = { 0, (long)TICK_NS }, .it_value = { 0, (long)TICK_NS } };
+	uint64_t now = vm_now_ns(), left = vm->deadline_ns > now ? vm->deadline_ns - now : 1;
+	int r = run_kick_timer(timer);
+
+	if (r)
+		return r;
 	if (vm->deadline_ns && left < TICK_NS) /* the first tick at the deadline */
 		its.it_value.tv_nsec = (long)left;
 	if (timer_settime(*timer, 0, &its, NULL) < 0) {
@@ -314,6 +263,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	sigaddset(&unblock, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 	t0 = vm_now_ns();
+	vm->fault_signal = 0;
 	vm->deadline_ns = vm->timeout_ns ? t0 + vm->timeout_ns : 0;
 	r = start_tick(vm, &vm->tick);
 	if (r)
@@ -328,12 +278,14 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 			}
 			vm->run->immediate_exit = 0;
 			ring_drain(vm);
+			guest_signal_interrupt(vm);
 			continue;
 		}
 		if (dispatch(vm) == EXIT_STOP)
 			break;
 	}
 	timer_delete(vm->tick);
+	guest_signal_end(vm);
 	if (vm->tree_child) /* a forked guest process: its parent waits for it; the tree's first commits */
 		tree_child_exit(vm);
 	tree_end(vm);

@@ -41,6 +41,12 @@ static struct kvm_segment seg(uint16_t sel, int code, int dpl)
 	return s;
 }
 
+void vcpu_user_segments(struct kvm_sregs *s)
+{
+	s->cs = seg(SEL_USER_CS, 1, 3);
+	s->ss = seg(SEL_USER_DS, 0, 3);
+}
+
 /* The state components the guest may enable: what KVM supports, within XCR0_ALLOWED. */
 static uint64_t guest_xcr0(void)
 {
@@ -89,12 +95,12 @@ static int set_sregs(struct vmlet_vm *vm, struct vmlet_error *err)
 	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_OSXSAVE;
 	s.cr3 = vm->kbase + SYS_PT_LO;
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-	s.cs = seg(SEL_USER_CS, 1, 3);
-	s.ss = s.ds = s.es = s.fs = s.gs = seg(SEL_USER_DS, 0, 3);
+	vcpu_user_segments(&s);
+	s.ds = s.es = s.fs = s.gs = s.ss;
 	s.gdt.base = VMLET_KERNEL_VBASE + SYS_GDT;
 	s.gdt.limit = 0x4f;
 	s.idt.base = VMLET_KERNEL_VBASE + SYS_IDT;
-	s.idt.limit = (VMLET_TLB_FLUSH_VECTOR + 1) * 16 - 1;
+	s.idt.limit = (VMLET_HC_VECTOR + 1) * 16 - 1;
 	s.tr = (struct kvm_segment){ .base = VMLET_KERNEL_VBASE + SYS_TSS, .limit = TSS_LIMIT,
 				     .selector = SEL_TSS, .type = 11, .present = 1 };
 	s.ldt = (struct kvm_segment){ .type = 2, .present = 1, .unusable = 1 };

@@ -129,7 +129,18 @@ struct vmlet_vm {
 	struct vmlet_result *res;
 	uint64_t hypercalls;
 	char exe[VMLET_EXE_MAX];
+	int fault_signal;       /* the fault last handed to the guest kernel: its signal and line */
+	char fault_line[160];
+	uint64_t sig_pending;   /* signals sent for the program (vmlet_vm_signal), not yet in the record */
+	uint64_t alarm_ns;      /* the guest kernel's next timer (VMLET_HC_ALARM), CLOCK_MONOTONIC; 0 none */
+	timer_t alarm_timer;    /* kicks the vCPU at alarm_ns, once created (alarm_armed) */
+	int alarm_armed;
 };
+
+/* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
+#define KICK_SIGNAL (SIGRTMAX - 1)
+/* run.c: a CLOCK_MONOTONIC timer that sends KICK_SIGNAL to the calling thread: 0 or -errno. */
+int run_kick_timer(timer_t *timer);
 
 /* Result of handling one exit. */
 enum exit_action { EXIT_CONTINUE, EXIT_STOP };
@@ -195,6 +206,23 @@ int vcpu_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 int vcpu_set_state(struct vmlet_vm *vm, struct vmlet_error *err);
 int vcpu_start(struct vmlet_vm *vm, uint64_t entry, uint64_t rsp, int deterministic,
 	       struct vmlet_error *err);
+/* CS and SS of the program (CPL3, 64-bit code). */
+void vcpu_user_segments(struct kvm_sregs *s);
+
+/* fault.c: the IDT stub for exception `vector` exited: enter the guest kernel with the signal the
+ * program's fault is (EXIT_CONTINUE), or finish the run with the fault line (EXIT_STOP). */
+enum exit_action fault_handle(struct vmlet_vm *vm, unsigned vector);
+/* Enter the guest kernel (gk_interrupt_entry, CPL3) between two instructions of the program: regs
+ * are its registers (rip, rsp, rflags in in, which goes into the record with the record's
+ * pending words kept). 0, or -1 if the vCPU could not be set. */
+int interrupt_enter(struct vmlet_vm *vm, struct kvm_regs *regs, const struct vmlet_interrupt *in);
+
+/* guest_signals.c: signals for the program from outside (vmlet_vm_signal) and its timers. */
+int guest_signal_due(struct vmlet_vm *vm);       /* one waits to be handed over: end a host wait */
+void guest_signal_publish(struct vmlet_vm *vm);  /* hand it over through the record (vCPU stopped) */
+void guest_signal_interrupt(struct vmlet_vm *vm); /* ... and enter the guest kernel if in the program */
+int64_t guest_signal_alarm(struct vmlet_vm *vm, uint64_t deadline_ns); /* VMLET_HC_ALARM */
+void guest_signal_end(struct vmlet_vm *vm);      /* the run ended: timer gone, nothing pending */
 
 /* shell.c: a VM with everything but a program (KVM objects, memory, guest kernel,
  * tables, vCPU state); and its teardown. */

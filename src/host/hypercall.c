@@ -99,6 +99,8 @@ static int64_t hc_exit(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	if (sig > 64) /* no such signal: the guest kernel is broken or hostile */
 		vm_finish(vm, VMLET_SIGNALED, 0, SIGSYS, "guest fault: exit with invalid signal %llu",
 			  (unsigned long long)sig);
+	else if (sig && h->arg[2] == 1 && vm->fault_signal) /* the program did not handle its fault */
+		vm_finish(vm, VMLET_SIGNALED, 0, (int)sig, "%s", vm->fault_line);
 	else if (sig) /* a signal the program sent itself: no message, as a native death */
 		vm_finish(vm, VMLET_SIGNALED, 0, (int)sig, NULL);
 	else
@@ -447,6 +449,12 @@ static int64_t hc_sleep(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	return r == -ETIMEDOUT ? 0 : -EINTR;
 }
 
+/* Any deadline is the guest's own business: it only decides when its vCPU is stopped. */
+static int64_t hc_alarm(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	return guest_signal_alarm(vm, h->arg[0]);
+}
+
 static int64_t hc_poll(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	struct handle *hd = handle_get(vm, h->arg[0]);
@@ -692,6 +700,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_FORK] = hc_fork,
 	[VMLET_HC_WAIT] = hc_wait,	   [VMLET_HC_PIPE] = hc_pipe,
 	[VMLET_HC_EXEC] = hc_exec,	   [VMLET_HC_SOCKETPAIR] = hc_socketpair,
+	[VMLET_HC_ALARM] = hc_alarm,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

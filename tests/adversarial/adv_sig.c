@@ -4,7 +4,8 @@
  *   nested        SA_NODEFER handler that raises itself forever: the frames run down the stack
  *                 into the guard (the guest kernel kills with SIGSEGV; exit 139, no host message)
  *   fault-in-handler  a handler that dereferences NULL (clean guest fault)
- *   segv-handler  a SIGSEGV handler, then a real fault (hardware faults end the VM: exit 139)
+ *   segv-handler  a SIGSEGV handler that fixes nothing, then a real fault: the handler runs again and
+ *                 again, as on Linux (the run's timeout ends it)
  *   loop          raise from the handler's return path forever: only --timeout ends it (124)
  *   altstack-bad  SA_ONSTACK with an alternate stack in the kernel area
  *   altstack-wrap SA_ONSTACK with an alternate stack whose end wraps around 2^64

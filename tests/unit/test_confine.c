@@ -37,7 +37,7 @@ static const char *hello(void)
 	return buf;
 }
 
-enum attempt { RUN_VM, OPEN_FILE, SOCKET, EXEC_MEMORY, SET_REGS, FORK };
+enum attempt { RUN_VM, OPEN_FILE, SOCKET, EXEC_MEMORY, SET_MSRS, FORK };
 
 /* The sanitizer runtime needs system calls (ptrace, /proc) that the allowlist forbids. */
 #ifdef __SANITIZE_ADDRESS__
@@ -62,7 +62,7 @@ static int in_confined_child(enum attempt what)
 		struct vmlet_result res;
 		struct vmlet_host_fds fds;
 		struct vmlet_vm *vm;
-		struct kvm_regs regs;
+		struct kvm_msrs msrs;
 		int devnull = open("/dev/null", O_WRONLY);
 
 		vmlet_config_init(&c);
@@ -86,9 +86,9 @@ static int in_confined_child(enum attempt what)
 		case EXEC_MEMORY:
 			mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			break;
-		case SET_REGS:
-			memset(&regs, 0, sizeof(regs));
-			ioctl(fds.vcpu_fd, KVM_SET_REGS, &regs);
+		case SET_MSRS: /* the syscall entry point (LSTAR) is the VM's builder's to set */
+			memset(&msrs, 0, sizeof(msrs));
+			ioctl(fds.vcpu_fd, KVM_SET_MSRS, &msrs);
 			break;
 		case FORK:
 			fork();
@@ -116,7 +116,7 @@ static void confined_process_runs_its_vm(void **state)
 static void forbidden_calls_kill_the_process(void **state)
 {
 	skip_without_kvm();
-	static const enum attempt attempts[] = { OPEN_FILE, SOCKET, EXEC_MEMORY, SET_REGS, FORK };
+	static const enum attempt attempts[] = { OPEN_FILE, SOCKET, EXEC_MEMORY, SET_MSRS, FORK };
 	size_t i;
 
 	(void)state;
@@ -370,7 +370,7 @@ static void check_prebuilt_decides_like_libseccomp(const struct filter_values *v
 	pool[npool++] = (uint64_t)v->commit_dirs[v->ncommit_dirs - 1];
 	for (i = 0, base = npool; i < base; i++) /* neighbours */
 		pool[npool++] = pool[i] + 1;
-	static const uint64_t named[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_SET_REGS, TCGETS,
+	static const uint64_t named[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS, KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_MSRS, TCGETS,
 					  TIOCGWINSZ, F_DUPFD_CLOEXEC, F_SETFD, F_GETFL, PROT_READ,
 					  PROT_READ | PROT_EXEC, CLONE_VM | CLONE_UNTRACED, CLONE_VM, 0 };
 	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)

@@ -35,7 +35,7 @@
 struct gk_frame {
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rdx, rsi, rdi, rcx, rax, rsp;
 };
-void gk_gk_syscall(struct gk_frame *f);
+int gk_gk_syscall(struct gk_frame *f);
 extern struct vmlet_boot gk_gk_boot;
 extern struct vmlet_ring gk_gk_ring;
 extern struct vmlet_stats gk_gk_stats;

@@ -249,7 +249,7 @@ hostile smc 0 "" '^adv_smc: ok' -- $R "$ADV/adv_smc"
 hostile smc-text 139 "${FAULT}page fault" '^adv_smc: ok' -- $R "$ADV/adv_smc" text
 hostile sig-nested '139!' "" "" -- $R "$ADV/adv_sig" nested
 hostile sig-fault-in-handler 139 "${FAULT}page fault" "" -- $R "$ADV/adv_sig" fault-in-handler
-hostile sig-segv-handler 139 "${FAULT}page fault" "" -- $R "$ADV/adv_sig" segv-handler
+hostile sig-segv-handler 124 '^vmlet: timeout' "" -- $T "$ADV/adv_sig" segv-handler
 hostile sig-loop 124 '^vmlet: timeout' "" -- $T "$ADV/adv_sig" loop
 hostile sig-altstack-bad '0|139!' "" "" -- $R "$ADV/adv_sig" altstack-bad
 hostile sig-altstack-wrap '0|139!' "" "" -- $R "$ADV/adv_sig" altstack-wrap
