@@ -177,6 +177,7 @@ long signal_raise(struct gk_frame *f, int sig);
 void signal_exec_reset(void); /* execve: handlers back to SIG_DFL, no alternate stack */
 void signal_forked_child(void); /* fork's child: no pending signal, no timer */
 void timers_forked_child(void);
+void timers_exec_reset(void);  /* execve: POSIX timers deleted; alarm and ITIMER_REAL stay, as on Linux */
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)
 DECLARE(read); DECLARE(write); DECLARE(readv); DECLARE(writev); DECLARE(pread64);

@@ -524,6 +524,7 @@ void signal_exec_reset(void)
 			actions[s].flags = actions[s].restorer = actions[s].mask = 0;
 	altstack.sp = altstack.size = 0;
 	altstack.flags = SS_DISABLE_K;
+	timers_exec_reset();
 }
 
 /* The lowest pending signal in mask (0 if none), taken off the pending set when take is set. */

@@ -268,3 +268,9 @@ void timers_forked_child(void)
 	memset(timers, 0, sizeof(timers)); /* a child inherits no alarm, itimer or POSIX timer */
 	next_deadline = published = 0;     /* nor the host's timer: its VMM has none armed */
 }
+
+void timers_exec_reset(void)
+{
+	memset(timers, 0, TIMERS_MAX * sizeof(timers[0])); /* POSIX timers go; alarm and ITIMER_REAL stay */
+	recompute();
+}
