@@ -104,6 +104,8 @@ enum vmlet_hc {
 				   * out0 and out1 the two ends' handles (each read and written) */
 	VMLET_HC_ALARM = 24,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host
 				* stops the program there (struct vmlet_interrupt's alarm_fired) */
+	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run, arg1 signal (0: does it exist) -> 0,
+				* -ESRCH; it reaches that process's guest kernel as a signal from outside */
 	VMLET_HC_COUNT
 };
 

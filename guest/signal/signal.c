@@ -325,7 +325,14 @@ long sys_rt_sigqueueinfo(struct gk_frame *f)
 
 long sys_kill(struct gk_frame *f)
 {
-	return is_self((int64_t)(int)A0) ? send_self((int)A1, SI_USER_K) : -ESRCH;
+	int64_t pid = (int64_t)(int)A0;
+
+	if (is_self(pid))
+		return send_self((int)A1, SI_USER_K);
+	if ((int)A1 < 0 || (int)A1 > NSIG_K)
+		return -EINVAL;
+	/* Another process of the run (its own VM): the host hands the signal over. */
+	return pid > 0 ? hc(VMLET_HC_KILL, (uint64_t)pid, A1, 0, 0) : -ESRCH;
 }
 
 long sys_tgkill(struct gk_frame *f)

@@ -18,6 +18,8 @@
 #define OPEN_WRITE_BITS (3 | O_CREAT | O_TRUNC | O_APPEND)
 
 #define ALLOW(nr) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, __NR_##nr, 0)
+/* KICK_SIGNAL (src/core/vm_internal.h), SIGRTMAX - 1: 63 with glibc and musl on x86-64. */
+#define KICK_SIGNAL_K 63
 
 /* The vCPU loop, the hypercalls, output, the tick timer, the allocator, the reaper. */
 int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
@@ -115,6 +117,8 @@ int filter_add_process_rules(scmp_filter_ctx ctx)
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, vcpu_requests[i]));
 	r |= ALLOW(waitid);
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pidfd_send_signal), 1, SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pidfd_send_signal), 1,
+			      SCMP_A1(SCMP_CMP_EQ, KICK_SIGNAL_K)); /* the kick: a signal for a child's guest */
 	return r ? -EINVAL : 0;
 }
 

@@ -21,6 +21,7 @@ void vmlet_vm_signal(struct vmlet_vm *vm, int sig)
 
 int guest_signal_due(struct vmlet_vm *vm)
 {
+	tree_take_signals(vm); /* what other processes of the run sent */
 	return __atomic_load_n(&vm->sig_pending, __ATOMIC_ACQUIRE) ||
 	       (vm->alarm_ns && vm_now_ns() >= vm->alarm_ns);
 }

@@ -18,6 +18,7 @@ struct tree_proc {
 	int ppid;     /* guest pid of the parent */
 	pid_t host;   /* the VMM process serving it */
 	int wstatus;  /* Linux wait status, once SLOT_EXITED */
+	uint64_t signals; /* sent by other processes of the run, not yet taken by its VMM (atomically) */
 	/* Once SLOT_EXITED: its counters, its reaped descendants' included. */
 	uint64_t exits, hypercalls, syscalls, unsupported, processes;
 };
@@ -79,6 +80,7 @@ int tree_reserve(struct vmlet_vm *vm)
 			t->proc[i].ppid = tree_pid(vm);
 			t->proc[i].host = 0;
 			t->proc[i].wstatus = 0;
+			t->proc[i].signals = 0;
 			t->proc[i].exits = t->proc[i].hypercalls = t->proc[i].syscalls = 0;
 			t->proc[i].unsupported = t->proc[i].processes = 0;
 			return i;
@@ -164,6 +166,10 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
 			return -errno;
 		if (vm_stop_requested(vm))
 			return -EINTR;
+		if (guest_signal_due(vm)) { /* the guest kernel runs its handler, or waits again */
+			guest_signal_publish(vm);
+			return -EINTR;
+		}
 	}
 	if (si.si_pid == 0)
 		return 0; /* WNOHANG: none has exited */
@@ -231,6 +237,7 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 	p->processes = vm->sub.processes;
 	p->wstatus = tree_guest_wstatus(vm->res);
 	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
+	tree_kill(vm, p->ppid, SIGCHLD); /* its parent's VMM sees it at its wait, exit or tick */
 	_exit(0);
 }
 
@@ -245,4 +252,46 @@ void tree_end(struct vmlet_vm *vm)
 	vm->child_pidfd = NULL;
 	munmap(t, tree_bytes(t->max));
 	vm->tree = NULL;
+}
+
+/* The running process with guest pid `pid`, or -1. */
+static int find_pid(const struct vmlet_vm *vm, int pid)
+{
+	int i;
+
+	for (i = 0; i < vm->tree->max; i++)
+		if (__atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE) != SLOT_FREE &&
+		    vm->tree->proc[i].pid == pid)
+			return i;
+	return -1;
+}
+
+int tree_kill(struct vmlet_vm *vm, int pid, int sig)
+{
+	struct tree_proc *p;
+	int slot;
+
+	if (!vm->tree || (slot = find_pid(vm, pid)) < 0)
+		return -ESRCH;
+	p = &vm->tree->proc[slot];
+	if (!sig || __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != SLOT_RUNNING)
+		return 0; /* it exists (a zombie takes no signal) */
+	__atomic_or_fetch(&p->signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
+	/* A child is woken now; any other process takes it at its next exit or tick (50 ms). */
+	if (vm->child_pidfd[slot] >= 0)
+		syscall(SYS_pidfd_send_signal, vm->child_pidfd[slot], KICK_SIGNAL, NULL, 0);
+	return 0;
+}
+
+void tree_take_signals(struct vmlet_vm *vm)
+{
+	uint64_t sigs;
+
+	if (!vm->tree)
+		return;
+	sigs = __atomic_exchange_n(&vm->tree->proc[vm->tree_slot].signals, 0, __ATOMIC_ACQ_REL);
+	if (sigs & (1ull << (SIGKILL - 1)))
+		vm_finish(vm, VMLET_SIGNALED, 0, SIGKILL, NULL);
+	if (sigs)
+		__atomic_or_fetch(&vm->sig_pending, sigs, __ATOMIC_RELEASE);
 }

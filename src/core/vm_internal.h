@@ -259,6 +259,10 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus);
 int tree_guest_wstatus(const struct vmlet_result *r); /* a finished run as a Linux wait status */
 _Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: record, exit */
 void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
+/* Signal sig (0: existence) to the process with guest pid `pid`: 0 or -ESRCH. Its VMM takes it
+ * (tree_take_signals) as a signal from outside, SIGKILL as the end of its run. */
+int tree_kill(struct vmlet_vm *vm, int pid, int sig);
+void tree_take_signals(struct vmlet_vm *vm);
 
 /* run.c: process-wide set-up a run needs (signal handler, RLIMIT_FSIZE read once);
  * done at create so a confined process need not do it. */
@@ -283,6 +287,7 @@ int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 /* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
 int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);

@@ -700,7 +700,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_MMAP] = hc_mmap,	   [VMLET_HC_FORK] = hc_fork,
 	[VMLET_HC_WAIT] = hc_wait,	   [VMLET_HC_PIPE] = hc_pipe,
 	[VMLET_HC_EXEC] = hc_exec,	   [VMLET_HC_SOCKETPAIR] = hc_socketpair,
-	[VMLET_HC_ALARM] = hc_alarm,
+	[VMLET_HC_ALARM] = hc_alarm,	   [VMLET_HC_KILL] = hc_kill,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

@@ -1,4 +1,4 @@
-/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, and the stream pairs processes share (pipes, socket pairs). */
+/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, kill, and the stream pairs processes share (pipes, socket pairs). */
 #include "../core/vm_internal.h"
 
 #include <errno.h>
@@ -42,6 +42,8 @@ int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 		return -EINVAL; /* the guest kernel turns process groups into -1 */
 	r = tree_wait(vm, (int)pid, (int)h->arg[1], &wstatus);
 	h->out[0] = (uint64_t)(uint32_t)wstatus;
+	if (r > 0 && guest_signal_due(vm)) /* the child's SIGCHLD, delivered as this call returns */
+		guest_signal_publish(vm);
 	return r;
 }
 
@@ -103,4 +105,11 @@ int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	vm->nreadonly = 0;
 	h->out[0] = vm->mmap_top;
 	return 0;
+}
+
+int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (h->arg[0] == 0 || h->arg[0] > INT32_MAX || h->arg[1] > 64)
+		return h->arg[1] > 64 ? -EINVAL : -ESRCH;
+	return tree_kill(vm, (int)h->arg[0], (int)h->arg[1]);
 }

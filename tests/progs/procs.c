@@ -262,6 +262,67 @@ static int mode_sockets(void)
 	return 0;
 }
 
+static volatile int got_chld;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_chld++;
+	else
+		_exit(42);
+}
+
+/* Signals between processes: default, handled, SIGKILL, existence, ESRCH, SIGCHLD. */
+static int mode_kill(void)
+{
+	int p[2], st;
+	pid_t child;
+	char c;
+
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(1);
+	}
+	printf("exists: %d\n", kill(child, 0));
+	kill(child, SIGTERM);
+	waitpid(child, &st, 0);
+	show_status("SIGTERM, no handler", st);
+	if (pipe(p))
+		return 1;
+	child = fork();
+	if (child == 0) {
+		signal(SIGUSR1, on_signal);
+		if (write(p[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	if (read(p[0], &c, 1) != 1)
+		return 1;
+	kill(child, SIGUSR1);
+	waitpid(child, &st, 0);
+	show_status("SIGUSR1, handler exits 42", st);
+	child = fork();
+	if (child == 0)
+		for (;;)
+			;
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	show_status("SIGKILL, busy", st);
+	errno = 0;
+	st = kill(99999, SIGTERM);
+	printf("no such process: %d %s\n", st, strerror(errno));
+	signal(SIGCHLD, on_signal);
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, &st, 0);
+	printf("SIGCHLD handled: %d\n", got_chld);
+	return 0;
+}
+
 /* execve in a child: PROG with two arguments and one variable, and the failures Linux reports. */
 static int mode_exec(const char *prog)
 {
@@ -317,10 +378,12 @@ int main(int argc, char **argv)
 		return mode_order();
 	if (!strcmp(m, "bomb"))
 		return mode_bomb();
+	if (!strcmp(m, "kill"))
+		return mode_kill();
 	if (!strcmp(m, "sockets"))
 		return mode_sockets();
 	if (!strcmp(m, "exec") && argc > 2)
 		return mode_exec(argv[2]);
-	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|exec PROG\n");
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|kill|exec PROG\n");
 	return 2;
 }
