@@ -53,6 +53,7 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 	}
 	fd_forked_child();
 	signal_forked_child();
+	memset(&gk_stats, 0, sizeof(gk_stats)); /* the child's counters are its own; the parent adds them up */
 	gk_pid = (int)gk_hypercall.out[0];
 	gk_ppid = (int)gk_hypercall.out[1];
 	if (rq->flags & CLONE_CHILD_SETTID)

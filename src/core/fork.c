@@ -132,6 +132,8 @@ pid_t vm_fork(struct vmlet_vm *vm, int *pidfd, int *in_child)
 	*pidfd = -1;
 	*in_child = 1;
 	vm->sig_pending = 0; /* the parent's signals from outside, its alarm timer: not the child's */
+	memset(&vm->sub, 0, sizeof(vm->sub)); /* its counters are its own from here */
+	vm->hypercalls = vm->res->exits = 0;
 	vm->alarm_ns = 0;
 	vm->alarm_armed = 0;
 	if ((r = rebuild(vm, &state)) || (r = run_restart_tick(vm)))

@@ -102,7 +102,7 @@ static void test_top_level_fields(void **state)
 	(void)state;
 	bad(J("{'program': 'p', 'colour': 'red'}"),
 	    "unknown field \"colour\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs, root, uid, gid)");
+	    "deterministic, report, commit, tmpfs, root, uid, gid, processes)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
 	    "deterministic, report, commit, tmpfs, root, uid, gid)");
