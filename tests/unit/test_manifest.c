@@ -105,7 +105,7 @@ static void test_top_level_fields(void **state)
 	    "deterministic, report, commit, tmpfs, root, uid, gid, processes)");
 	bad(J("{'program': 'p', 'a\\nb': 1}"),
 	    "unknown field \"a\\nb\" (expected version, program, args, env, clear_env, memory, timeout, channels, "
-	    "deterministic, report, commit, tmpfs, root, uid, gid)");
+	    "deterministic, report, commit, tmpfs, root, uid, gid, processes)");
 	bad(J("{'program': 'p', 'version': 2}"), "version: must be 1 (the only format version so far), got 2");
 	bad(J("{'program': 'p', 'version': '1'}"), "version: must be 1 (the only format version so far), got \"1\"");
 	bad(J("{}"), "program: required field missing");
