@@ -169,3 +169,21 @@ if grep -q '^\[pid 2\] wait4(' "$T/err" && grep -q '^\[pid 3\] exit_group(7)' "$
 else
 	fail "process/trace-pids" "exit $rc; stderr: $(grep -m3 'wait4\|exit_group' "$T/err" | tr '\n' '|')"
 fi
+
+# make runs its recipes through /bin/sh (fork and exec), one by one and two at a time (-j2: its
+# jobserver is a pipe); the Makefile comes from a read-only tree.
+if [ -x /usr/bin/make ]; then
+	mkdir -p "$T/mk"
+	printf 'all: a b c\na:\n\t@echo building a; echo $$(( 6 * 7 ))\nb: a\n\t@echo b after a | tr a-z A-Z\nc:\n\t@ls %s | wc -l\n' "$T/mk" > "$T/mk/Makefile"
+	for j in 1 2; do
+		env -i PATH=/bin:/usr/bin HOME=/ make -s -j$j -C "$T/mk" < /dev/null 2>&1 | sort > "$T/native.out"
+		"$VMLET" run --root / /usr/bin/make -s -j$j -C "$T/mk" < /dev/null 2> "$T/vm.err" | sort > "$T/vm.out"
+		if cmp -s "$T/native.out" "$T/vm.out"; then
+			pass "process/make-j$j"
+		else
+			fail "process/make-j$j" "$(diff "$T/native.out" "$T/vm.out" | head -c 400 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
+		fi
+	done
+else
+	skip "process/make" "no /usr/bin/make"
+fi
