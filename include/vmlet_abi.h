@@ -104,8 +104,9 @@ enum vmlet_hc {
 				   * out0 and out1 the two ends' handles (each read and written) */
 	VMLET_HC_ALARM = 24,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host
 				* stops the program there (struct vmlet_interrupt's alarm_fired) */
-	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run, arg1 signal (0: does it exist) -> 0,
-				* -ESRCH; it reaches that process's guest kernel as a signal from outside */
+	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run (-1: all but the caller), arg1 signal
+				* (0: does it exist) -> 0, -ESRCH; it reaches that process's guest kernel as a
+				* signal from outside */
 	VMLET_HC_COUNT
 };
 
@@ -207,6 +208,7 @@ struct vmlet_stdio_info {
 
 #define VMLET_BOOT_TRACE 1u
 #define VMLET_BOOT_DETERMINISTIC 2u /* virtual clock from epoch_ns; no TSC reads */
+#define VMLET_BOOT_FORKS 4u /* the program may fork (VMLET_HC_FORK): stdin is read as asked, never ahead */
 #define VMLET_EXE_MAX 256u
 #define VMLET_SYSCALL_MAX 512u
 

@@ -154,17 +154,10 @@ static int writable(const struct ofd *o)
 	return (o->oflags & O_ACCMODE) != O_RDONLY;
 }
 
-/* Once the program forked, stdin is read as asked: bytes read ahead would be one process's only. */
-static int forked;
-
-void fd_before_fork(void)
+/* Where the program may fork, stdin is read as asked: bytes read ahead would be one process's only. */
+static int no_read_ahead(void)
 {
-	forked = 1;
-}
-
-void fd_forked_child(void)
-{
-	stream_ra.pos = stream_ra.len; /* what the parent read ahead stays the parent's */
+	return !!(gk_boot.flags & VMLET_BOOT_FORKS);
 }
 
 int fd_stream_buffered(const struct ofd *o)
@@ -179,7 +172,7 @@ static long stream_read(struct ofd *o, uint8_t *buf, uint64_t len)
 
 	if ((o->oflags & O_NONBLOCK) && !fd_stream_buffered(o) && !(ofd_poll(o, POLLIN, 0) & (POLLIN | POLLHUP)))
 		return -EAGAIN;
-	if (o->handle != 0 || o->exact || (forked && stream_ra.pos == stream_ra.len))
+	if (o->handle != 0 || o->exact || no_read_ahead())
 		return hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, VMLET_OFF_NONE);
 	if (stream_ra.pos == stream_ra.len) {
 		if (len >= STREAM_RA)

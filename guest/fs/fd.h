@@ -59,8 +59,6 @@ struct ofd {
 };
 
 void fd_init(void);
-void fd_before_fork(void);  /* the program forks: stdin is no longer read ahead */
-void fd_forked_child(void); /* in the new process: drop what the parent read ahead */
 struct ofd *fd_get(long fd); /* NULL if fd is not open */
 int ofd_is_dir(const struct ofd *o); /* a directory: a base for *at calls, fchdir */
 struct ofd *ofd_alloc(enum ofd_kind kind);

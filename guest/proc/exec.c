@@ -240,16 +240,23 @@ static uint64_t push(uint64_t *sp, const void *src, uint64_t len)
 	return *sp;
 }
 
-/* The System V initial stack at the top of the stack region, as the host's loader builds it. */
-static long build_stack(struct exec_buf *b, uint64_t auxv[][2], int nauxv, uint64_t *rsp)
+#define AUXV_ENTRIES 20
+
+/* The new stack's strings, pointers and auxv fit in a quarter of the stack (Linux's ARG_MAX rule). */
+static int stack_fits(const struct exec_buf *b)
 {
-	uint64_t sp = gk_boot.user_hi, limit = gk_boot.user_hi - (gk_boot.user_hi - gk_boot.stack_lo) / 4;
+	return b->argv_len + b->envp_len + strlen(b->execfn) + 64 +
+		       8 * (b->argc + b->envc + 3 + 2 * (uint64_t)AUXV_ENTRIES) <=
+	       (gk_boot.user_hi - gk_boot.stack_lo) / 4;
+}
+
+/* The System V initial stack at the top of the stack region, as the host's loader builds it. */
+static void build_stack(struct exec_buf *b, uint64_t auxv[][2], int nauxv, uint64_t *rsp)
+{
+	uint64_t sp = gk_boot.user_hi;
 	uint64_t execfn, platform, random, strs, words, *w, i, a;
 	uint8_t rnd[16];
 
-	if (b->argv_len + b->envp_len + strlen(b->execfn) + 64 +
-		    8 * (b->argc + b->envc + 3 + 2 * (uint64_t)nauxv) > sp - limit)
-		return -E2BIG;
 	execfn = push(&sp, b->execfn, strlen(b->execfn) + 1);
 	push(&sp, b->envp, b->envp_len);
 	strs = push(&sp, b->argv, b->argv_len);
@@ -271,7 +278,6 @@ static long build_stack(struct exec_buf *b, uint64_t auxv[][2], int nauxv, uint6
 	*w++ = 0;
 	memcpy(w, auxv, (uint64_t)nauxv * 16);
 	*rsp = sp;
-	return 0;
 }
 
 /*
@@ -318,8 +324,8 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 	auxv[7][1] = uid[0], auxv[8][1] = uid[1], auxv[9][1] = gid[0], auxv[10][1] = gid[1];
 	if (!auxv[18][1])
 		auxv[18][0] = AT_IGNORE;
-	if ((r = build_stack(b, auxv, (int)(sizeof(auxv) / sizeof(auxv[0])), &rsp)) < 0)
-		return r;
+	_Static_assert(sizeof(auxv) / sizeof(auxv[0]) == AUXV_ENTRIES, "stack_fits counts every auxv entry");
+	build_stack(b, auxv, AUXV_ENTRIES, &rsp);
 	entry = ifd >= 0 ? b->ieh.e_entry + ibase : b->eh.e_entry + bias;
 	exe = fd_get(fd)->path; /* normalized and absolute, as /proc/self/exe shows it */
 	memcpy(gk_boot.exe, exe, strlen(exe) + 1 < VMLET_EXE_MAX ? strlen(exe) + 1 : VMLET_EXE_MAX);
@@ -416,8 +422,12 @@ static long do_exec(struct gk_frame *f, long dirfd, uint64_t upath, uint64_t uar
 		fd_close(fd);
 		fd = -1;
 	}
-	if (!b->argc && (r = argv_prepend(b, b->execfn)) < 0)
-		goto out; /* Linux gives a program with no arguments an empty argv[0]: the path serves */
+	if (!b->argc && (r = argv_prepend(b, "")) < 0)
+		goto out; /* as Linux since 5.18: a program never starts with no argv[0] */
+	if (!stack_fits(b)) {
+		r = -E2BIG;
+		goto out;
+	}
 	if ((r = read_elf(fd, &b->eh, b->ph)) < 0 || (r = image_span(&b->eh, b->ph, &(uint64_t){ 0 }, &(uint64_t){ 0 })) < 0)
 		goto out;
 	for (int i = 0; i < b->eh.e_phnum; i++) {

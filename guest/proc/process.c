@@ -42,7 +42,6 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 		return -EFAULT;
 	if ((rq->flags & CLONE_CHILD_SETTID) && !user_ok_w(rq->child_tid, 4))
 		return -EFAULT;
-	fd_before_fork();
 	r = hc(VMLET_HC_FORK, 0, 0, 0, 0);
 	if (r < 0)
 		return r;
@@ -51,7 +50,6 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 			*(int *)rq->parent_tid = (int)r;
 		return r;
 	}
-	fd_forked_child();
 	signal_forked_child();
 	memset(&gk_stats, 0, sizeof(gk_stats)); /* the child's counters are its own; the parent adds them up */
 	gk_pid = (int)gk_hypercall.out[0];

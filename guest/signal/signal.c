@@ -234,7 +234,7 @@ int signal_interrupts(void)
 
 static int is_self(int64_t pid)
 {
-	return pid == gk_pid || pid == 0 || pid == -1 || pid == -gk_pid;
+	return pid == gk_pid || pid == 0 || pid == -gk_pid;
 }
 
 /* The signal set argument of the rt_sig* calls: 0, or -EINVAL/-EFAULT. */
@@ -331,8 +331,9 @@ long sys_kill(struct gk_frame *f)
 		return send_self((int)A1, SI_USER_K);
 	if ((int)A1 < 0 || (int)A1 > NSIG_K)
 		return -EINVAL;
-	/* Another process of the run (its own VM): the host hands the signal over. */
-	return pid > 0 ? hc(VMLET_HC_KILL, (uint64_t)pid, A1, 0, 0) : -ESRCH;
+	/* Another process of the run (its own VM), or all of them but this one (-1): the host hands
+	 * the signal over. Process groups are a process's own (0, -pid: itself). */
+	return pid > 0 || pid == -1 ? hc(VMLET_HC_KILL, (uint64_t)pid, A1, 0, 0) : -ESRCH;
 }
 
 long sys_tgkill(struct gk_frame *f)

@@ -60,8 +60,16 @@ int filter_add_rules(scmp_filter_ctx ctx, const struct filter_values *v)
 	r |= ALLOW(rt_sigprocmask) | ALLOW(rt_sigreturn) | ALLOW(restart_syscall);
 	/* vmlet_vm_kill kicks the vCPU thread: signals to this process's own threads only. */
 	r |= ALLOW(getpid);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid));
+	/* Never a stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: 19..22): a forked VMM shares this
+	 * rule and its first VMM's pid, and a stopped first VMM would hang the run. */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid),
+			      SCMP_A2(SCMP_CMP_LT, SIGSTOP));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid),
+			      SCMP_A2(SCMP_CMP_GT, SIGTTOU));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid),
+			      SCMP_A1(SCMP_CMP_LT, SIGSTOP));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)v->pid),
+			      SCMP_A1(SCMP_CMP_GT, SIGTTOU));
 	/* The allocator and locks; no new executable memory. */
 	r |= ALLOW(brk) | ALLOW(munmap) | ALLOW(mremap) | ALLOW(madvise) | ALLOW(futex);
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -1,7 +1,8 @@
-/* tree.c - a run's process tree: the table every VMM of the tree shares (guest pids, host pids, exit statuses), wait, and the tree's end. */
+/* tree.c - a run's process tree: the table every VMM of the tree shares (guest pids, exit statuses, signals), wait, kill, and the tree's end. */
 #include "vm_internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { SLOT_FREE = 0, SLOT_RUNNING, SLOT_EXITED };
+/*
+ * The table is MAP_SHARED between every VMM of the run, and each of them is as
+ * untrusted as its guest: a VMM reads from it only what concerns others' guests
+ * (a pid that exists, a wait status, counters), bounds every index by its own
+ * vm->max_procs, and keeps what it acts on in private memory (struct tree_child:
+ * its children's pidfds, host pids and guest pids; its own guest pid).
+ */
+enum { SLOT_FREE = 0, SLOT_RESERVED, SLOT_RUNNING, SLOT_EXITED };
 
 struct tree_proc {
 	int state;    /* SLOT_*, atomically */
 	int pid;      /* guest pid */
 	int ppid;     /* guest pid of the parent */
-	pid_t host;   /* the VMM process serving it */
 	int wstatus;  /* Linux wait status, once SLOT_EXITED */
 	uint64_t signals; /* sent by other processes of the run, not yet taken by its VMM (atomically) */
 	/* Once SLOT_EXITED: its counters, its reaped descendants' included. */
@@ -25,8 +32,14 @@ struct tree_proc {
 
 struct vmlet_tree {
 	int next_pid;
-	int max;
 	struct tree_proc proc[];
+};
+
+/* What a VMM knows of one of its children, in its own memory. */
+struct tree_child {
+	int pidfd; /* -1: no child of this VMM in that slot */
+	pid_t host;
+	int pid;
 };
 
 static size_t tree_bytes(int max)
@@ -45,26 +58,30 @@ int tree_attach(struct vmlet_vm *vm)
 	t = mmap(NULL, tree_bytes(vm->max_procs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		return -EAGAIN;
-	/* Private: the pidfds this VMM holds, by slot; a forked copy closes its parent's. */
-	vm->child_pidfd = malloc((size_t)vm->max_procs * sizeof(int));
-	if (!vm->child_pidfd) {
+	vm->children = malloc((size_t)vm->max_procs * sizeof(*vm->children));
+	if (!vm->children) {
 		munmap(t, tree_bytes(vm->max_procs));
 		return -EAGAIN;
 	}
 	for (i = 0; i < vm->max_procs; i++)
-		vm->child_pidfd[i] = -1;
-	t->max = vm->max_procs;
+		vm->children[i] = (struct tree_child){ .pidfd = -1 };
 	t->next_pid = VMLET_FIRST_PID + 1;
-	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID,
-					 .ppid = VMLET_FIRST_PID - 1, .host = getpid() };
+	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID, .ppid = VMLET_FIRST_PID - 1 };
 	vm->tree = t;
 	vm->tree_slot = 0;
+	vm->guest_pid = VMLET_FIRST_PID;
+	vm->guest_ppid = VMLET_FIRST_PID - 1;
 	return 0;
 }
 
 int tree_pid(const struct vmlet_vm *vm)
 {
-	return vm->tree ? vm->tree->proc[vm->tree_slot].pid : VMLET_FIRST_PID;
+	return vm->tree ? vm->guest_pid : VMLET_FIRST_PID;
+}
+
+int tree_ppid(const struct vmlet_vm *vm)
+{
+	return vm->tree ? vm->guest_ppid : VMLET_FIRST_PID - 1;
 }
 
 int tree_reserve(struct vmlet_vm *vm)
@@ -72,19 +89,23 @@ int tree_reserve(struct vmlet_vm *vm)
 	struct vmlet_tree *t = vm->tree;
 	int i, expect;
 
-	for (i = 0; i < t->max; i++) {
+	for (i = 0; i < vm->max_procs; i++) {
+		struct tree_proc *p = &t->proc[i];
 		expect = SLOT_FREE;
-		if (__atomic_compare_exchange_n(&t->proc[i].state, &expect, SLOT_RUNNING, 0, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE)) {
-			t->proc[i].pid = __atomic_fetch_add(&t->next_pid, 1, __ATOMIC_RELAXED);
-			t->proc[i].ppid = tree_pid(vm);
-			t->proc[i].host = 0;
-			t->proc[i].wstatus = 0;
-			t->proc[i].signals = 0;
-			t->proc[i].exits = t->proc[i].hypercalls = t->proc[i].syscalls = 0;
-			t->proc[i].unsupported = t->proc[i].processes = 0;
-			return i;
-		}
+		if (!__atomic_compare_exchange_n(&p->state, &expect, SLOT_RESERVED, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			continue;
+		/* Not found by kill until it is RUNNING with these fields. */
+		p->pid = __atomic_fetch_add(&t->next_pid, 1, __ATOMIC_RELAXED);
+		if (p->pid <= VMLET_FIRST_PID) /* wrapped, or a VMM wrote nonsense there */
+			p->pid = VMLET_FIRST_PID + 1 + i;
+		p->ppid = vm->guest_pid;
+		p->wstatus = 0;
+		p->signals = 0;
+		p->exits = p->hypercalls = p->syscalls = p->unsupported = p->processes = 0;
+		vm->children[i] = (struct tree_child){ .pidfd = -1, .pid = p->pid };
+		__atomic_store_n(&p->state, SLOT_RUNNING, __ATOMIC_RELEASE);
+		return i;
 	}
 	return -EAGAIN;
 }
@@ -96,29 +117,24 @@ void tree_release(struct vmlet_vm *vm, int slot)
 
 int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd)
 {
-	struct vmlet_tree *t = vm->tree;
-	int i;
+	int i, pid = vm->children[slot].pid;
 
 	if (pidfd >= 0) { /* the parent */
-		vm->child_pidfd[slot] = pidfd;
-		t->proc[slot].host = host;
-		return t->proc[slot].pid;
+		vm->children[slot].pidfd = pidfd;
+		vm->children[slot].host = host;
+		return pid;
 	}
 	/* The child: the pidfds its parent held when it forked are not its own. */
-	for (i = 0; i < t->max; i++)
-		if (vm->child_pidfd[i] >= 0) {
-			close(vm->child_pidfd[i]);
-			vm->child_pidfd[i] = -1;
-		}
-	t->proc[slot].host = getpid();
+	for (i = 0; i < vm->max_procs; i++) {
+		if (vm->children[i].pidfd >= 0)
+			close(vm->children[i].pidfd);
+		vm->children[i] = (struct tree_child){ .pidfd = -1 };
+	}
+	vm->guest_ppid = vm->guest_pid;
+	vm->guest_pid = pid;
 	vm->tree_slot = slot;
 	vm->tree_child = 1;
-	return t->proc[slot].pid;
-}
-
-int tree_ppid(const struct vmlet_vm *vm)
-{
-	return vm->tree ? vm->tree->proc[vm->tree_slot].ppid : VMLET_FIRST_PID - 1;
+	return pid;
 }
 
 static int wait_status(const struct tree_proc *p, const siginfo_t *si)
@@ -129,67 +145,102 @@ static int wait_status(const struct tree_proc *p, const siginfo_t *si)
 	return si->si_code == CLD_EXITED ? SIGKILL : si->si_status & 0x7f;
 }
 
-/* The slot of an unreaped child of this process (it holds its pidfd): guest pid `pid`, or any
- * child when pid is -1, or the one host pid `host` serves (0: any). -1 if none. */
-static int find_child(const struct vmlet_vm *vm, int pid, pid_t host)
+/* Slots whose parent was guest pid `pid` and whose VMM died with it (PDEATHSIG): free, with theirs. */
+static void release_orphans(struct vmlet_vm *vm, int pid, int depth)
 {
-	const struct vmlet_tree *t = vm->tree;
 	int i;
 
-	for (i = 0; i < t->max; i++) {
-		const struct tree_proc *p = &t->proc[i];
-		if (vm->child_pidfd[i] < 0)
-			continue;
-		if ((pid == -1 || p->pid == pid) && (!host || p->host == host))
-			return i;
-	}
-	return -1;
-}
-
-int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
-{
-	struct tree_proc *p;
-	siginfo_t si;
-	int slot, r, child_pid;
-
-	if (!vm->tree || (slot = find_child(vm, pid, 0)) < 0)
-		return -ECHILD;
-	for (;;) {
-		memset(&si, 0, sizeof(si));
-		if (pid == -1)
-			r = waitid(P_ALL, 0, &si, WEXITED | (nohang ? WNOHANG : 0));
-		else
-			r = waitid(P_PIDFD, (id_t)vm->child_pidfd[slot], &si, WEXITED | (nohang ? WNOHANG : 0));
-		if (r == 0)
-			break;
-		if (errno != EINTR)
-			return -errno;
-		if (vm_stop_requested(vm))
-			return -EINTR;
-		if (guest_signal_due(vm)) { /* the guest kernel runs its handler, or waits again */
-			guest_signal_publish(vm);
-			return -EINTR;
+	for (i = 0; i < vm->max_procs && depth < vm->max_procs; i++) {
+		struct tree_proc *p = &vm->tree->proc[i];
+		int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && p->ppid == pid && i != vm->tree_slot) {
+			int child = p->pid;
+			tree_release(vm, i);
+			release_orphans(vm, child, depth + 1);
 		}
 	}
-	if (si.si_pid == 0)
-		return 0; /* WNOHANG: none has exited */
-	if ((slot = find_child(vm, -1, si.si_pid)) < 0)
-		return -ECHILD; /* not a guest process of this VMM: cannot happen */
-	p = &vm->tree->proc[slot];
-	*wstatus = wait_status(p, &si);
+}
+
+/* The reaped child in `slot`: its status and counters taken, its pidfd closed, its slot free. */
+static int reaped(struct vmlet_vm *vm, int slot, const siginfo_t *si, int *wstatus)
+{
+	struct tree_proc *p = &vm->tree->proc[slot];
+	int pid = vm->children[slot].pid;
+
+	*wstatus = wait_status(p, si);
 	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_EXITED) { /* a reaped child's work is its parent's */
 		vm->sub.exits += p->exits;
 		vm->sub.hypercalls += p->hypercalls;
 		vm->sub.syscalls += p->syscalls;
 		vm->sub.unsupported += p->unsupported;
 		vm->sub.processes += p->processes;
+	} else {
+		release_orphans(vm, pid, 0); /* killed before it could reap its own */
 	}
 	vm->sub.processes++;
-	child_pid = p->pid;
-	close(vm->child_pidfd[slot]);
-	vm->child_pidfd[slot] = -1;
+	close(vm->children[slot].pidfd);
+	vm->children[slot] = (struct tree_child){ .pidfd = -1 };
 	tree_release(vm, slot);
-	return child_pid;
+	return pid;
+}
+
+/* One of this VMM's children (any, or guest pid `pid`) that has ended: its slot, or -1. */
+static int ended_child(struct vmlet_vm *vm, int pid, siginfo_t *si)
+{
+	int i;
+
+	for (i = 0; i < vm->max_procs; i++) {
+		struct tree_child *c = &vm->children[i];
+		if (c->pidfd < 0 || (pid != -1 && c->pid != pid))
+			continue;
+		memset(si, 0, sizeof(*si));
+		if (waitid(P_PIDFD, (id_t)c->pidfd, si, WEXITED | WNOHANG) == 0 && si->si_pid == c->host)
+			return i;
+	}
+	return -1;
+}
+
+/* Wait until one of the children asked for may have ended, or the run or a signal interrupts. */
+static int await_children(struct vmlet_vm *vm, int pid)
+{
+	struct pollfd fds[64];
+	int i, n = 0;
+
+	for (i = 0; i < vm->max_procs && n < 64; i++)
+		if (vm->children[i].pidfd >= 0 && (pid == -1 || vm->children[i].pid == pid))
+			fds[n++] = (struct pollfd){ .fd = vm->children[i].pidfd, .events = POLLIN };
+	/* Past 64 children, the tick (50 ms) makes it look again. */
+	if (ppoll(fds, (nfds_t)n, NULL, NULL) < 0 && errno != EINTR)
+		return -errno;
+	if (vm_stop_requested(vm))
+		return -EINTR;
+	if (guest_signal_due(vm)) { /* the guest kernel runs its handler, or waits again */
+		guest_signal_publish(vm);
+		return -EINTR;
+	}
+	return 0;
+}
+
+int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
+{
+	siginfo_t si;
+	int i, slot, r;
+
+	if (!vm->tree)
+		return -ECHILD;
+	for (i = 0; i < vm->max_procs; i++)
+		if (vm->children[i].pidfd >= 0 && (pid == -1 || vm->children[i].pid == pid))
+			break;
+	if (i == vm->max_procs)
+		return -ECHILD;
+	/* On this VMM's own pidfds only: a process that holds VMs may have other children. */
+	while ((slot = ended_child(vm, pid, &si)) < 0) {
+		if (nohang)
+			return 0;
+		if ((r = await_children(vm, pid)) < 0)
+			return r;
+	}
+	return reaped(vm, slot, &si, wstatus);
 }
 
 int tree_guest_wstatus(const struct vmlet_result *r)
@@ -208,18 +259,18 @@ int tree_guest_wstatus(const struct vmlet_result *r)
  */
 static void end_children(struct vmlet_vm *vm)
 {
-	int i;
+	siginfo_t si;
+	int i, ws;
 
-	for (i = 0; i < vm->tree->max; i++) {
-		int fd = vm->child_pidfd[i];
+	for (i = 0; i < vm->max_procs; i++) {
+		int fd = vm->children[i].pidfd;
 		if (fd < 0)
 			continue;
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-		while (waitid(P_PIDFD, (id_t)fd, &(siginfo_t){ 0 }, WEXITED) < 0 && errno == EINTR)
+		memset(&si, 0, sizeof(si));
+		while (waitid(P_PIDFD, (id_t)fd, &si, WEXITED) < 0 && errno == EINTR)
 			;
-		close(fd);
-		vm->child_pidfd[i] = -1;
-		tree_release(vm, i);
+		reaped(vm, i, &si, &ws);
 	}
 }
 
@@ -237,50 +288,47 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 	p->processes = vm->sub.processes;
 	p->wstatus = tree_guest_wstatus(vm->res);
 	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
-	tree_kill(vm, p->ppid, SIGCHLD); /* its parent's VMM sees it at its wait, exit or tick */
+	tree_kill(vm, vm->guest_ppid, SIGCHLD); /* its parent's VMM sees it at its wait, exit or tick */
 	_exit(0);
 }
 
 void tree_end(struct vmlet_vm *vm)
 {
-	struct vmlet_tree *t = vm->tree;
-
-	if (!t)
+	if (!vm->tree)
 		return;
 	end_children(vm);
-	free(vm->child_pidfd);
-	vm->child_pidfd = NULL;
-	munmap(t, tree_bytes(t->max));
+	free(vm->children);
+	vm->children = NULL;
+	munmap(vm->tree, tree_bytes(vm->max_procs));
 	vm->tree = NULL;
 }
 
-/* The running process with guest pid `pid`, or -1. */
-static int find_pid(const struct vmlet_vm *vm, int pid)
+/* Hand sig to the process in slot i: its VMM takes it at once if it is this VMM's child, else within a tick. */
+static void send_to(struct vmlet_vm *vm, int i, int sig)
 {
-	int i;
-
-	for (i = 0; i < vm->tree->max; i++)
-		if (__atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE) != SLOT_FREE &&
-		    vm->tree->proc[i].pid == pid)
-			return i;
-	return -1;
+	__atomic_or_fetch(&vm->tree->proc[i].signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
+	if (vm->children[i].pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, vm->children[i].pidfd, KICK_SIGNAL, NULL, 0);
 }
 
 int tree_kill(struct vmlet_vm *vm, int pid, int sig)
 {
-	struct tree_proc *p;
-	int slot;
+	int i, found = 0;
 
-	if (!vm->tree || (slot = find_pid(vm, pid)) < 0)
+	if (!vm->tree)
 		return -ESRCH;
-	p = &vm->tree->proc[slot];
-	if (!sig || __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != SLOT_RUNNING)
-		return 0; /* it exists (a zombie takes no signal) */
-	__atomic_or_fetch(&p->signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
-	/* A child is woken now; any other process takes it at its next exit or tick (50 ms). */
-	if (vm->child_pidfd[slot] >= 0)
-		syscall(SYS_pidfd_send_signal, vm->child_pidfd[slot], KICK_SIGNAL, NULL, 0);
-	return 0;
+	for (i = 0; i < vm->max_procs; i++) {
+		struct tree_proc *p = &vm->tree->proc[i];
+		int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+		if (state != SLOT_RUNNING && state != SLOT_EXITED)
+			continue;
+		if (pid == -1 ? i == vm->tree_slot : p->pid != pid)
+			continue; /* -1: every process but the caller, as on Linux */
+		found = 1;
+		if (sig && state == SLOT_RUNNING) /* a zombie takes no signal */
+			send_to(vm, i, sig);
+	}
+	return found ? 0 : -ESRCH;
 }
 
 void tree_take_signals(struct vmlet_vm *vm)

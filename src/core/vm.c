@@ -238,6 +238,8 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	b->brk_start = img->hi;
 	vm->brk_start = img->hi;
 	b->flags = (vm->flags & VMLET_TRACE) ? VMLET_BOOT_TRACE : 0;
+	if (vm->max_procs > 1 && !vm->pool)
+		b->flags |= VMLET_BOOT_FORKS;
 	if (vm->determinism.enabled) {
 		b->flags |= VMLET_BOOT_DETERMINISTIC;
 		b->epoch_ns = vm->determinism.epoch * 1000000000ll;

@@ -121,7 +121,8 @@ struct vmlet_vm {
 	int max_procs;            /* processes the tree may have at once; 1: no fork */
 	struct vmlet_tree *tree;  /* the process tree's shared table, from the first fork on (tree.c) */
 	int tree_slot;            /* this process's entry in it */
-	int *child_pidfd;         /* by slot: a pidfd of each unreaped child of this process, else -1 */
+	struct tree_child *children; /* by slot: this process's unreaped children (private: tree.c) */
+	int guest_pid, guest_ppid;   /* this process's guest pid and its parent's, from the first fork on */
 	struct {                  /* the counters of the processes this one reaped, and theirs */
 		uint64_t exits, hypercalls, syscalls, unsupported, processes;
 	} sub;
@@ -259,7 +260,8 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus);
 int tree_guest_wstatus(const struct vmlet_result *r); /* a finished run as a Linux wait status */
 _Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: record, exit */
 void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
-/* Signal sig (0: existence) to the process with guest pid `pid`: 0 or -ESRCH. Its VMM takes it
+/* Signal sig (0: existence) to the process with guest pid `pid` (-1: every process of the run
+ * but this one): 0 or -ESRCH. Its VMM takes it
  * (tree_take_signals) as a signal from outside, SIGKILL as the end of its run. */
 int tree_kill(struct vmlet_vm *vm, int pid, int sig);
 void tree_take_signals(struct vmlet_vm *vm);

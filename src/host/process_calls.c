@@ -109,7 +109,11 @@ int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
-	if (h->arg[0] == 0 || h->arg[0] > INT32_MAX || h->arg[1] > 64)
-		return h->arg[1] > 64 ? -EINVAL : -ESRCH;
-	return tree_kill(vm, (int)h->arg[0], (int)h->arg[1]);
+	int64_t pid = (int64_t)h->arg[0];
+
+	if (h->arg[1] > 64)
+		return -EINVAL;
+	if (pid != -1 && (pid <= 0 || pid > INT32_MAX))
+		return -ESRCH;
+	return tree_kill(vm, (int)pid, (int)h->arg[1]);
 }
