@@ -17,17 +17,46 @@ static struct ofd *pipe_end(uint32_t handle, uint32_t access, uint64_t flags)
 	o->oflags = access | (uint32_t)(flags & O_NONBLOCK);
 	o->sequential = 1;
 	o->exact = 1; /* another process reads what this one writes: no batching, no read-ahead */
-	o->st.mode = S_IFIFO | 0600;
 	o->st.nlink = 1;
 	o->st.blksize = 4096;
 	return o;
 }
 
+/*
+ * The two ends the host just made (out0, out1 of the hypercall) as descriptions with access
+ * modes am, bm and mode, installed as two fds written to the program's int[2] at ufds.
+ */
+static long install_pair(uint32_t am, uint32_t bm, uint32_t mode, uint64_t flags, uint64_t ufds)
+{
+	struct ofd *a = pipe_end((uint32_t)gk_hypercall.out[0], am, flags);
+	struct ofd *b = pipe_end((uint32_t)gk_hypercall.out[1], bm, flags);
+	long fa, fb;
+
+	if (!a || !b) {
+		if (a)
+			ofd_put(a);
+		if (b)
+			ofd_put(b);
+		return -ENFILE;
+	}
+	a->st.mode = b->st.mode = mode;
+	if ((fa = fd_install(a, !!(flags & O_CLOEXEC), 0)) < 0) {
+		ofd_put(b);
+		return fa;
+	}
+	if ((fb = fd_install(b, !!(flags & O_CLOEXEC), 0)) < 0) {
+		fd_close(fa);
+		return fb;
+	}
+	((int *)ufds)[0] = (int)fa;
+	((int *)ufds)[1] = (int)fb;
+	return 0;
+}
+
 /* pipe2(fds, flags) */
 long sys_pipe2(struct gk_frame *f)
 {
-	struct ofd *rd, *wr;
-	long r, rfd, wfd;
+	long r;
 
 	if (A1 & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL; /* O_DIRECT (packet mode) and O_NOTIFICATION_PIPE are not served */
@@ -35,26 +64,7 @@ long sys_pipe2(struct gk_frame *f)
 		return -EFAULT;
 	if ((r = hc(VMLET_HC_PIPE, 0, 0, 0, 0)) < 0)
 		return r;
-	rd = pipe_end((uint32_t)gk_hypercall.out[0], O_RDONLY, A1);
-	wr = pipe_end((uint32_t)gk_hypercall.out[1], O_WRONLY, A1);
-	if (!rd || !wr) {
-		if (rd)
-			ofd_put(rd);
-		if (wr)
-			ofd_put(wr);
-		return -ENFILE;
-	}
-	if ((rfd = fd_install(rd, !!(A1 & O_CLOEXEC), 0)) < 0) {
-		ofd_put(wr);
-		return rfd;
-	}
-	if ((wfd = fd_install(wr, !!(A1 & O_CLOEXEC), 0)) < 0) {
-		fd_close(rfd);
-		return wfd;
-	}
-	((int *)A0)[0] = (int)rfd;
-	((int *)A0)[1] = (int)wfd;
-	return 0;
+	return install_pair(O_RDONLY, O_WRONLY, S_IFIFO | 0600, A1, A0);
 }
 
 long sys_pipe(struct gk_frame *f)
@@ -74,8 +84,7 @@ long sys_pipe(struct gk_frame *f)
 long sys_socketpair(struct gk_frame *f)
 {
 	uint64_t type = A1 & SOCK_TYPE_MASK, flags = A1 & ~(uint64_t)SOCK_TYPE_MASK;
-	struct ofd *a, *b;
-	long r, fa, fb;
+	long r;
 
 	if (A0 != AF_UNIX_K)
 		return -EAFNOSUPPORT;
@@ -87,27 +96,7 @@ long sys_socketpair(struct gk_frame *f)
 		return -EFAULT;
 	if ((r = hc(VMLET_HC_SOCKETPAIR, type, 0, 0, 0)) < 0)
 		return r == -EINVAL ? -ESOCKTNOSUPPORT : r;
-	a = pipe_end((uint32_t)gk_hypercall.out[0], O_RDWR, flags);
-	b = pipe_end((uint32_t)gk_hypercall.out[1], O_RDWR, flags);
-	if (!a || !b) {
-		if (a)
-			ofd_put(a);
-		if (b)
-			ofd_put(b);
-		return -ENFILE;
-	}
-	a->st.mode = b->st.mode = S_IFSOCK | 0777;
-	if ((fa = fd_install(a, !!(flags & SOCK_CLOEXEC_K), 0)) < 0) {
-		ofd_put(b);
-		return fa;
-	}
-	if ((fb = fd_install(b, !!(flags & SOCK_CLOEXEC_K), 0)) < 0) {
-		fd_close(fa);
-		return fb;
-	}
-	((int *)A3)[0] = (int)fa;
-	((int *)A3)[1] = (int)fb;
-	return 0;
+	return install_pair(O_RDWR, O_RDWR, S_IFSOCK | 0777, flags, A3);
 }
 
 /* A socket of a pair, or -ENOTSOCK / -EBADF. */
