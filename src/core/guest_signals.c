@@ -13,6 +13,7 @@ void vmlet_vm_signal(struct vmlet_vm *vm, int sig)
 	if (sig < 1 || sig > 64)
 		return;
 	__atomic_or_fetch(&vm->sig_pending, 1ull << (sig - 1), __ATOMIC_RELEASE);
+	__atomic_or_fetch(&vm->sig_sent, 1ull << (sig - 1), __ATOMIC_RELEASE);
 	if (vm->run)
 		vm->run->immediate_exit = 1;
 	if (__atomic_load_n(&vm->ran, __ATOMIC_ACQUIRE))

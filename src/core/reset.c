@@ -171,6 +171,7 @@ int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err)
 	if (vm->run)
 		vm->run->immediate_exit = 0;
 	memset(vm->res, 0, sizeof(*vm->res));
+	vm->sig_sent = 0;
 	r = reset_memory(vm, err);
 	if (!r)
 		r = shell_load_kernel(vm, err);

@@ -234,6 +234,10 @@ static void finish_channels(struct vmlet_vm *vm)
 	for (i = 0; i < vm->nchannels; i++)
 		r->quota_hit |= vm->channels[i].stats.quota_hit;
 	keep = vm->commit == VMLET_COMMIT_ALWAYS ? r->outcome != VMLET_FAILED : ok && !r->quota_hit;
+	/* Killed by a signal sent to vmlet (SIGTERM...): the run was stopped, whatever the policy. */
+	if (r->outcome == VMLET_SIGNALED && r->signal >= 1 && r->signal <= 64 &&
+	    (__atomic_load_n(&vm->sig_sent, __ATOMIC_ACQUIRE) >> (r->signal - 1) & 1))
+		keep = 0;
 	channels_finish(vm, keep); /* a failed commit fails the run (records it in r) */
 	free(vm->channel_stats);
 	vm->channel_stats = calloc(vm->nchannels, sizeof(*vm->channel_stats));

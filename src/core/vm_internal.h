@@ -133,6 +133,7 @@ struct vmlet_vm {
 	int fault_signal;       /* the fault last handed to the guest kernel: its signal and line */
 	char fault_line[160];
 	uint64_t sig_pending;   /* signals sent for the program (vmlet_vm_signal), not yet in the record */
+	uint64_t sig_sent;      /* every signal vmlet_vm_signal was given: a death by one keeps no output */
 	uint64_t alarm_ns;      /* the guest kernel's next timer (VMLET_HC_ALARM), CLOCK_MONOTONIC; 0 none */
 	timer_t alarm_timer;    /* kicks the vCPU at alarm_ns, once created (alarm_armed) */
 	int alarm_armed;

@@ -9,6 +9,16 @@ _own_work=; [ -z "${WORK:-}" ] && _own_work=1
 T="$WORK/process"
 mkdir -p "$T"
 
+# root_vs_native NAME CMD...: CMD natively (empty environment) and as `vmlet run --root / CMD`, both
+# with stdin /dev/null: same stdout and exit status.
+root_vs_native() {
+	local name=$1 nrc; shift
+	env -i PATH=/bin:/usr/bin HOME=/ "$@" < /dev/null > "$T/native.out" 2> "$T/native.err"
+	nrc=$?
+	"$VMLET" run --root / "$@" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
+	native_verdict "$name" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
+}
+
 for libc in musl glibc; do
 	P="$PROGS/procs-$libc"
 	if [ ! -x "$P" ]; then fail "process/$libc/build" "$P missing (run make progs)"; continue; fi
@@ -16,14 +26,7 @@ for libc in musl glibc; do
 		{ (ulimit -c 0; exec "$P" "$mode") > "$T/native.out" 2> /dev/null; } 2> /dev/null
 		nrc=$?
 		"$VMLET" run "$P" "$mode" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-		vrc=$?
-		if [ "$vrc" != "$nrc" ]; then
-			fail "process/$libc/$mode" "exit $vrc, native $nrc; stderr: $(head -c 300 "$T/vm.err")"
-		elif ! cmp -s "$T/native.out" "$T/vm.out"; then
-			fail "process/$libc/$mode" "stdout differs: $(diff "$T/native.out" "$T/vm.out" | head -c 600 | tr '\n' '|')"
-		else
-			pass "process/$libc/$mode"
-		fi
+		native_verdict "process/$libc/$mode" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
 	done
 done
 
@@ -33,15 +36,7 @@ n=0; for i in 1 2 3 4 5 6 7 8; do n=$(( $(echo $i) + n )); done; echo "sum $n"
 ( echo a; ( echo b; exit 4 ); echo "inner $?" ) | { while read l; do echo "line $l"; done; }; echo "end"'
 for sh in /bin/dash /bin/bash; do
 	if [ ! -x "$sh" ]; then skip "process/shell$sh" "no $sh"; continue; fi
-	env -i PATH=/bin:/usr/bin HOME=/ "$sh" -c "$SCRIPT" < /dev/null > "$T/native.out" 2>&1
-	nrc=$?
-	"$VMLET" run --root / "$sh" -c "$SCRIPT" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	vrc=$?
-	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "process/shell$sh" "exit $vrc (native $nrc): $(head -c 300 "$T/vm.out" | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
-	else
-		pass "process/shell$sh"
-	fi
+	root_vs_native "process/shell$sh" "$sh" -c "$SCRIPT"
 done
 
 # The limit: a fork past --max-procs gets EAGAIN (the shell says it cannot fork), and 1 means no fork.
@@ -101,15 +96,7 @@ AP=$(cd "$PROGS" && pwd) # absolute: inside --root / a path is the guest's
 for prog in "$AP/args-musl" "$AP/args-glibc" /bin/echo; do
 	for libc in musl glibc; do
 		name="process/exec/$libc/$(basename "$prog")"
-		"$AP/procs-$libc" exec "$prog" > "$T/native.out" 2> /dev/null
-		nrc=$?
-		"$VMLET" run --root / "$AP/procs-$libc" exec "$prog" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-		vrc=$?
-		if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
-			fail "$name" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 400 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
-		else
-			pass "$name"
-		fi
+		root_vs_native "$name" "$AP/procs-$libc" exec "$prog"
 	done
 done
 
@@ -124,15 +111,7 @@ SCRIPT2='echo hi | cat; x=$(uname -s); echo "$x"; seq 1000 | grep 7 | sort -rn |
 printf "b\na\n" | sort | tr a-z A-Z; wc -l < /etc/passwd > /dev/null && echo counted'
 for sh in /bin/dash /bin/bash; do
 	if [ ! -x "$sh" ]; then skip "process/exec-shell$sh" "no $sh"; continue; fi
-	env -i PATH=/bin:/usr/bin HOME=/ "$sh" -c "$SCRIPT2" < /dev/null > "$T/native.out" 2>&1
-	nrc=$?
-	"$VMLET" run --root / "$sh" -c "$SCRIPT2" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	vrc=$?
-	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "process/exec-shell$sh" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 500 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
-	else
-		pass "process/exec-shell$sh"
-	fi
+	root_vs_native "process/exec-shell$sh" "$sh" -c "$SCRIPT2"
 done
 
 # Programs that spawn: python's subprocess (fork or vfork, then exec, an error pipe) and os.fork.
@@ -149,15 +128,7 @@ pid = os.fork()
 if pid == 0:
     os._exit(9)
 print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))'
-	env -i PATH=/bin:/usr/bin HOME=/ /usr/bin/python3 -c "$PY" < /dev/null > "$T/native.out" 2>&1
-	nrc=$?
-	"$VMLET" run --root / /usr/bin/python3 -c "$PY" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-	vrc=$?
-	if [ "$vrc" != "$nrc" ] || ! cmp -s "$T/native.out" "$T/vm.out"; then
-		fail "process/python-subprocess" "exit $vrc (native $nrc): $(diff "$T/native.out" "$T/vm.out" | head -c 500 | tr '\n' '|') stderr: $(head -c 300 "$T/vm.err")"
-	else
-		pass "process/python-subprocess"
-	fi
+	root_vs_native "process/python-subprocess" /usr/bin/python3 -c "$PY"
 else
 	skip "process/python-subprocess" "no /usr/bin/python3"
 fi
