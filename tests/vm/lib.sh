@@ -80,6 +80,18 @@ native_verdict() {
 	fi
 }
 
+# like_native NAME STDIN -- PROGRAM ARGS...: stdout and exit status of `vmlet run [VMLET_OPTS] PROGRAM ARGS`
+# must equal a native run of PROGRAM ARGS in an empty environment without core dumps (a program that dies
+# of a signal on purpose), both with the same stdin; the VM side is bounded (60 s x VMLET_TEST_SLOW).
+like_native() {
+	local name=$1 in=$2 nrc; shift 2
+	[ "$1" = "--" ] && shift
+	{ (ulimit -c 0; exec env -i "$@") < "$in" > "$WORK/native.out" 2> /dev/null; } 2> /dev/null
+	nrc=$?
+	timeout $((60 * ${VMLET_TEST_SLOW:-1})) "$VMLET" run $VMLET_OPTS "$@" < "$in" > "$WORK/vm.out" 2> "$WORK/vm.err"
+	native_verdict "$name" "$nrc" "$WORK/native.out" $? "$WORK/vm.out" "$WORK/vm.err"
+}
+
 # same_as_native NAME STDIN -- PROGRAM ARGS...: stdout and exit code of `vmlet run [VMLET_OPTS] PROGRAM ARGS`
 # must equal a native run of PROGRAM ARGS with the same stdin and an empty environment.
 same_as_native() {

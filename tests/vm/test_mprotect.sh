@@ -14,10 +14,7 @@ for libc in musl glibc; do
 	P="$PROGS/mprot-$libc"
 	if [ ! -x "$P" ]; then fail "mprotect/$libc/build" "$P missing (run make progs)"; continue; fi
 	for mode in cycle efault write-readonly read-none guard exec-noexec mremap-keeps; do
-		{ (ulimit -c 0; exec "$P" "$mode") > "$T/native.out" 2> /dev/null; } 2> /dev/null
-		nrc=$?
-		"$VMLET" run "$P" "$mode" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-		native_verdict "mprotect/$libc/$mode" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
+		VMLET_OPTS= like_native "mprotect/$libc/$mode" /dev/null -- "$P" "$mode"
 	done
 done
 

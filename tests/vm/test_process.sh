@@ -23,10 +23,7 @@ for libc in musl glibc; do
 	P="$PROGS/procs-$libc"
 	if [ ! -x "$P" ]; then fail "process/$libc/build" "$P missing (run make progs)"; continue; fi
 	for mode in basic signal pipe nohang tree order sockets kill; do
-		{ (ulimit -c 0; exec "$P" "$mode") > "$T/native.out" 2> /dev/null; } 2> /dev/null
-		nrc=$?
-		"$VMLET" run "$P" "$mode" < /dev/null > "$T/vm.out" 2> "$T/vm.err"
-		native_verdict "process/$libc/$mode" "$nrc" "$T/native.out" $? "$T/vm.out" "$T/vm.err"
+		VMLET_OPTS= like_native "process/$libc/$mode" /dev/null -- "$P" "$mode"
 	done
 done
 
