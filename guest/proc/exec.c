@@ -13,6 +13,7 @@
 #define SCRIPT_DEPTH 4       /* "#!" interpreters in a row, as Linux allows */
 #define SCRIPT_LINE 256      /* bytes of a "#!" line that count (Linux's BINPRM_BUF_SIZE) */
 #define PHDRS_MAX 64
+#define PIE_BASE 0x400000ull /* where the host's loader puts a PIE (ELF_PIE_BASE, src/loader/elf.h) */
 #define AT_FDCWD_K (-100)
 #define AT_EMPTY_PATH_K 0x1000
 #define AT_SYMLINK_NOFOLLOW_K 0x100
@@ -31,6 +32,7 @@ struct exec_buf {
 	char line[SCRIPT_LINE + 1];
 	Elf64_Ehdr eh, ieh;
 	Elf64_Phdr ph[PHDRS_MAX], iph[PHDRS_MAX];
+	uint64_t lo, hi, ilo, ihi; /* the program's and the interpreter's PT_LOAD spans (image_span) */
 	uint64_t argv_len, envp_len, argc, envc;
 };
 
@@ -86,13 +88,19 @@ static void argv_shift(struct exec_buf *b)
 	b->argc--;
 }
 
+/* A regular file of the root, a grant or a tmpfs with an execute bit. */
+static int executable(const struct ofd *o)
+{
+	uint32_t mode = o->kind == OFD_TMPFS ? o->node->mode : o->st.mode;
+
+	return (o->kind == OFD_FILE || o->kind == OFD_TMPFS) && S_ISREG(mode) && (mode & 0111);
+}
+
 /* Open path (kernel memory inside program memory, which the path calls read) for reading: an fd. */
 static long open_exec(long dirfd, const char *path, int nofollow)
 {
 	struct gk_frame g = { 0 };
 	long fd;
-	struct ofd *o;
-	uint32_t mode;
 
 	g.rdi = (uint64_t)dirfd;
 	g.rsi = (uint64_t)path;
@@ -100,9 +108,7 @@ static long open_exec(long dirfd, const char *path, int nofollow)
 	fd = sys_openat(&g);
 	if (fd < 0)
 		return fd;
-	o = fd_get(fd);
-	mode = o->kind == OFD_TMPFS ? o->node->mode : o->st.mode;
-	if (!S_ISREG(mode) || !(mode & 0111)) {
+	if (!executable(fd_get(fd))) {
 		fd_close(fd);
 		return -EACCES;
 	}
@@ -113,12 +119,10 @@ static long open_exec(long dirfd, const char *path, int nofollow)
 static long reopen_exec(long fd, char *path)
 {
 	struct ofd *o = fd_get(fd);
-	uint32_t mode;
 
 	if (!o)
 		return -EBADF;
-	mode = o->kind == OFD_TMPFS ? o->node->mode : o->st.mode;
-	if ((o->kind != OFD_FILE && o->kind != OFD_TMPFS) || !S_ISREG(mode) || !(mode & 0111))
+	if (!executable(o))
 		return -EACCES;
 	memcpy(path, o->path, strlen(o->path) + 1);
 	o->refs++;
@@ -286,7 +290,7 @@ static void build_stack(struct exec_buf *b, uint64_t auxv[][2], int nauxv, uint6
  */
 static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 {
-	uint64_t lo, hi, ilo = 0, ihi = 0, bias, ibase = 0, rsp, entry;
+	uint64_t bias = b->eh.e_type == ET_DYN ? PIE_BASE - b->lo : 0, ibase = 0, rsp, entry;
 	uint32_t uid[3], gid[3];
 	const char *exe;
 	uint64_t auxv[][2] = {
@@ -300,20 +304,16 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 	};
 	long r;
 
-	image_span(&b->eh, b->ph, &lo, &hi);
-	bias = b->eh.e_type == ET_DYN ? 0x400000ull - lo : 0; /* where the host's loader puts a PIE */
-	if (ifd >= 0)
-		image_span(&b->ieh, b->iph, &ilo, &ihi);
 	if ((r = mm_exec_reset()) < 0)
 		return r;
-	mm_exec_image(hi + bias);
+	mm_exec_image(b->hi + bias);
 	if ((r = load_segments(fd, &b->eh, b->ph, bias)) < 0)
 		return r;
 	if (ifd >= 0) {
-		long at = mm_exec_map(ihi - ilo);
+		long at = mm_exec_map(b->ihi - b->ilo);
 		if (at < 0)
 			return at;
-		ibase = (uint64_t)at - ilo;
+		ibase = (uint64_t)at - b->ilo;
 		if ((r = load_segments(ifd, &b->ieh, b->iph, ibase)) < 0)
 			return r;
 	}
@@ -428,7 +428,7 @@ static long do_exec(struct gk_frame *f, long dirfd, uint64_t upath, uint64_t uar
 		r = -E2BIG;
 		goto out;
 	}
-	if ((r = read_elf(fd, &b->eh, b->ph)) < 0 || (r = image_span(&b->eh, b->ph, &(uint64_t){ 0 }, &(uint64_t){ 0 })) < 0)
+	if ((r = read_elf(fd, &b->eh, b->ph)) < 0 || (r = image_span(&b->eh, b->ph, &b->lo, &b->hi)) < 0)
 		goto out;
 	for (int i = 0; i < b->eh.e_phnum; i++) {
 		if (b->ph[i].p_type != PT_INTERP)
@@ -444,20 +444,16 @@ static long do_exec(struct gk_frame *f, long dirfd, uint64_t upath, uint64_t uar
 			goto out;
 		}
 		if ((r = read_elf(ifd, &b->ieh, b->iph)) < 0 || b->ieh.e_type != ET_DYN ||
-		    (r = image_span(&b->ieh, b->iph, &(uint64_t){ 0 }, &(uint64_t){ 0 })) < 0) {
+		    (r = image_span(&b->ieh, b->iph, &b->ilo, &b->ihi)) < 0) {
 			r = r < 0 ? r : -ELIBBAD;
 			goto out;
 		}
 		break;
 	}
-	{
-		uint64_t lo, hi;
-		image_span(&b->eh, b->ph, &lo, &hi);
-		if (!mm_exec_fits(b->eh.e_type == ET_DYN ? 0x400000ull + (hi - lo) : hi) ||
-		    (b->eh.e_type == ET_EXEC && lo < VMLET_USER_LO)) {
-			r = -ENOMEM;
-			goto out;
-		}
+	if (!mm_exec_fits(b->eh.e_type == ET_DYN ? PIE_BASE + (b->hi - b->lo) : b->hi) ||
+	    (b->eh.e_type == ET_EXEC && b->lo < VMLET_USER_LO)) {
+		r = -ENOMEM;
+		goto out;
 	}
 	/* The point of no return. */
 	r = replace(f, b, fd, ifd);
