@@ -33,6 +33,9 @@ extern struct vmlet_stats gk_stats;
 #define GK_HOT __attribute__((section(".bss.hot")))
 #define GK_HOT_TABLE __attribute__((section(".bss.hot.table"))) /* after GK_HOT */
 
+/* proc/process.c: a reference more (add: before a fork, for the child's copies) or less (at exit)
+ * on every shared tmpfs node this process's descriptions and mappings hold. */
+void process_tmpfs_refs(int add);
 extern int gk_pid, gk_ppid; /* this process's guest pid and its parent's (proc/process.c) */
 #define GK_FD_MAX 256   /* RLIMIT_NOFILE inside the VM */
 #define GK_PATH_MAX 4096
@@ -65,6 +68,10 @@ void text_hex(struct gk_text *t, uint64_t v, int width); /* lower-case hex, zero
  * while gk_hc_gated (code the host entered at CPL3: gk_interrupt). */
 extern int gk_hc_gated;
 long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* fs/tmpfs_lock.c: the lock of the tmpfs that the run's processes share (fs/tmpfs.h). enter takes
+ * it, once: it is held until leave, which the end of each system call and each hc() call. */
+void tmpfs_enter(void);
+void tmpfs_leave(void);
 _Noreturn void gk_exit(int status, int signal);
 
 /* user.c: checks on program-supplied addresses. */
@@ -122,6 +129,7 @@ struct tnode;
 /* Map [lo, hi) shared to a tmpfs file's pages from page pgoff (past its end: not mapped). */
 long sparse_map_shared(uint64_t lo, uint64_t hi, unsigned prot, struct tnode *file, uint64_t pgoff);
 long sparse_unmap(uint64_t lo, uint64_t hi);
+void sparse_tmpfs_refs(int add); /* a reference more (add) or less on every shared tmpfs mapping's file */
 long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot); /* -ENOMEM if a page is not mapped */
 int sparse_ok(uint64_t lo, uint64_t hi);         /* every page mapped and accessible */
 void sparse_discard(uint64_t lo, uint64_t hi);   /* MADV_DONTNEED: the pages read as zeros */

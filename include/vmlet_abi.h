@@ -11,7 +11,7 @@
  * Version of everything in this file. The host refuses a guest kernel whose
  * header carries another version.
  */
-#define VMLET_ABI_VERSION 9
+#define VMLET_ABI_VERSION 10
 #define VMLET_GK_MAGIC 0x4b47544c /* "LTGK" */
 
 /*
@@ -36,6 +36,20 @@
 #define VMLET_KERNEL_SIZE (4ull << 20)
 #define VMLET_GK_OFFSET (1ull << 20)
 #define VMLET_PAGE_SIZE 4096ull
+/*
+ * The shared region: the tmpfs mounts of a run (their nodes, directories and pages, memfds
+ * too), one copy for every process of the run. Host memory mapped MAP_SHARED, so that a
+ * forked VMM keeps it; a memory slot of boot.shared_bytes at guest-physical VMLET_SHARED_GPA
+ * (above any guest RAM), mapped read-write with 2 MiB pages at guest-virtual VMLET_SHARED_VBASE.
+ * Its first word is the lock of the processes' guest kernels (VMLET_LOCK_*); the rest is
+ * theirs. The host reads nothing else in it but what hypercalls point at.
+ */
+#define VMLET_SHARED_GPA (64ull << 30)
+#define VMLET_SHARED_VBASE 0xffffff0000000000ull
+#define VMLET_SHARED_MAX (16ull << 30)
+#define VMLET_LOCK_OWNER 0x3fffffffu /* the guest pid holding it; 0: free */
+#define VMLET_LOCK_HOST (1u << 30)   /* the holder's VMM wants VMLET_HC_LOCK_WAKE at the release */
+#define VMLET_LOCK_WAITERS (1u << 31) /* someone sleeps in VMLET_HC_LOCK_WAIT */
 /* The clock page (struct vmlet_vvar): the last page of the kernel area. */
 #define VMLET_VVAR_ADDR (VMLET_KERNEL_VBASE + VMLET_KERNEL_SIZE - VMLET_PAGE_SIZE)
 
@@ -107,6 +121,11 @@ enum vmlet_hc {
 	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run (-1: all but the caller), arg1 signal
 				* (0: does it exist) -> 0, -ESRCH; it reaches that process's guest kernel as a
 				* signal from outside */
+	VMLET_HC_LOCK_WAIT = 26, /* arg0 the lock word as the caller saw it (VMLET_LOCK_WAITERS set): sleep while
+				  * it holds that value, until a wake or the next tick -> 0; a holder that has
+				  * ended no longer holds it (the host frees it) */
+	VMLET_HC_LOCK_WAKE = 27, /* the caller released the lock and saw VMLET_LOCK_WAITERS or VMLET_LOCK_HOST:
+				  * one sleeper wakes; the host does what it waited for */
 	VMLET_HC_COUNT
 };
 
@@ -251,6 +270,7 @@ struct vmlet_boot {
 	/* Guest paths at or below /dev and /proc that a grant or channel serves, each NUL-terminated,
 	 * an empty string last: there the host answers instead of the guest kernel's synthetic files. */
 	char synth_grants[VMLET_SYNTH_GRANTS_MAX];
+	uint64_t shared_bytes; /* of the shared region at VMLET_SHARED_VBASE */
 };
 
 /*

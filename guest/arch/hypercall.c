@@ -12,6 +12,7 @@ long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	volatile struct vmlet_hypercall *b = &gk_hypercall;
 	long r;
 
+	tmpfs_leave(); /* the host may block: no other process waits on this one meanwhile */
 	for (;;) {
 		b->nr = nr;
 		b->arg[0] = a0;
@@ -30,6 +31,7 @@ long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 
 _Noreturn void gk_exit(int status, int signal)
 {
+	process_tmpfs_refs(0); /* the other processes may still use the files it held open */
 	for (;;)
 		hc(VMLET_HC_EXIT, (uint64_t)status & 0xff, (uint64_t)signal, 0, 0);
 }

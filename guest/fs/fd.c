@@ -116,16 +116,27 @@ void fd_close_handle(uint32_t handle)
 	gk_hypercall.close_mask |= 1ull << handle;
 }
 
+void fd_tmpfs_refs(int add)
+{
+	int i;
+
+	for (i = 0; i < OFD_MAX; i++)
+		if (ofds[i].kind == OFD_TMPFS) {
+			if (add)
+				tnode_hold(ofds[i].node);
+			else
+				tnode_release(ofds[i].node);
+		}
+}
+
 void ofd_put(struct ofd *o)
 {
 	if (--o->refs > 0)
 		return;
 	if (o->kind == OFD_FILE || o->kind == OFD_DIR || o->kind == OFD_STREAM)
 		fd_close_handle(o->handle);
-	if (o->kind == OFD_TMPFS) {
-		o->node->opens--;
-		tnode_drop(o->node);
-	}
+	if (o->kind == OFD_TMPFS)
+		tnode_release(o->node);
 	epoll_forget(o);
 	o->kind = OFD_FREE;
 }

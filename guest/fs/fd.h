@@ -68,6 +68,7 @@ long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (
 long fd_close(long fd); /* 0 or -EBADF */
 void fd_close_on_exec(void); /* execve: close every descriptor marked close-on-exec */
 void ofd_put(struct ofd *o);
+void fd_tmpfs_refs(int add); /* a reference more (add) or less on every tmpfs description's node */
 /* read and write on a description, at off when positional (pread), else at and past its offset. */
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);
 long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional);

@@ -248,7 +248,7 @@ long sys_memfd_create(struct gk_frame *f)
 		return -EMFILE;
 	}
 	o->node = node;
-	node->opens++;
+	tnode_hold(node);
 	o->oflags = O_RDWR;
 	memcpy(o->path, "/memfd:", 7);
 	memcpy(o->path + 7, name, (size_t)n + 1);

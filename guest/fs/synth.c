@@ -314,7 +314,7 @@ long synth_open(const struct synth *s, const char *path, long len, uint64_t flag
 			o->kind = OFD_FREE;
 			return -ENOMEM;
 		}
-		o->node->opens++;
+		tnode_hold(o->node);
 	}
 	return fd_install(o, cloexec, 0);
 }

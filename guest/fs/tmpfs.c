@@ -1,4 +1,4 @@
-/* tmpfs.c - in-memory filesystems: the mount table, pages taken from program memory, nodes, file data, directories, path walks. */
+/* tmpfs.c - in-memory filesystems in the shared region: the mount table, pages, nodes, file data, directories, path walks. */
 #include "fs/tmpfs.h"
 
 #include <linux/errno.h>
@@ -7,17 +7,22 @@
 #define PAGE 4096ull
 #define FANOUT 512u        /* entries of an index page */
 #define DEPTH_MAX 3u       /* 512^3 pages: 512 GiB, more than guest memory */
-#define CHUNK (1ull << 20) /* pages are taken from program memory this much at a time */
 #define SYMLINK_MAX 40     /* symlinks followed in one walk, as Linux */
 
-static struct tmount mounts[VMLET_TMPFS_MAX + 1]; /* the last serves memfd_create */
-static uint32_t nmounts;
-static int mounted;
+/* The head of the shared region; its pages follow. Zeros until a process first mounts. */
+struct tmpfs_shared {
+	uint32_t lock;     /* tmpfs_lock.c (VMLET_LOCK_*) */
+	uint32_t mounted;
+	struct tmount mounts[VMLET_TMPFS_MAX + 1]; /* the last serves memfd_create */
+	uint64_t free_pages;           /* pages given back, linked through their first word */
+	uint64_t next_page, end_page;  /* never used yet */
+	struct tnode *free_nodes;      /* linked through parent */
+	uint64_t next_ino;             /* 1 is every mount's root */
+};
 
-static uint64_t free_pages;           /* pages given back, linked through their first word */
-static uint64_t chunk_next, chunk_end; /* the rest of the last chunk taken */
-static struct tnode *free_nodes;      /* linked through parent */
-static uint64_t next_ino = 2;         /* 1 is every mount's root */
+_Static_assert(__builtin_offsetof(struct tmpfs_shared, lock) == 0, "the host knows the lock word");
+
+#define SH ((struct tmpfs_shared *)VMLET_SHARED_VBASE)
 
 /* A page for m (NULL: not counted against a mount), zeroed unless the caller overwrites it whole. */
 static uint64_t page_take(struct tmount *m, int zero)
@@ -26,19 +31,14 @@ static uint64_t page_take(struct tmount *m, int zero)
 
 	if (m && m->used_pages >= m->max_pages)
 		return 0;
-	if (free_pages) {
-		p = free_pages;
-		free_pages = *(uint64_t *)p;
+	if (SH->free_pages) {
+		p = SH->free_pages;
+		SH->free_pages = *(uint64_t *)p;
 	} else {
-		if (chunk_next == chunk_end) {
-			uint64_t c = mm_kernel_map(CHUNK);
-			if (!c)
-				return 0;
-			chunk_next = c;
-			chunk_end = c + CHUNK;
-		}
-		p = chunk_next;
-		chunk_next += PAGE;
+		if (SH->next_page >= SH->end_page)
+			return 0;
+		p = SH->next_page;
+		SH->next_page += PAGE;
 	}
 	if (zero)
 		memset((void *)p, 0, PAGE);
@@ -54,8 +54,8 @@ static uint64_t page_get(struct tmount *m)
 
 static void page_put(struct tmount *m, uint64_t p)
 {
-	*(uint64_t *)p = free_pages;
-	free_pages = p;
+	*(uint64_t *)p = SH->free_pages;
+	SH->free_pages = p;
 	if (m)
 		m->used_pages--;
 }
@@ -68,16 +68,27 @@ static void mount_init(struct tmount *m, const char *path, uint64_t size, uint64
 	m->dev = dev;
 }
 
-static void mount_all(void)
+static uint32_t boot_mounts(void)
 {
-	uint32_t i, n = gk_boot.ntmpfs < VMLET_TMPFS_MAX ? gk_boot.ntmpfs : VMLET_TMPFS_MAX;
+	return gk_boot.ntmpfs < VMLET_TMPFS_MAX ? gk_boot.ntmpfs : VMLET_TMPFS_MAX;
+}
 
-	mounted = 1;
+/* The first process to touch a tmpfs sets them all up (the boot block is every process's). */
+static void enter_mounted(void)
+{
+	uint32_t i, n = boot_mounts();
+
+	tmpfs_enter();
+	if (SH->mounted)
+		return;
+	SH->mounted = 1;
 	for (i = 0; i < n; i++)
-		mount_init(&mounts[i], gk_boot.tmpfs[i].path, gk_boot.tmpfs[i].size, 0x30 + i);
-	nmounts = n;
+		mount_init(&SH->mounts[i], gk_boot.tmpfs[i].path, gk_boot.tmpfs[i].size, 0x30 + i);
 	/* memfds are limited as a tmpfs of Linux's default size (half of the memory). */
-	mount_init(&mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes / 2, 0x01);
+	mount_init(&SH->mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes / 2, 0x01);
+	SH->next_page = VMLET_SHARED_VBASE + ((sizeof(struct tmpfs_shared) + PAGE - 1) & ~(PAGE - 1));
+	SH->end_page = VMLET_SHARED_VBASE + gk_boot.shared_bytes;
+	SH->next_ino = 2;
 }
 
 /* A mount's root is made on first use: a run that never touches its tmpfs spends nothing on it. */
@@ -97,25 +108,26 @@ struct tmount *tmpfs_mount_of(const char *path)
 {
 	uint32_t i;
 
-	if (!mounted)
-		mount_all();
-	for (i = 0; i < nmounts; i++) {
-		struct tmount *m = &mounts[i];
-		if (m->len && !memcmp(path, m->path, m->len) && (path[m->len] == '/' || !path[m->len]))
-			return ready(m);
+	for (i = 0; i < boot_mounts(); i++) { /* the boot block's copy: no lock for other paths */
+		const char *mp = gk_boot.tmpfs[i].path;
+		size_t len = strnlen(mp, VMLET_TMPFS_PATH_MAX - 1);
+		if (len && !memcmp(path, mp, len) && (path[len] == '/' || !path[len])) {
+			enter_mounted();
+			return ready(&SH->mounts[i]);
+		}
 	}
 	return 0;
 }
 
 struct tmount *tmpfs_memfd_mount(void)
 {
-	if (!mounted)
-		mount_all();
-	return &mounts[VMLET_TMPFS_MAX];
+	enter_mounted();
+	return &SH->mounts[VMLET_TMPFS_MAX];
 }
 
 void tnode_touch(struct tnode *n, int what)
 {
+	tmpfs_enter();
 	uint64_t now = time_real_ns();
 	int64_t s = (int64_t)(now / 1000000000ull), ns = (int64_t)(now % 1000000000ull);
 
@@ -129,18 +141,19 @@ void tnode_touch(struct tnode *n, int what)
 
 struct tnode *tnode_new(struct tmount *m, uint32_t mode)
 {
-	struct tnode *n = free_nodes;
+	struct tnode *n;
 
-	if (n) {
-		free_nodes = n->parent;
+	enter_mounted();
+	if ((n = SH->free_nodes)) {
+		SH->free_nodes = n->parent;
 	} else {
 		uint64_t p = page_get(0), i, per = PAGE / sizeof(*n);
 		if (!p)
 			return 0;
 		n = (struct tnode *)p;
 		for (i = 1; i < per; i++) { /* the rest of the page to the free list */
-			n[i].parent = free_nodes;
-			free_nodes = &n[i];
+			n[i].parent = SH->free_nodes;
+			SH->free_nodes = &n[i];
 		}
 	}
 	memset(n, 0, sizeof(*n));
@@ -148,7 +161,7 @@ struct tnode *tnode_new(struct tmount *m, uint32_t mode)
 	n->uid = cred_euid(); /* Linux: the fsuid and fsgid, which follow the effective ids */
 	n->gid = cred_egid();
 	n->nlink = S_ISDIR(mode) ? 2 : 0;
-	n->ino = next_ino++;
+	n->ino = SH->next_ino++;
 	n->mnt = m;
 	if (S_ISDIR(mode))
 		n->size = 40; /* Linux's tmpfs: 20 per entry, "." and ".." included */
@@ -206,9 +219,12 @@ static uint64_t data_page(struct tnode *n, uint64_t pgno, int alloc)
 
 uint64_t tnode_page(struct tnode *n, uint64_t pgno)
 {
-	if (pgno >= ((uint64_t)n->size + PAGE - 1) / PAGE)
+	uint64_t p;
+
+	tmpfs_enter();
+	if (pgno >= ((uint64_t)n->size + PAGE - 1) / PAGE || !(p = data_page(n, pgno, 1)))
 		return 0;
-	return data_page(n, pgno, 1);
+	return p - VMLET_SHARED_VBASE + VMLET_SHARED_GPA;
 }
 
 /* Frees the pages at or past page `from` in the subtree at *s, whose first page is base. */
@@ -234,18 +250,34 @@ static void cut(struct tnode *n, uint64_t *s, uint32_t level, uint64_t base, uin
 
 void tnode_drop(struct tnode *n)
 {
+	tmpfs_enter();
 	if (n->nlink || n->opens)
 		return;
 	cut(n, &n->root, n->depth, 0, 0);
 	n->mnt->nodes--;
 	n->mode = 0;
-	n->parent = free_nodes;
-	free_nodes = n;
+	n->parent = SH->free_nodes;
+	SH->free_nodes = n;
+}
+
+void tnode_hold(struct tnode *n)
+{
+	tmpfs_enter();
+	n->opens++;
+}
+
+void tnode_release(struct tnode *n)
+{
+	tmpfs_enter();
+	n->opens--;
+	tnode_drop(n);
 }
 
 long tnode_read(struct tnode *n, uint8_t *buf, uint64_t len, uint64_t off)
 {
 	uint64_t done = 0;
+
+	tmpfs_enter();
 
 	if (off >= (uint64_t)n->size)
 		return 0;
@@ -270,6 +302,8 @@ long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off
 {
 	uint64_t done = 0;
 
+	tmpfs_enter();
+
 	if (off >= FILE_MAX)
 		return -EFBIG;
 	if (len > FILE_MAX - off)
@@ -292,6 +326,7 @@ long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off
 
 long tnode_truncate(struct tnode *n, uint64_t size)
 {
+	tmpfs_enter();
 	if (size > FILE_MAX)
 		return -EFBIG;
 	if (size < (uint64_t)n->size) {
@@ -309,6 +344,8 @@ long tnode_allocate(struct tnode *n, uint64_t off, uint64_t len)
 {
 	uint64_t pg;
 
+	tmpfs_enter();
+
 	if (off + len > FILE_MAX || off + len < off)
 		return -EFBIG;
 	for (pg = off / PAGE; pg * PAGE < off + len; pg++)
@@ -322,6 +359,7 @@ long tnode_allocate(struct tnode *n, uint64_t off, uint64_t len)
 
 void tnode_stat(const struct tnode *n, struct vmlet_stat *st)
 {
+	tmpfs_enter();
 	memset(st, 0, sizeof(*st));
 	st->dev = n->mnt->dev;
 	st->ino = n->ino;
@@ -360,7 +398,10 @@ static struct tdent *dent(struct tnode *d, uint64_t k, int alloc)
 
 long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n)
 {
-	struct tdent *e = dent(d, d->slots, 1);
+	struct tdent *e;
+
+	tmpfs_enter();
+	e = dent(d, d->slots, 1);
 
 	if (!e)
 		return -ENOSPC;
@@ -383,8 +424,12 @@ long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n)
 
 void dir_remove(struct tnode *d, uint64_t k)
 {
-	struct tdent *e = dent(d, k, 0);
-	struct tnode *n = e->node;
+	struct tdent *e;
+	struct tnode *n;
+
+	tmpfs_enter();
+	e = dent(d, k, 0);
+	n = e->node;
 
 	e->node = 0;
 	d->entries--;
@@ -403,8 +448,12 @@ void dir_remove(struct tnode *d, uint64_t k)
 
 void dir_replace(struct tnode *d, uint64_t k, struct tnode *n)
 {
-	struct tdent *e = dent(d, k, 0);
-	struct tnode *old = e->node;
+	struct tdent *e;
+	struct tnode *old;
+
+	tmpfs_enter();
+	e = dent(d, k, 0);
+	old = e->node;
 
 	if (S_ISDIR(old->mode))
 		d->nlink--;
@@ -424,6 +473,7 @@ void dir_replace(struct tnode *d, uint64_t k, struct tnode *n)
 
 long dir_next(struct tnode *d, uint64_t k, struct tnode **n, const char **name, size_t *len)
 {
+	tmpfs_enter();
 	for (; k < d->slots; k++) {
 		struct tdent *e = dent(d, k, 0);
 

@@ -7,7 +7,15 @@
 #define TMPFS_MAGIC 0x01021994
 #define TMPFS_NAME_MAX 255
 
-/* One mounted tmpfs; its pages come from program memory (mm_kernel_map), so they count against --mem. */
+/*
+ * The tmpfs mounts live in the shared region (VMLET_SHARED_VBASE): one copy for every process of
+ * the run, whose guest kernels take one lock to touch it (tmpfs_lock.c). Nodes and pages are at
+ * the same addresses in every process. A mount's pages count against its size, not --mem.
+ */
+/* Every function below takes the lock (tmpfs_enter, gk.h). A node pointer is good across its
+ * release only while a reference (tnode_hold) keeps the node. */
+
+/* One mounted tmpfs. */
 struct tmount {
 	const char *path;  /* the mount point (boot block), "" for memfds */
 	size_t len;
@@ -59,9 +67,11 @@ long tnode_read(struct tnode *n, uint8_t *buf, uint64_t len, uint64_t off);
 long tnode_write(struct tnode *n, const uint8_t *buf, uint64_t len, uint64_t off);
 long tnode_truncate(struct tnode *n, uint64_t size);
 long tnode_allocate(struct tnode *n, uint64_t off, uint64_t len); /* fallocate mode 0 */
-/* The data page pgno (made, zeroed, if it is a hole) for a shared mapping; 0 past the end of the
- * file or with no memory left. */
+/* The guest-physical frame of data page pgno (made, zeroed, if it is a hole) for a shared mapping;
+ * 0 past the end of the file or with no memory left. */
 uint64_t tnode_page(struct tnode *n, uint64_t pgno);
+void tnode_hold(struct tnode *n);    /* a reference (open description, mapping, process copy of either) */
+void tnode_release(struct tnode *n); /* the reference gone: freed with its last one and its last link */
 void tnode_stat(const struct tnode *n, struct vmlet_stat *st);
 long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n);
 void dir_remove(struct tnode *d, uint64_t slot);

@@ -21,6 +21,8 @@ long tmpfs_open(struct twalk *w, const char *path, long len, uint64_t flags, uin
 	struct ofd *o;
 	long r;
 
+	tmpfs_enter();
+
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
 		if (!n)
 			return -ENOENT;
@@ -61,7 +63,7 @@ long tmpfs_open(struct twalk *w, const char *path, long len, uint64_t flags, uin
 		return -EMFILE; /* documented per-VM limit: see docs/SECURITY.md */
 	}
 	o->node = n;
-	n->opens++;
+	tnode_hold(n);
 	o->oflags = (uint32_t)(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	o->append = !!(flags & O_APPEND);
 	memcpy(o->path, path, (size_t)len + 1);
@@ -72,6 +74,8 @@ long tmpfs_getdents(struct ofd *o, uint8_t *buf, uint64_t size)
 {
 	struct tnode *d = o->node;
 	uint64_t pos = o->off, done = 0;
+
+	tmpfs_enter();
 
 	if (!S_ISDIR(d->mode))
 		return -ENOTDIR;
@@ -110,6 +114,8 @@ long tmpfs_mknod(struct twalk *w, uint32_t mode)
 	struct tnode *n;
 	long r;
 
+	tmpfs_enter();
+
 	if (w->node)
 		return -EEXIST;
 	if (!type)
@@ -131,6 +137,8 @@ long tmpfs_symlink(struct twalk *w, const char *target)
 	struct tnode *n;
 	long r;
 
+	tmpfs_enter();
+
 	if (w->node)
 		return -EEXIST;
 	if (!(n = tnode_new(w->m, S_IFLNK | 0777)))
@@ -147,6 +155,7 @@ long tmpfs_symlink(struct twalk *w, const char *target)
 
 long tmpfs_link(struct tnode *old, struct twalk *w)
 {
+	tmpfs_enter();
 	if (w->node)
 		return -EEXIST;
 	if (old->mnt != w->m)
@@ -159,6 +168,8 @@ long tmpfs_link(struct tnode *old, struct twalk *w)
 long tmpfs_unlink(struct twalk *w, int dir)
 {
 	struct tnode *n = w->node;
+
+	tmpfs_enter();
 
 	if (!n)
 		return -ENOENT;
@@ -181,6 +192,8 @@ long tmpfs_rename(struct twalk *from, struct twalk *to, uint64_t flags)
 {
 	struct tnode *n = from->node, *old = to->node, *d;
 	long r;
+
+	tmpfs_enter();
 
 	if (!n)
 		return -ENOENT;
@@ -219,6 +232,7 @@ long tmpfs_rename(struct twalk *from, struct twalk *to, uint64_t flags)
 
 long tmpfs_readlink(struct tnode *n, uint64_t ubuf, uint64_t size)
 {
+	tmpfs_enter();
 	if (!S_ISLNK(n->mode))
 		return -EINVAL;
 	tnode_touch(n, TOUCH_A);
@@ -227,6 +241,7 @@ long tmpfs_readlink(struct tnode *n, uint64_t ubuf, uint64_t size)
 
 long tmpfs_chmod(struct tnode *n, uint32_t mode)
 {
+	tmpfs_enter();
 	n->mode = (n->mode & S_IFMT) | (mode & 07777);
 	tnode_touch(n, TOUCH_C);
 	return 0;
@@ -234,6 +249,7 @@ long tmpfs_chmod(struct tnode *n, uint32_t mode)
 
 long tmpfs_chown(struct tnode *n, uint32_t uid, uint32_t gid)
 {
+	tmpfs_enter();
 	if (uid != (uint32_t)-1)
 		n->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -263,6 +279,8 @@ long tmpfs_utimens(struct tnode *n, uint64_t utimes)
 	const int64_t *ts = utimes ? (const int64_t *)utimes : now;
 	int i;
 
+	tmpfs_enter();
+
 	for (i = 0; i < 2; i++)
 		if (ts[2 * i + 1] != UTIME_NOW_K && ts[2 * i + 1] != UTIME_OMIT_K &&
 		    (ts[2 * i + 1] < 0 || ts[2 * i + 1] >= 1000000000))
@@ -279,6 +297,8 @@ long tmpfs_statfs(struct tmount *m, uint64_t ubuf)
 {
 	struct vmlet_statfs *s = (struct vmlet_statfs *)ubuf;
 	uint64_t files = gk_boot.mem_bytes / 4096 / 2; /* Linux's default nr_inodes */
+
+	tmpfs_enter();
 
 	if (!user_ok(ubuf, sizeof(*s)))
 		return -EFAULT;

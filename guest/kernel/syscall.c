@@ -149,6 +149,7 @@ int gk_syscall(struct gk_frame *f)
 	}
 	if (nr < sizeof(table) / sizeof(table[0]) && table[nr]) {
 		ret = table[nr](f);
+		tmpfs_leave();
 	} else {
 		ret = -ENOSYS;
 		gk_stats.unsupported++;

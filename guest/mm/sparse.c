@@ -61,7 +61,7 @@ static int cut(uint64_t a)
 			maps[i + 1].frames = m->frames + (a - m->lo);
 		if (m->file) {
 			maps[i + 1].pgoff = m->pgoff + (a - m->lo) / PAGE;
-			m->file->opens++;
+			tnode_hold(m->file);
 		}
 		m->hi = a;
 		nmaps++;
@@ -79,6 +79,19 @@ static void remove_at(int i)
 	nmaps--;
 }
 
+void sparse_tmpfs_refs(int add)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		if (maps[i].file) {
+			if (add)
+				tnode_hold(maps[i].file);
+			else
+				tnode_release(maps[i].file);
+		}
+}
+
 long sparse_unmap(uint64_t lo, uint64_t hi)
 {
 	int i, r;
@@ -91,10 +104,8 @@ long sparse_unmap(uint64_t lo, uint64_t hi)
 			continue;
 		if (m->frames)
 			mm_kernel_unmap(m->frames, m->hi - m->lo);
-		if (m->file) {
-			m->file->opens--;
-			tnode_drop(m->file);
-		}
+		if (m->file)
+			tnode_release(m->file);
 		remove_at(i--);
 	}
 	return pt_map(lo, hi, 0, 0);
@@ -167,7 +178,7 @@ static long insert(struct sparse_map m)
 	maps[i] = m;
 	nmaps++;
 	if (m.file)
-		m.file->opens++;
+		tnode_hold(m.file);
 	if ((r = apply(&maps[i])))
 		sparse_unmap(m.lo, m.hi);
 	return r;

@@ -42,9 +42,12 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 		return -EFAULT;
 	if ((rq->flags & CLONE_CHILD_SETTID) && !user_ok_w(rq->child_tid, 4))
 		return -EFAULT;
+	process_tmpfs_refs(1); /* the child's copies of descriptions and mappings of the shared tmpfs */
 	r = hc(VMLET_HC_FORK, 0, 0, 0, 0);
-	if (r < 0)
+	if (r < 0) {
+		process_tmpfs_refs(0);
 		return r;
+	}
 	if (r > 0) { /* the parent */
 		if (rq->flags & CLONE_PARENT_SETTID)
 			*(int *)rq->parent_tid = (int)r;
@@ -59,6 +62,12 @@ static long do_fork(struct gk_frame *f, const struct fork_request *rq)
 	if (rq->stack)
 		f->rsp = rq->stack;
 	return 0;
+}
+
+void process_tmpfs_refs(int add)
+{
+	fd_tmpfs_refs(add);
+	sparse_tmpfs_refs(add);
 }
 
 long sys_fork(struct gk_frame *f)

@@ -93,6 +93,8 @@ static int rebuild(struct vmlet_vm *vm, struct vcpu_state *s)
 		return -errno;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return -errno;
+	if ((r = shared_rebuild(vm))) /* the tmpfs region: the same host pages as every process's */
+		return r;
 	if ((vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0)) < 0)
 		return -errno;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);

@@ -225,3 +225,17 @@ int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vm
 		return vm_error(err, -ENOEXEC, "program image needs more page tables than vmlet reserves");
 	return 0;
 }
+
+int layout_map_shared(struct vmlet_vm *vm, struct vmlet_error *err)
+{
+	struct pt pt = pt_of(vm);
+	uint64_t off;
+	int r = 0;
+
+	for (off = 0; off < vm->shared.size && !r; off += HUGE)
+		r = map(&pt, VMLET_SHARED_VBASE + off, VMLET_SHARED_GPA + off, PTE_P | PTE_W | PTE_U | PTE_NX, 1);
+	vm->pt_next = pt.next;
+	if (r)
+		return vm_error(err, -ENOMEM, "the tmpfs region needs more page tables than vmlet reserves");
+	return 0;
+}

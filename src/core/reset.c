@@ -173,6 +173,8 @@ int shell_reset(struct vmlet_vm *vm, struct vmlet_error *err)
 	memset(vm->res, 0, sizeof(*vm->res));
 	vm->sig_sent = 0;
 	r = reset_memory(vm, err);
+	if (!r && (r = shared_clear(vm))) /* the next run's tmpfs starts empty */
+		vm_error(err, r, "clearing the tmpfs region: %s", strerror(-r));
 	if (!r)
 		r = shell_load_kernel(vm, err);
 	if (!r)

@@ -290,6 +290,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 			break;
 	}
 	timer_delete(vm->tick);
+	shared_lock_abandon(vm); /* a guest kernel that ended in a tmpfs change leaves the others running */
 	guest_signal_end(vm);
 	if (vm->tree_child) /* a forked guest process: its parent waits for it; the tree's first commits */
 		tree_child_exit(vm);

@@ -135,6 +135,7 @@ void shell_destroy(struct vmlet_vm *vm)
 		return;
 	files_close_all(vm);
 	free(vm->channel_stats);
+	shared_destroy(vm);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu_fd >= 0)

@@ -49,7 +49,10 @@ int vm_translate(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, int writ
 		if (walk(vm, page, write) != frame + (page - first_page))
 			return -EFAULT; /* not one run of frames: the guest kernel splits such calls */
 	*out = frame + (gva - first_page);
+	if (*out >= VMLET_SHARED_GPA && *out - VMLET_SHARED_GPA <= vm->shared.size &&
+	    len <= vm->shared.size - (*out - VMLET_SHARED_GPA))
+		return 0; /* a shared tmpfs mapping: frames of the shared region */
 	if (*out < VMLET_USER_LO || *out > vm->user_hi || len > vm->user_hi - *out)
-		return -EFAULT; /* frames of the user region only */
+		return -EFAULT; /* else frames of the user region only */
 	return 0;
 }

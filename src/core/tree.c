@@ -79,6 +79,18 @@ int tree_pid(const struct vmlet_vm *vm)
 	return vm->tree ? vm->guest_pid : VMLET_FIRST_PID;
 }
 
+int tree_alive(const struct vmlet_vm *vm, int pid)
+{
+	int i;
+
+	if (!vm->tree)
+		return pid == VMLET_FIRST_PID;
+	for (i = 0; i < vm->max_procs; i++)
+		if (vm->tree->proc[i].pid == pid)
+			return __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE) == SLOT_RUNNING;
+	return 0;
+}
+
 int tree_ppid(const struct vmlet_vm *vm)
 {
 	return vm->tree ? vm->guest_ppid : VMLET_FIRST_PID - 1;
@@ -338,8 +350,14 @@ void tree_take_signals(struct vmlet_vm *vm)
 	if (!vm->tree)
 		return;
 	sigs = __atomic_exchange_n(&vm->tree->proc[vm->tree_slot].signals, 0, __ATOMIC_ACQ_REL);
-	if (sigs & (1ull << (SIGKILL - 1)))
-		vm_finish(vm, VMLET_SIGNALED, 0, SIGKILL, NULL);
+	if (sigs & (1ull << (SIGKILL - 1))) {
+		/* Not in the middle of a change to the shared tmpfs: the kill waits for the lock's
+		 * release (VMLET_HC_LOCK_WAKE), or one more tick at most. */
+		if (shared_lock_defer_kill(vm))
+			__atomic_or_fetch(&vm->tree->proc[vm->tree_slot].signals, 1ull << (SIGKILL - 1), __ATOMIC_RELEASE);
+		else
+			vm_finish(vm, VMLET_SIGNALED, 0, SIGKILL, NULL);
+	}
 	if (sigs)
 		__atomic_or_fetch(&vm->sig_pending, sigs, __ATOMIC_RELEASE);
 }

@@ -66,8 +66,15 @@ static void *guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, in
 	}
 	if (gva >= VMLET_USER_LO && gva <= vm->user_hi)
 		return len > vm->user_hi - gva ? NULL : guestmem_ptr(&vm->mem, gpa(gva), len);
-	if (gva >= VMLET_SPARSE_LO)
-		return vm_translate(vm, gva, len, write, &frame) ? NULL : guestmem_ptr(&vm->mem, gpa(frame), len);
+	if (gva >= VMLET_SHARED_VBASE && gva < VMLET_KERNEL_VBASE)
+		return shared_ptr(vm, gva - VMLET_SHARED_VBASE, len);
+	if (gva >= VMLET_SPARSE_LO && gva < VMLET_SPARSE_HI) {
+		if (vm_translate(vm, gva, len, write, &frame))
+			return NULL;
+		if (frame >= VMLET_SHARED_GPA) /* a shared tmpfs mapping */
+			return shared_ptr(vm, frame - VMLET_SHARED_GPA, len);
+		return guestmem_ptr(&vm->mem, gpa(frame), len);
+	}
 	return NULL;
 }
 
@@ -266,6 +273,7 @@ static int write_boot(struct vmlet_vm *vm, const struct program *p, struct vmlet
 	b->pt_area_hi = vm->kbase + SYS_PT_HI;
 	b->uid = vm->uid;
 	b->gid = vm->gid;
+	b->shared_bytes = vm->shared.size;
 	files_synth_grants(vm, b->synth_grants, sizeof(b->synth_grants));
 	return 0;
 }
@@ -467,6 +475,8 @@ static int load_program(struct vmlet_vm *vm, const struct vmlet_config *c, struc
 		vm_error(err, r, "%s: %s", c->path, r == -ENOEXEC ? msg : strerror(-r));
 	if (!r)
 		back_heap_with_huge_pages(vm, img);
+	if (!r)
+		r = shared_install(vm, err);
 	if (!r)
 		r = write_boot(vm, p, err);
 	if (!r)

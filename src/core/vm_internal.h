@@ -137,6 +137,11 @@ struct vmlet_vm {
 	uint64_t alarm_ns;      /* the guest kernel's next timer (VMLET_HC_ALARM), CLOCK_MONOTONIC; 0 none */
 	timer_t alarm_timer;    /* kicks the vCPU at alarm_ns, once created (alarm_armed) */
 	int alarm_armed;
+	struct {                /* the shared region (shared.c): host mapping, bytes */
+		uint8_t *host;
+		uint64_t size;
+	} shared;
+	int lock_kill;          /* a SIGKILL waits for this process's guest kernel to release the shared lock */
 };
 
 /* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
@@ -148,7 +153,7 @@ int run_kick_timer(timer_t *timer);
 enum exit_action { EXIT_CONTINUE, EXIT_STOP };
 
 /* Host pointer for guest-virtual [gva, gva+len) in the user region, the sparse region
- * (translated by vm_translate) or the guest kernel image; NULL when outside. The one path
+ * (translated by vm_translate), the shared region or the guest kernel image; NULL when outside. The one path
  * for hypercall addresses. */
 void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
 /* The same for memory the host writes on the guest's behalf: NULL also when the range
@@ -156,7 +161,7 @@ void *vm_guest_ptr(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
  * so a hypercall cannot do what the page tables forbid. The pointer may be unaligned. */
 void *vm_guest_ptr_w(const struct vmlet_vm *vm, uint64_t gva, uint64_t len);
 
-/* translate.c: the user-region address behind sparse-region [gva, gva+len), through the guest's
+/* translate.c: the user-region (or shared-region) address behind sparse-region [gva, gva+len), through the guest's
  * page tables: 0, or -EFAULT unless every page is mapped (writable, if write) to one run of
  * frames in the user region. */
 int vm_translate(const struct vmlet_vm *vm, uint64_t gva, uint64_t len, int write, uint64_t *out);
@@ -190,6 +195,23 @@ void kvm_keepalive(void);
  * 4 KiB mappings with the program image's permissions. */
 int layout_prepare(struct vmlet_vm *vm, struct vmlet_error *err);
 int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vmlet_error *err);
+/* The shared region at VMLET_SHARED_VBASE, read-write, 2 MiB pages (after layout_prepare). */
+int layout_map_shared(struct vmlet_vm *vm, struct vmlet_error *err);
+
+/* shared.c: the shared region (VMLET_SHARED_*), one for the run's processes, and its lock.
+ * install: made (or kept, same size) for the config taken, slot added, mapped; clear: zeros,
+ * memory back to the host (reset); rebuild: its slot in a forked VMM's new VM; destroy: gone. */
+int shared_install(struct vmlet_vm *vm, struct vmlet_error *err);
+int shared_clear(struct vmlet_vm *vm);
+int shared_rebuild(struct vmlet_vm *vm);
+void shared_destroy(struct vmlet_vm *vm);
+void *shared_ptr(const struct vmlet_vm *vm, uint64_t off, uint64_t len); /* NULL outside it */
+int shared_lock_wait(struct vmlet_vm *vm, uint32_t seen); /* VMLET_HC_LOCK_WAIT */
+void shared_lock_wake(struct vmlet_vm *vm, int all);      /* VMLET_HC_LOCK_WAKE */
+int shared_lock_held(const struct vmlet_vm *vm);          /* this process's guest kernel holds it */
+/* A SIGKILL came while this process holds the lock: 1 if it is deferred to the release. */
+int shared_lock_defer_kill(struct vmlet_vm *vm);
+void shared_lock_abandon(struct vmlet_vm *vm); /* the process ends: a lock it holds is freed */
 
 /* cpuid.c: the CPUID table every VM gets (docs/ARCHITECTURE.md, "CPUID"), built once per
  * process from KVM's supported table; NULL without memory. */
@@ -254,6 +276,7 @@ void tree_release(struct vmlet_vm *vm, int slot);
  * it. Returns the child's guest pid. */
 int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd);
 int tree_pid(const struct vmlet_vm *vm);  /* this process's guest pid */
+int tree_alive(const struct vmlet_vm *vm, int pid); /* guest pid `pid` is a process of the run that has not ended */
 int tree_ppid(const struct vmlet_vm *vm); /* its parent's */
 /* Reap a child (guest pid, or -1 any): its guest pid and Linux wait status, 0 (nohang, none
  * exited), -ECHILD (no such child), -EINTR (the run must stop). */
@@ -284,13 +307,15 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 /* A new handle (readable, not writable) for host fd, or -EMFILE (fd closed); close one (not stdio). */
 int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind);
 void handle_close(struct vmlet_vm *vm, uint64_t h);
-/* process_calls.c: VMLET_HC_FORK, VMLET_HC_WAIT, VMLET_HC_PIPE, VMLET_HC_EXEC, VMLET_HC_SOCKETPAIR. */
+/* process_calls.c: VMLET_HC_FORK, WAIT, PIPE, EXEC, SOCKETPAIR, KILL, LOCK_WAIT, LOCK_WAKE. */
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_lock_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_lock_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 /* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
 int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);

@@ -1,4 +1,4 @@
-/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, kill, and the stream pairs processes share (pipes, socket pairs). */
+/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, kill, the stream pairs processes share (pipes, socket pairs), the shared tmpfs lock's waits. */
 #include "../core/vm_internal.h"
 
 #include <errno.h>
@@ -116,4 +116,18 @@ int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	if (pid != -1 && (pid <= 0 || pid > INT32_MAX))
 		return -ESRCH;
 	return tree_kill(vm, (int)pid, (int)h->arg[1]);
+}
+
+int64_t hc_lock_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (h->arg[0] > UINT32_MAX)
+		return -EINVAL;
+	return shared_lock_wait(vm, (uint32_t)h->arg[0]);
+}
+
+int64_t hc_lock_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	(void)h;
+	shared_lock_wake(vm, 0);
+	return 0;
 }
