@@ -130,6 +130,7 @@ struct tnode;
 long sparse_map_shared(uint64_t lo, uint64_t hi, unsigned prot, struct tnode *file, uint64_t pgoff);
 long sparse_unmap(uint64_t lo, uint64_t hi);
 void sparse_tmpfs_refs(int add); /* a reference more (add) or less on every shared tmpfs mapping's file */
+int sparse_shared(uint64_t addr); /* addr lies in a shared mapping: the shared region backs it */
 long sparse_protect(uint64_t lo, uint64_t hi, unsigned prot); /* -ENOMEM if a page is not mapped */
 int sparse_ok(uint64_t lo, uint64_t hi);         /* every page mapped and accessible */
 void sparse_discard(uint64_t lo, uint64_t hi);   /* MADV_DONTNEED: the pages read as zeros */

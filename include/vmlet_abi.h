@@ -126,6 +126,12 @@ enum vmlet_hc {
 				  * ended no longer holds it (the host frees it) */
 	VMLET_HC_LOCK_WAKE = 27, /* the caller released the lock and saw VMLET_LOCK_WAITERS or VMLET_LOCK_HOST:
 				  * one sleeper wakes; the host does what it waited for */
+	VMLET_HC_FUTEX_WAIT = 28, /* arg0 gva of a 4-byte word in a shared mapping (one the shared region backs),
+				   * arg1 the value expected there, arg2 CLOCK_MONOTONIC deadline ns (0: none),
+				   * arg3 bitset: sleep until a wake that matches -> 0, -EAGAIN (the word
+				   * differs), -ETIMEDOUT, -EINTR (a signal is due) */
+	VMLET_HC_FUTEX_WAKE = 29, /* arg0 gva of such a word, arg1 how many, arg2 bitset -> sleepers woken, in
+				   * every process of the run */
 	VMLET_HC_COUNT
 };
 

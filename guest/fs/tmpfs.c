@@ -34,14 +34,14 @@ static uint64_t page_take(struct tmount *m, int zero)
 	if (SH->free_pages) {
 		p = SH->free_pages;
 		SH->free_pages = *(uint64_t *)p;
-	} else {
+		if (zero)
+			memset((void *)p, 0, PAGE);
+	} else { /* never used: zeros from the host, which allocates it at the first touch */
 		if (SH->next_page >= SH->end_page)
 			return 0;
 		p = SH->next_page;
 		SH->next_page += PAGE;
 	}
-	if (zero)
-		memset((void *)p, 0, PAGE);
 	if (m)
 		m->used_pages++;
 	return p;
@@ -84,8 +84,8 @@ static void enter_mounted(void)
 	SH->mounted = 1;
 	for (i = 0; i < n; i++)
 		mount_init(&SH->mounts[i], gk_boot.tmpfs[i].path, gk_boot.tmpfs[i].size, 0x30 + i);
-	/* memfds are limited as a tmpfs of Linux's default size (half of the memory). */
-	mount_init(&SH->mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes / 2, 0x01);
+	/* memfds and anonymous shared memory: as much as the guest memory. */
+	mount_init(&SH->mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes, 0x01);
 	SH->next_page = VMLET_SHARED_VBASE + ((sizeof(struct tmpfs_shared) + PAGE - 1) & ~(PAGE - 1));
 	SH->end_page = VMLET_SHARED_VBASE + gk_boot.shared_bytes;
 	SH->next_ino = 2;

@@ -272,10 +272,37 @@ long sys_times(struct gk_frame *f)
 	return ticks;
 }
 
+/* A wait or wake on a word other processes may map: the host's futex on the shared region. */
+static long futex_shared(struct gk_frame *f, int cmd)
+{
+	uint32_t bitset = cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET ? (uint32_t)A5 : ~0u;
+	uint64_t ns, deadline = 0;
+	long r;
+
+	if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET)
+		return hc(VMLET_HC_FUTEX_WAKE, A0, (int)A2 < 0 ? 0x7fffffff : (uint32_t)A2, bitset, 0);
+	if (A3) {
+		if ((r = time_read_timespec(A3, &ns)))
+			return r;
+		if (cmd == FUTEX_WAIT) /* relative */
+			deadline = time_mono_ns() + ns;
+		else if (A1 & FUTEX_CLOCK_REALTIME) { /* absolute, on the realtime clock */
+			uint64_t real = time_real_ns();
+			deadline = time_mono_ns() + (ns > real ? ns - real : 0);
+		} else {
+			deadline = ns;
+		}
+		if (!deadline)
+			deadline = 1;
+	}
+	return hc(VMLET_HC_FUTEX_WAIT, A0, (uint32_t)A2, deadline, bitset);
+}
+
 long sys_futex(struct gk_frame *f)
 {
 	int cmd = (int)(A1 & FUTEX_CMD_MASK);
 	uint64_t ns = UINT64_MAX;
+	int shared = !(A1 & FUTEX_PRIVATE_FLAG) && sparse_shared(A0);
 
 	/* Linux takes FUTEX_CLOCK_REALTIME only with the absolute-deadline waits. */
 	if ((A1 & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
@@ -289,6 +316,8 @@ long sys_futex(struct gk_frame *f)
 			return -EFAULT;
 		if (*(volatile uint32_t *)A0 != (uint32_t)A2)
 			return -EAGAIN;
+		if (shared)
+			return futex_shared(f, cmd);
 		if (A3) {
 			long r = time_read_timespec(A3, &ns);
 			if (r)
@@ -303,6 +332,11 @@ long sys_futex(struct gk_frame *f)
 		return time_wait_signal();
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
+		if (cmd == FUTEX_WAKE_BITSET && (uint32_t)A5 == 0)
+			return -EINVAL;
+		if (shared && (A0 & 3))
+			return -EINVAL;
+		return shared ? futex_shared(f, cmd) : 0;
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 	case FUTEX_WAKE_OP:

@@ -431,7 +431,7 @@ static long map_sparse(struct gk_frame *f, uint64_t addr, uint64_t len)
 }
 
 /* MAP_SHARED of a tmpfs file: its pages themselves, at an address of the sparse region. */
-static long map_shared_tmpfs(struct gk_frame *f, uint64_t hint, uint64_t len)
+static long map_shared_tmpfs(struct gk_frame *f, uint64_t hint, uint64_t len, struct tnode *file)
 {
 	uint64_t addr = hint;
 	long r;
@@ -446,8 +446,27 @@ static long map_shared_tmpfs(struct gk_frame *f, uint64_t hint, uint64_t len)
 	}
 	if (!addr)
 		return -ENOMEM;
-	r = sparse_map_shared(addr, addr + len, (unsigned)A2, fd_get((long)(int)A4)->node, A5 / PAGE);
+	r = sparse_map_shared(addr, addr + len, (unsigned)A2, file, A5 / PAGE);
 	return r ? r : (long)addr;
+}
+
+/* Anonymous MAP_SHARED: a nameless file of the memfd tmpfs mapped shared, so that the processes
+ * forked from here share it (the mapping holds the file; it goes with its last mapping). */
+static long map_shared_anon(struct gk_frame *f, uint64_t hint, uint64_t len)
+{
+	struct tnode *n = tnode_new(tmpfs_memfd_mount(), S_IFREG | 0600);
+	long r;
+
+	if (!n)
+		return -ENOMEM;
+	r = tnode_truncate(n, len);
+	if (!r) {
+		struct gk_frame g = *f;
+		g.r9 = 0; /* its pages from the file's first */
+		r = map_shared_tmpfs(&g, hint, len, n);
+	}
+	tnode_drop(n);
+	return r;
 }
 
 long sys_mmap(struct gk_frame *f)
@@ -464,7 +483,9 @@ long sys_mmap(struct gk_frame *f)
 	if (!anon && (addr = map_file_check(f)) < 0)
 		return addr;
 	if (!anon && (flags & MAP_SHARED) && fd_get((long)(int)A4)->kind == OFD_TMPFS)
-		return map_shared_tmpfs(f, hint, len);
+		return map_shared_tmpfs(f, hint, len, fd_get((long)(int)A4)->node);
+	if (anon && (flags & MAP_SHARED) && !((flags & MAP_FIXED) && !sparse_contains(hint, hint + len)))
+		return map_shared_anon(f, hint, len); /* MAP_FIXED in guest RAM: private, as before */
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && !range_free(hint, hint + len) &&
 		    !sparse_free(hint, hint + len))

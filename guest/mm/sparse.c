@@ -79,6 +79,16 @@ static void remove_at(int i)
 	nmaps--;
 }
 
+int sparse_shared(uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < nmaps && maps[i].lo <= addr; i++)
+		if (addr < maps[i].hi)
+			return maps[i].file != 0;
+	return 0;
+}
+
 void sparse_tmpfs_refs(int add)
 {
 	int i;

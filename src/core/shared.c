@@ -18,10 +18,11 @@ _Static_assert(VMLET_SHARED_GPA + VMLET_SHARED_MAX <= (1ull << 37), "any guest M
 #define HUGE (2ull << 20)
 #define LOCK_WAIT_MAX_NS 50000000ll /* at most a tick: the waiter looks at its run again */
 
-/* The mounts' sizes, memfds (as a tmpfs of half the memory) and room for nodes and index pages. */
+/* The mounts' sizes, memfds and anonymous shared memory (as much as the guest memory), and room
+ * for nodes and index pages. */
 static uint64_t plan_bytes(const struct vmlet_vm *vm)
 {
-	uint64_t total = vm->mem.size / 2, i;
+	uint64_t total = vm->mem.size, i;
 
 	for (i = 0; i < vm->ntmpfs; i++)
 		total += vm->tmpfs[i].size;
@@ -110,6 +111,7 @@ int shared_lock_wait(struct vmlet_vm *vm, uint32_t seen)
 
 	if (!w || !(seen & VMLET_LOCK_WAITERS) || !owner)
 		return -EINVAL;
+	tree_take_signals(vm); /* a SIGKILL meanwhile ends this process: it does not hold the lock */
 	if (!tree_alive(vm, (int)owner)) { /* it ended holding the lock: whatever it did is left as it is */
 		__atomic_compare_exchange_n(w, &seen, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		return 0;
@@ -159,4 +161,42 @@ void shared_lock_abandon(struct vmlet_vm *vm)
 	if ((seen & VMLET_LOCK_OWNER) == (uint32_t)tree_pid(vm) &&
 	    __atomic_compare_exchange_n(w, &seen, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		futex(w, FUTEX_WAKE, INT_MAX, NULL);
+}
+
+/* The host word behind guest word gva, which must lie in the shared region; NULL if not. */
+static uint32_t *shared_word(const struct vmlet_vm *vm, uint64_t gva)
+{
+	uint8_t *p = (gva & 3) ? NULL : vm_guest_ptr(vm, gva, 4);
+
+	if (!p || p < vm->shared.host || p >= vm->shared.host + vm->shared.size)
+		return NULL;
+	return (uint32_t *)p;
+}
+
+int shared_futex_wait(struct vmlet_vm *vm, uint64_t gva, uint32_t val, uint64_t deadline_ns, uint32_t bitset)
+{
+	uint32_t *w = shared_word(vm, gva);
+	struct timespec ts = { (time_t)(deadline_ns / 1000000000ull), (long)(deadline_ns % 1000000000ull) };
+
+	if (!w || !bitset)
+		return -EINVAL;
+	for (;;) {
+		if (vm_stop_requested(vm) || guest_signal_due(vm))
+			return -EINTR; /* the guest kernel waits again unless the signal interrupts it */
+		if (syscall(SYS_futex, w, FUTEX_WAIT_BITSET, val, deadline_ns ? &ts : NULL, NULL, bitset) == 0)
+			return 0;
+		if (errno != EINTR)
+			return errno == EAGAIN || errno == ETIMEDOUT ? -errno : -EINVAL;
+	}
+}
+
+int shared_futex_wake(struct vmlet_vm *vm, uint64_t gva, uint32_t n, uint32_t bitset)
+{
+	uint32_t *w = shared_word(vm, gva);
+	long r;
+
+	if (!w || !bitset)
+		return -EINVAL;
+	r = syscall(SYS_futex, w, FUTEX_WAKE_BITSET, n > INT_MAX ? INT_MAX : n, NULL, NULL, bitset);
+	return r < 0 ? -EINVAL : (int)r;
 }

@@ -212,6 +212,10 @@ int shared_lock_held(const struct vmlet_vm *vm);          /* this process's gues
 /* A SIGKILL came while this process holds the lock: 1 if it is deferred to the release. */
 int shared_lock_defer_kill(struct vmlet_vm *vm);
 void shared_lock_abandon(struct vmlet_vm *vm); /* the process ends: a lock it holds is freed */
+/* VMLET_HC_FUTEX_WAIT and _WAKE: host futexes on words of the shared region, so that processes
+ * of the run wait for each other (pshared semaphores and mutexes). */
+int shared_futex_wait(struct vmlet_vm *vm, uint64_t gva, uint32_t val, uint64_t deadline_ns, uint32_t bitset);
+int shared_futex_wake(struct vmlet_vm *vm, uint64_t gva, uint32_t n, uint32_t bitset);
 
 /* cpuid.c: the CPUID table every VM gets (docs/ARCHITECTURE.md, "CPUID"), built once per
  * process from KVM's supported table; NULL without memory. */
@@ -307,7 +311,7 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 /* A new handle (readable, not writable) for host fd, or -EMFILE (fd closed); close one (not stdio). */
 int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind);
 void handle_close(struct vmlet_vm *vm, uint64_t h);
-/* process_calls.c: VMLET_HC_FORK, WAIT, PIPE, EXEC, SOCKETPAIR, KILL, LOCK_WAIT, LOCK_WAKE. */
+/* process_calls.c: VMLET_HC_FORK, WAIT, PIPE, EXEC, SOCKETPAIR, KILL, LOCK_WAIT, LOCK_WAKE, FUTEX_WAIT, FUTEX_WAKE. */
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
@@ -316,6 +320,8 @@ int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_lock_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_lock_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_futex_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_futex_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 /* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
 int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);

@@ -1,4 +1,4 @@
-/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, kill, the stream pairs processes share (pipes, socket pairs), the shared tmpfs lock's waits. */
+/* process_calls.c - the host side of the process hypercalls: fork, wait, exec, kill, the stream pairs processes share (pipes, socket pairs), the shared tmpfs lock's waits, futexes in shared memory. */
 #include "../core/vm_internal.h"
 
 #include <errno.h>
@@ -130,4 +130,18 @@ int64_t hc_lock_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	(void)h;
 	shared_lock_wake(vm, 0);
 	return 0;
+}
+
+int64_t hc_futex_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (h->arg[1] > UINT32_MAX || h->arg[3] > UINT32_MAX)
+		return -EINVAL;
+	return shared_futex_wait(vm, h->arg[0], (uint32_t)h->arg[1], h->arg[2], (uint32_t)h->arg[3]);
+}
+
+int64_t hc_futex_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (h->arg[1] > UINT32_MAX || h->arg[2] > UINT32_MAX)
+		return -EINVAL;
+	return shared_futex_wake(vm, h->arg[0], (uint32_t)h->arg[1], (uint32_t)h->arg[2]);
 }

@@ -11,6 +11,9 @@
  *   hcblock   garbage in the hypercall block (close_mask all ones) before each call
  *   stats     garbage in the statistics block the host reads at the end
  *   kstack    garbage over the kernel stack and its saved-rsp slot
+ *   shared    a child writes SEED-chosen garbage over the head of the shared tmpfs region (its lock,
+ *             mounts and allocator: SEED % 3 == 0 zeros, 1 ones, 2 random bytes) then both
+ *             processes make tmpfs calls (run it with --tmpfs /tmp)
  *   pagetables map sparse-region pages, then write SEED-chosen garbage over the page tables (the
  *             page-table area is writable at any CPL): SEED % 3 == 0 all of the area, otherwise
  *             only the tables of the sparse region; then pass sparse-region pointers to system
@@ -131,6 +134,29 @@ static void workload(void)
 	sc3(16, 1, 0x5413, buf);
 }
 
+/* Calls on /tmp: create, write, read back, a directory, rename, list, unlink. */
+static void tmpfs_calls(void)
+{
+	static char buf[4096];
+	long fd = sc3(2, "/tmp/adv", 0102, 0644); /* O_CREAT | O_RDWR */
+
+	if (fd >= 0) {
+		sc3(1, fd, "adv_gk shared\n", 14);
+		sc3(8, fd, 0, 0);
+		sc3(0, fd, buf, sizeof(buf));
+		sc1(3, fd);
+	}
+	sc2(83, "/tmp/d", 0755);
+	sc2(82, "/tmp/adv", "/tmp/d/moved");
+	fd = sc3(2, "/tmp/d", 0x10000, 0);
+	if (fd >= 0) {
+		sc3(217, fd, buf, sizeof(buf));
+		sc1(3, fd);
+	}
+	sc1(87, "/tmp/d/moved");
+	sc1(84, "/tmp/d");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "zero";
@@ -198,6 +224,19 @@ int main(int argc, char **argv)
 		for (p = (volatile uint8_t *)(end - 65536); (uint64_t)p < end; p++)
 			*p = 0x00;
 		workload();
+	} else if (!strcmp(mode, "shared")) {
+		long pid;
+		tmpfs_calls();
+		pid = sc1(57, 0); /* fork */
+		if (pid == 0) {
+			for (p = (volatile uint8_t *)VMLET_SHARED_VBASE; (uint64_t)p < VMLET_SHARED_VBASE + 65536; p++)
+				*p = seed % 3 == 0 ? 0 : seed % 3 == 1 ? 0xff : (uint8_t)adv_rand(&s);
+			tmpfs_calls();
+			sc1(60, 0);
+		}
+		if (pid > 0)
+			sc4(61, pid, 0, 0, 0); /* wait4 */
+		tmpfs_calls();
 	} else if (!strcmp(mode, "pagetables")) {
 		const volatile struct vmlet_boot *b = (const volatile struct vmlet_boot *)ADV_GK->boot;
 		uint64_t kbase = b->kbase;

@@ -57,7 +57,9 @@ extern const uint8_t vmlet_gk_image[], vmlet_gk_image_end[];
 #define SCRATCH 0x200000ull     /* buffers the fuzzer points hypercalls at */
 #define NSLOTS 8
 #define SPARSE_MID 0xc000000000ull /* a sparse-region run mapped by sparse_map */
-#define SPARSE_TABLES_SIZE (10 * 4096ull) /* the page-table pool's pages sparse_map uses */
+#define SPARSE_TABLES_SIZE (12 * 4096ull) /* the page-table pool's pages sparse_map uses */
+#define SPARSE_SHARED 0xd000000000ull /* sparse pages sparse_map maps to the shared region's frames */
+#define SHARED_SIZE (2ull << 20)      /* the fuzzed VM's shared region (a shared tmpfs) */
 #define KICK_SIGNAL (SIGRTMAX - 1) /* the signal vmlet_vm_run's tick uses */
 
 #define CHECK(cond)                                                                         \
@@ -162,7 +164,7 @@ static uint64_t value(struct in *in)
 	uint8_t sel = u8(in);
 	uint64_t gk_lo = VMLET_KERNEL_VBASE + VMLET_GK_OFFSET, gk_hi = vm->gk.bss_end;
 
-	switch (sel % 62) {
+	switch (sel % 67) {
 	case 0: case 1: case 2: case 3: return slot_addr(sel % 52);
 	case 4: case 5: case 6: case 7: return strnlen((char *)host_of_gva(slot_addr(sel % 52 - 4)), 4096);
 	case 8: return SCRATCH + (uint64_t)u8(in) * 8;
@@ -218,6 +220,11 @@ static uint64_t value(struct in *in)
 	case 59: return VMLET_SPARSE_HI - (uint64_t)u8(in);
 	case 60: return VMLET_SPARSE_LO - 1 - u8(in);
 	case 61: return SPARSE_MID + 3 * 4096 - u8(in); /* a read-only page, then a frame out of order */
+	case 62: return VMLET_SHARED_VBASE + (uint64_t)u8(in) * 4; /* shared region: the lock, futex words */
+	case 63: return VMLET_SHARED_VBASE + SHARED_SIZE - u8(in);
+	case 64: return VMLET_SHARED_VBASE - 4 + u8(in) % 8;
+	case 65: return SPARSE_SHARED + 4096 * (u8(in) % 3) + 4096 - 4 * (u8(in) % 3); /* its sparse mapping */
+	case 66: return VMLET_LOCK_WAITERS | (u8(in) % 4); /* a lock word: owners 0..3 (the fuzzed VM is pid 2) */
 	default: return 5;                                       /* a low handle */
 	}
 }
@@ -559,7 +566,8 @@ static void sparse_page(uint64_t gva, uint64_t frame, uint64_t leaf_flags, uint6
 /*
  * The guest kernel's sparse-region mappings, as guest/mm/sparse.c makes them, onto SCRATCH frames:
  * 4 pages at VMLET_SPARSE_LO, 4 at SPARSE_MID (two contiguous writable, one read-only, one out
- * of order) and the last page below VMLET_SPARSE_HI. Tables fill SPARSE_TABLES_SIZE of the pool.
+ * of order), the last page below VMLET_SPARSE_HI, and 3 at SPARSE_SHARED onto the shared region
+ * (its first and last frames, one past it). Tables fill SPARSE_TABLES_SIZE of the pool.
  */
 static void sparse_map(void)
 {
@@ -572,6 +580,10 @@ static void sparse_map(void)
 	sparse_page(SPARSE_MID + 2 * 4096, SCRATCH + 0x12000, 5, &next);
 	sparse_page(SPARSE_MID + 3 * 4096, SCRATCH + 0x20000, 7, &next);
 	sparse_page(VMLET_SPARSE_HI - 4096, SCRATCH + 0x30000, 7, &next);
+	/* A shared tmpfs mapping: the region's first and last frames, then one past its end. */
+	sparse_page(SPARSE_SHARED, VMLET_SHARED_GPA, 7, &next);
+	sparse_page(SPARSE_SHARED + 4096, VMLET_SHARED_GPA + SHARED_SIZE - 4096, 7, &next);
+	sparse_page(SPARSE_SHARED + 2 * 4096, VMLET_SHARED_GPA + SHARED_SIZE, 7, &next);
 	if (next > vm->kbase + SYS_PT_LO + SPARSE_TABLES_SIZE)
 		abort();
 }
@@ -749,6 +761,13 @@ static void make_vm(void)
 	mprotect(map + GUARD + MEM_SIZE, GUARD, PROT_NONE);
 	vm->mem.host = map + GUARD;
 	vm->mem.size = MEM_SIZE;
+	map = mmap(NULL, SHARED_SIZE + 2 * GUARD, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		abort();
+	mprotect(map, GUARD, PROT_NONE);
+	mprotect(map + GUARD + SHARED_SIZE, GUARD, PROT_NONE);
+	vm->shared.host = (uint8_t *)map + GUARD;
+	vm->shared.size = SHARED_SIZE;
 	vm->kbase = MEM_SIZE - VMLET_KERNEL_SIZE;
 	vm->user_hi = vm->kbase;
 	vm->stack_lo = vm->user_hi - (2ull << 20);
@@ -947,6 +966,10 @@ static void put(struct seed *s, const uint8_t *p, size_t n)
 #define A_SPARSE_MID(back) 57, (back)
 #define A_SPARSE_END 58
 #define A_SPARSE_RO(back) 61, (back)
+#define A_SHARED(w) 62, (w)
+#define A_SHARED_END(back) 63, (back)
+#define A_SHARED_SPARSE(page, w) 65, (page), (w)
+#define A_LOCK(owner) 66, (owner)
 #define M_NONE 0
 #define M_ALL 4
 #define M_BIT(b) 5, (b)
@@ -1096,6 +1119,19 @@ static void write_seeds(const char *dir)
 	HC(VMLET_HC_TTY, M_NONE, A_U8(3), A_TCGETS, A_GKHI, A_ZERO, A_ZERO, A_ZERO);
 	HC(VMLET_HC_CLOCK, M_NONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
 	HC(VMLET_HC_COUNT, M_NONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	/* The shared region: the lock's wait (its owner alive, ended, none) and wake; futexes on its
+	 * words, through its sparse mapping and past it; a bitset of 0. */
+	s = &seeds[n++];
+	B(0);
+	HC(VMLET_HC_LOCK_WAIT, M_NONE, A_LOCK(2), A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	HC(VMLET_HC_LOCK_WAIT, M_NONE, A_LOCK(3), A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	HC(VMLET_HC_LOCK_WAIT, M_NONE, A_ONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	HC(VMLET_HC_LOCK_WAKE, M_NONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
+	HC(VMLET_HC_FUTEX_WAIT, M_NONE, A_SHARED(1), A_ZERO, A_ZERO, A_MAX, A_ZERO, A_ZERO);
+	HC(VMLET_HC_FUTEX_WAIT, M_NONE, A_SHARED_SPARSE(1, 0), A_ZERO, A_ONE, A_MAX, A_ZERO, A_ZERO);
+	HC(VMLET_HC_FUTEX_WAIT, M_NONE, A_SHARED_SPARSE(2, 0), A_ZERO, A_ZERO, A_MAX, A_ZERO, A_ZERO);
+	HC(VMLET_HC_FUTEX_WAKE, M_NONE, A_SHARED_END(4), A_MAX, A_MAX, A_ZERO, A_ZERO, A_ZERO);
+	HC(VMLET_HC_FUTEX_WAKE, M_NONE, A_SHARED(2), A_ONE, A_ZERO, A_ZERO, A_ZERO, A_ZERO);
 	s = &seeds[n++];
 	B(0);
 	HC(VMLET_HC_EXIT, M_NONE, A_U8(200), A_U8(11), A_ZERO, A_ZERO, A_ZERO, A_ZERO);

@@ -1,4 +1,4 @@
-/* procs.c - fork, wait, pipes and execve, each mode printing what a native run prints: procs MODE [PROG]. */
+/* procs.c - fork, wait, pipes, execve and files shared through a directory, each mode printing what a native run prints: procs MODE [PROG|DIR]. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -359,6 +361,131 @@ static int mode_exec(const char *prog)
 	return 0;
 }
 
+static int wait_one(const char *what)
+{
+	int st;
+
+	if (wait(&st) < 0)
+		return perror("wait"), 1;
+	show_status(what, st);
+	return 0;
+}
+
+static void cat_file(const char *label, const char *path)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	printf("%s: %s", label, n < 0 ? "(unreadable)\n" : buf);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Files in DIR that processes share: what a child writes its parent reads, and the other way;
+ * appends of several children all land; a file open and unlinked lives while a child holds it;
+ * a shared mapping of a file, of a memfd and anonymous is one memory for parent and child. */
+static int mode_files(const char *dir)
+{
+	char a[512], b[512];
+	int fd, i, lines = 0, c;
+	FILE *f;
+	char *map;
+
+	snprintf(a, sizeof(a), "%s/from-child", dir);
+	snprintf(b, sizeof(b), "%s/appended", dir);
+	fflush(stdout);
+	if (fork() == 0) {
+		fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		_exit(fd < 0 || write(fd, "written by the child\n", 21) != 21);
+	}
+	wait_one("writer");
+	cat_file("parent reads", a);
+	fd = open(a, O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, "and by the parent\n", 18) != 18)
+		return perror("append"), 1;
+	close(fd);
+	fflush(stdout);
+	if (fork() == 0) {
+		cat_file("child reads", a);
+		_exit(0);
+	}
+	wait_one("reader");
+	for (i = 0; i < 4; i++) {
+		if (fork() == 0) {
+			for (c = 0; c < 50; c++) {
+				char line[16];
+				int n = snprintf(line, sizeof(line), "%d-%d\n", i, c);
+				fd = open(b, O_WRONLY | O_CREAT | O_APPEND, 0644);
+				if (fd < 0 || write(fd, line, (size_t)n) != n)
+					_exit(1);
+				close(fd);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		wait(NULL);
+	f = fopen(b, "r");
+	while (f && (c = fgetc(f)) != EOF)
+		lines += c == '\n';
+	if (f)
+		fclose(f);
+	printf("appended lines: %d\n", lines);
+	/* Open, unlinked, closed by the parent: the child's copy of the descriptor still reads it. */
+	fd = open(a, O_RDONLY);
+	unlink(a);
+	fflush(stdout);
+	if (fork() == 0) {
+		char buf[64] = { 0 };
+		usleep(20000);
+		printf("unlinked, still read: %zd\n", pread(fd, buf, sizeof(buf) - 1, 0));
+		_exit(0);
+	}
+	close(fd);
+	wait_one("unlinked reader");
+	printf("gone: %d\n", access(a, F_OK) < 0 && errno == ENOENT);
+	/* A shared mapping of a file in DIR, then of a memfd: the child's store is the parent's. */
+	fd = open(b, O_RDWR);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return perror("mmap"), 1;
+	fflush(stdout);
+	if (fork() == 0) {
+		memcpy(map, "CHILD", 5);
+		_exit(0);
+	}
+	wait_one("mapper");
+	printf("file mapping: %.5s\n", map);
+	munmap(map, 4096);
+	close(fd);
+	fd = memfd_create("shared", 0);
+	if (fd < 0 || ftruncate(fd, 4096) < 0 ||
+	    (map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		return perror("memfd"), 1;
+	strcpy(map, "parent");
+	fflush(stdout);
+	if (fork() == 0) {
+		printf("child sees memfd: %s\n", map);
+		strcpy(map, "child wrote");
+		_exit(0);
+	}
+	wait_one("memfd child");
+	printf("memfd mapping: %s\n", map);
+	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return perror("mmap anonymous"), 1;
+	fflush(stdout);
+	if (fork() == 0) {
+		strcpy(map + 4096 * 7, "anonymous, from the child");
+		_exit(0);
+	}
+	wait_one("anonymous child");
+	printf("anonymous mapping: %s, first byte %d\n", map + 4096 * 7, map[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -384,6 +511,8 @@ int main(int argc, char **argv)
 		return mode_sockets();
 	if (!strcmp(m, "exec") && argc > 2)
 		return mode_exec(argv[2]);
-	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|kill|exec PROG\n");
+	if (!strcmp(m, "files") && argc > 2)
+		return mode_files(argv[2]);
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|kill|exec PROG|files DIR\n");
 	return 2;
 }

@@ -112,6 +112,11 @@ for seed in 1 2 3 4 5 6 7 8; do
 	hostile "gk-flip-$seed" any! "" "" -- $R "$ADV/adv_gk" flip $seed
 done
 hostile gk-hcblock 0 "" 'adv_gk hcblock: survived' -- $R "$ADV/adv_gk" hcblock
+# A process of the run scribbles over the shared tmpfs (lock, mounts, allocator): its guest kernels
+# may die of it, the host is unharmed, and a lock it left held by a process that ended is freed.
+for seed in 3 4 5; do
+	hostile "gk-shared-$seed" any! "" "" -- $R --tmpfs /tmp "$ADV/adv_gk" shared $seed
+done
 hostile gk-stats 0 "" 'adv_gk stats: survived' -- $R "$ADV/adv_gk" stats
 hostile gk-kstack 0 "" 'adv_gk kstack: survived' -- $R "$ADV/adv_gk" kstack
 # garbage page tables (writable at any CPL), then sparse-region pointers the host translates through

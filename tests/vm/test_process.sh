@@ -27,6 +27,15 @@ for libc in musl glibc; do
 	done
 done
 
+# A tmpfs is one for every process of the run: files a child writes, its parent reads; appends of
+# four children all land; an open, unlinked file lives while a child holds it; shared mappings of a
+# file and of a memfd are one memory across fork. Natively DIR is a real directory, in vmlet a tmpfs.
+mkdir -p "$T/scratch"
+for libc in musl glibc; do
+	rm -rf "${T:?}/scratch/"*
+	VMLET_OPTS="--tmpfs $T/scratch" like_native "process/$libc/files-shared" /dev/null -- "$PROGS/procs-$libc" files "$T/scratch"
+done
+
 # Shells: what needs fork but not exec (subshells, $(...) of builtins, pipelines of builtins).
 SCRIPT='x=$(echo hi; echo there); echo "[$x]"; (exit 3); echo "sub $?"; echo piped | { read y; echo "got $y"; }
 n=0; for i in 1 2 3 4 5 6 7 8; do n=$(( $(echo $i) + n )); done; echo "sum $n"
@@ -130,6 +139,27 @@ else
 	skip "process/python-subprocess" "no /usr/bin/python3"
 fi
 
+# python's multiprocessing: a Value in shared memory under a Lock (a POSIX semaphore in /dev/shm,
+# futexes between processes), three processes adding to it, and a Semaphore a child releases.
+if [ -x /usr/bin/python3 ]; then
+	PY='import multiprocessing as mp
+def work(v, l):
+    for _ in range(200):
+        with l:
+            v.value += 1
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    v, l = mp.Value("i", 0), mp.Lock()
+    ps = [mp.Process(target=work, args=(v, l)) for _ in range(3)]
+    for p in ps: p.start()
+    for p in ps: p.join()
+    print(v.value, [p.exitcode for p in ps])
+    s = mp.Semaphore(0)
+    p = mp.Process(target=s.release)
+    p.start(); print(s.acquire(timeout=60)); p.join()'
+	root_vs_native "process/python-multiprocessing" /usr/bin/python3 -c "$PY"
+fi
+
 # --trace names the guest pid of each line once the run has forked.
 run_vm "$T/out" "$T/err" /dev/null -- run --trace "$PROGS/procs-musl" basic
 if grep -q '^\[pid 2\] wait4(' "$T/err" && grep -q '^\[pid 3\] exit_group(7)' "$T/err"; then
@@ -154,4 +184,25 @@ if [ -x /usr/bin/make ]; then
 	done
 else
 	skip "process/make" "no /usr/bin/make"
+fi
+
+# gcc in a tmpfs (the issue's first command): gcc runs cc1, as and collect2/ld, which pass their
+# files through /tmp; then make -j2 builds a program from a read-only tree into a tmpfs.
+if [ -x /usr/bin/gcc ]; then
+	mkdir -p "$T/gcc-native"
+	GCC='printf "int main(){return 42;}" > a.c && gcc a.c && ./a.out; echo $?'
+	env -i PATH=/bin:/usr/bin HOME=/ TMPDIR="$T/gcc-native" sh -c "cd $T/gcc-native && $GCC" < /dev/null > "$T/native.out" 2>&1
+	run_vm "$T/vm.out" "$T/vm.err" /dev/null -- run --root / --tmpfs /tmp /bin/sh -c "cd /tmp && $GCC"
+	native_verdict "process/gcc-in-tmpfs" 0 "$T/native.out" "$rc" "$T/vm.out" "$T/vm.err"
+	mkdir -p "$T/src" "$T/obj-native"
+	printf '#include <stdio.h>\nint twice(int x);\nint main(void) { printf("%%d\\n", twice(21)); return 0; }\n' > "$T/src/main.c"
+	printf 'int twice(int x) { return 2 * x; }\n' > "$T/src/twice.c"
+	printf 'all: $(O)/prog\n$(O)/prog: $(O)/main.o $(O)/twice.o\n\tgcc -o $@ $^\n$(O)/%%.o: %%.c\n\tgcc -c -O1 -o $@ $<\n' > "$T/src/Makefile"
+	env -i PATH=/bin:/usr/bin HOME=/ TMPDIR="$T/obj-native" make -s -j2 -C "$T/src" O="$T/obj-native" < /dev/null > /dev/null 2>&1
+	"$T/obj-native/prog" > "$T/native.out" 2>&1
+	run_vm "$T/vm.out" "$T/vm.err" /dev/null -- run --root / --ro "$T/src" --tmpfs /scratch /bin/sh -c \
+		"TMPDIR=/scratch make -s -j2 -C $T/src O=/scratch && /scratch/prog" # $T may lie in /tmp: not that
+	native_verdict "process/make-gcc-j2-in-tmpfs" 0 "$T/native.out" "$rc" "$T/vm.out" "$T/vm.err"
+else
+	skip "process/gcc-in-tmpfs" "no /usr/bin/gcc"
 fi
