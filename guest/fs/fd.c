@@ -116,17 +116,47 @@ void fd_close_handle(uint32_t handle)
 	gk_hypercall.close_mask |= 1ull << handle;
 }
 
+uint64_t ofd_off(const struct ofd *o)
+{
+	return o->shared_off ? __atomic_load_n(o->shared_off, __ATOMIC_RELAXED) : o->off;
+}
+
+void ofd_set_off(struct ofd *o, uint64_t off)
+{
+	if (o->shared_off)
+		__atomic_store_n(o->shared_off, off, __ATOMIC_RELAXED);
+	else
+		o->off = off;
+}
+
+/* Its offset is the file position processes share across fork (not a directory's slot). */
+static int has_file_offset(const struct ofd *o)
+{
+	return o->kind == OFD_FILE || (o->kind == OFD_TMPFS && S_ISREG(o->node->mode));
+}
+
 void fd_tmpfs_refs(int add)
 {
-	int i;
+	struct ofd *o;
 
-	for (i = 0; i < OFD_MAX; i++)
-		if (ofds[i].kind == OFD_TMPFS) {
+	for (o = ofds; o < ofds + OFD_MAX; o++) {
+		if (o->kind == OFD_FREE)
+			continue;
+		if (add && has_file_offset(o) && !o->shared_off)
+			o->shared_off = toffset_new(o->off); /* no memory left: each copy keeps its own */
+		if (o->shared_off) {
 			if (add)
-				tnode_hold(ofds[i].node);
+				toffset_hold(o->shared_off);
 			else
-				tnode_release(ofds[i].node);
+				toffset_release(o->shared_off);
 		}
+		if (o->kind == OFD_TMPFS) {
+			if (add)
+				tnode_hold(o->node);
+			else
+				tnode_release(o->node);
+		}
+	}
 }
 
 void ofd_put(struct ofd *o)
@@ -137,6 +167,8 @@ void ofd_put(struct ofd *o)
 		fd_close_handle(o->handle);
 	if (o->kind == OFD_TMPFS)
 		tnode_release(o->node);
+	if (o->shared_off)
+		toffset_release(o->shared_off);
 	epoll_forget(o);
 	o->kind = OFD_FREE;
 }
@@ -234,6 +266,7 @@ static long file_pread(uint32_t handle, uint8_t *buf, uint64_t len, uint64_t off
 
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional)
 {
+	uint64_t at;
 	long n;
 
 	if (!readable(o))
@@ -257,19 +290,21 @@ long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int posit
 	case OFD_FILE:
 		if (positional && o->sequential)
 			return -ESPIPE;
+		at = positional ? off : ofd_off(o);
 		if (o->exact)
-			n = hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, positional ? off : o->off);
+			n = hc(VMLET_HC_READ, o->handle, (uint64_t)buf, len, at);
 		else
-			n = file_pread(o->handle, buf, len, positional ? off : o->off);
+			n = file_pread(o->handle, buf, len, at);
 		if (n > 0 && !positional)
-			o->off += (uint64_t)n;
+			ofd_set_off(o, at + (uint64_t)n);
 		return n;
 	case OFD_TMPFS:
 		if (S_ISDIR(o->node->mode))
 			return -EISDIR;
-		n = tnode_read(o->node, buf, len, positional ? off : o->off);
+		at = positional ? off : ofd_off(o);
+		n = tnode_read(o->node, buf, len, at);
 		if (n > 0 && !positional)
-			o->off += (uint64_t)n;
+			ofd_set_off(o, at + (uint64_t)n);
 		return n;
 	case OFD_DIR:
 	case OFD_SYNTH_DIR:
@@ -327,7 +362,7 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 {
 	int stdio = o->handle < 3; /* written at the host fd's own position */
 	int direct = o->exact || (o->kind == OFD_FILE && !stdio && (!o->sequential || readable(o)));
-	uint64_t at = o->append || o->kind == OFD_STREAM || stdio ? VMLET_OFF_NONE : positional ? off : o->off;
+	uint64_t at = o->append || o->kind == OFD_STREAM || stdio ? VMLET_OFF_NONE : positional ? off : ofd_off(o);
 	long n;
 
 	if (!writable(o))
@@ -354,13 +389,14 @@ long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, in
 		if (n > 0 && o->kind == OFD_FILE)
 			file_written();
 		if (n > 0 && !positional)
-			o->off += (uint64_t)n;
+			ofd_set_off(o, (at == VMLET_OFF_NONE ? ofd_off(o) : at) + (uint64_t)n);
 		return n;
 	case OFD_TMPFS: /* O_APPEND writes at the end, positioned or not, as Linux */
-		at = (o->oflags & O_APPEND) ? (uint64_t)o->node->size : positional ? off : o->off;
+		tmpfs_enter(); /* the end, the write and the offset at once */
+		at = (o->oflags & O_APPEND) ? (uint64_t)o->node->size : positional ? off : ofd_off(o);
 		n = tnode_write(o->node, buf, len, at);
 		if (n > 0 && !positional)
-			o->off = at + (uint64_t)n;
+			ofd_set_off(o, at + (uint64_t)n);
 		return n;
 	case OFD_NULL:
 	case OFD_ZERO:
@@ -525,8 +561,8 @@ long sys_lseek(struct gk_frame *f)
 		if (A2 == SEEK_DATA || A2 == SEEK_HOLE) { /* holes read as data: one extent, then the end */
 			if (off < 0 || off >= o->node->size)
 				return -ENXIO;
-			o->off = A2 == SEEK_DATA ? (uint64_t)off : (uint64_t)o->node->size;
-			return (long)o->off;
+			ofd_set_off(o, A2 == SEEK_DATA ? (uint64_t)off : (uint64_t)o->node->size);
+			return (long)ofd_off(o);
 		}
 		break;
 	default:
@@ -536,14 +572,14 @@ long sys_lseek(struct gk_frame *f)
 		return -ESPIPE;
 	switch (A2) {
 	case SEEK_SET: base = 0; break;
-	case SEEK_CUR: base = (int64_t)o->off; break;
+	case SEEK_CUR: base = (int64_t)ofd_off(o); break;
 	case SEEK_END: base = ofd_stat(o)->size; break;
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
-	o->off = (uint64_t)(base + off);
-	return (long)o->off;
+	ofd_set_off(o, (uint64_t)(base + off));
+	return base + off;
 }
 
 void fd_close_on_exec(void)
@@ -721,7 +757,7 @@ long sys_ioctl(struct gk_frame *f)
 		if (o->kind == OFD_STREAM && o->handle == 0)
 			*(int32_t *)A2 = (int32_t)(stream_ra.len - stream_ra.pos);
 		else if (o->kind == OFD_FILE || (o->kind == OFD_TMPFS && S_ISREG(o->node->mode)))
-			*(int32_t *)A2 = (int32_t)((uint64_t)ofd_stat(o)->size > o->off ? (uint64_t)o->st.size - o->off : 0);
+			*(int32_t *)A2 = (int32_t)((uint64_t)ofd_stat(o)->size > ofd_off(o) ? (uint64_t)o->st.size - ofd_off(o) : 0);
 		else
 			return -ENOTTY;
 		return 0;

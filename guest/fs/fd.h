@@ -28,7 +28,8 @@ struct ofd {
 	int refs;
 	uint32_t handle;  /* host handle for STREAM, FILE, DIR */
 	uint32_t oflags;  /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
-	uint64_t off;
+	uint64_t off;     /* the offset while no fork copied this description (then: *shared_off) */
+	uint64_t *shared_off; /* FILE and regular TMPFS after a fork: the offset every copy shares */
 	uint8_t sequential; /* the program may not seek or use positioned I/O */
 	uint8_t exact;      /* quotas count calls: one hypercall per call, no read-ahead or batching */
 	uint8_t append;     /* writes go to the end of the file */
@@ -68,7 +69,11 @@ long fd_install(struct ofd *o, int cloexec, long min_fd); /* new fd or -EMFILE (
 long fd_close(long fd); /* 0 or -EBADF */
 void fd_close_on_exec(void); /* execve: close every descriptor marked close-on-exec */
 void ofd_put(struct ofd *o);
-void fd_tmpfs_refs(int add); /* a reference more (add) or less on every tmpfs description's node */
+/* A reference more (add) or less on every tmpfs description's node and every shared offset;
+ * add first moves the offset of a file's description into the shared region. */
+void fd_tmpfs_refs(int add);
+uint64_t ofd_off(const struct ofd *o);        /* the description's file offset */
+void ofd_set_off(struct ofd *o, uint64_t off);
 /* read and write on a description, at off when positional (pread), else at and past its offset. */
 long ofd_read(struct ofd *o, uint8_t *buf, uint64_t len, uint64_t off, int positional);
 long ofd_write(struct ofd *o, const uint8_t *buf, uint64_t len, uint64_t off, int positional);

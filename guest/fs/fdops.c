@@ -139,7 +139,7 @@ static long copy_fds(struct ofd *in, int64_t *in_off, struct ofd *out, int64_t *
 			w = ofd_write(out, copy_buf + put, (uint64_t)(n - put), out_off ? (uint64_t)*out_off : 0, !!out_off);
 			if (w <= 0) { /* what was read but not written is read again by the next call */
 				if (!in_off && in->kind != OFD_STREAM)
-					in->off -= (uint64_t)(n - put);
+					ofd_set_off(in, ofd_off(in) - (uint64_t)(n - put));
 				return done || put ? (long)(done + (uint64_t)put) : w;
 			}
 			put += w;
@@ -189,7 +189,7 @@ long sys_copy_file_range(struct gk_frame *f)
 	if (ofd_stat(in)->dev != ofd_stat(out)->dev) /* as Linux for filesystems without their own copy */
 		return -EXDEV;
 	if (in->kind == OFD_TMPFS && in->node == out->node) { /* one file: the ranges may not overlap */
-		int64_t a = hi ? ioff : (int64_t)in->off, b = ho ? ooff : (int64_t)out->off;
+		int64_t a = hi ? ioff : (int64_t)ofd_off(in), b = ho ? ooff : (int64_t)ofd_off(out);
 		if ((uint64_t)(a > b ? a - b : b - a) < A4)
 			return -EINVAL;
 	}

@@ -17,6 +17,7 @@ struct tmpfs_shared {
 	uint64_t free_pages;           /* pages given back, linked through their first word */
 	uint64_t next_page, end_page;  /* never used yet */
 	struct tnode *free_nodes;      /* linked through parent */
+	struct toffset *free_offsets;  /* linked through next */
 	uint64_t next_ino;             /* 1 is every mount's root */
 };
 
@@ -258,6 +259,53 @@ void tnode_drop(struct tnode *n)
 	n->mode = 0;
 	n->parent = SH->free_nodes;
 	SH->free_nodes = n;
+}
+
+/* ---- file offsets that processes share: a description copied by fork keeps one offset ---- */
+
+struct toffset {
+	uint64_t off;
+	uint32_t refs;
+	struct toffset *next; /* free list */
+};
+
+uint64_t *toffset_new(uint64_t off)
+{
+	struct toffset *t;
+
+	enter_mounted();
+	if ((t = SH->free_offsets)) {
+		SH->free_offsets = t->next;
+	} else {
+		uint64_t p = page_get(0), i, per = PAGE / sizeof(*t);
+		if (!p)
+			return 0;
+		t = (struct toffset *)p;
+		for (i = 1; i < per; i++) {
+			t[i].next = SH->free_offsets;
+			SH->free_offsets = &t[i];
+		}
+	}
+	t->off = off;
+	t->refs = 1;
+	return &t->off;
+}
+
+void toffset_hold(uint64_t *off)
+{
+	tmpfs_enter();
+	((struct toffset *)off)->refs++;
+}
+
+void toffset_release(uint64_t *off)
+{
+	struct toffset *t = (struct toffset *)off;
+
+	tmpfs_enter();
+	if (--t->refs)
+		return;
+	t->next = SH->free_offsets;
+	SH->free_offsets = t;
 }
 
 void tnode_hold(struct tnode *n)

@@ -73,6 +73,11 @@ uint64_t tnode_page(struct tnode *n, uint64_t pgno);
 void tnode_hold(struct tnode *n);    /* a reference (open description, mapping, process copy of either) */
 void tnode_release(struct tnode *n); /* the reference gone: freed with its last one and its last link */
 void tnode_stat(const struct tnode *n, struct vmlet_stat *st);
+/* A file offset in the shared region (a cell whose first word is the offset), with one reference:
+ * NULL with no memory left. hold: one more (a fork's copy); release: freed with its last. */
+uint64_t *toffset_new(uint64_t off);
+void toffset_hold(uint64_t *off);
+void toffset_release(uint64_t *off);
 long dir_add(struct tnode *d, const char *name, size_t len, struct tnode *n);
 void dir_remove(struct tnode *d, uint64_t slot);
 void dir_replace(struct tnode *d, uint64_t slot, struct tnode *n); /* the entry names n instead */

@@ -384,7 +384,8 @@ static void cat_file(const char *label, const char *path)
 }
 
 /* Files in DIR that processes share: what a child writes its parent reads, and the other way;
- * appends of several children all land; a file open and unlinked lives while a child holds it;
+ * appends of several children all land; a description's offset is one for parent and child;
+ * a file open and unlinked lives while a child holds it;
  * a shared mapping of a file, of a memfd and anonymous is one memory for parent and child. */
 static int mode_files(const char *dir)
 {
@@ -433,6 +434,18 @@ static int mode_files(const char *dir)
 	if (f)
 		fclose(f);
 	printf("appended lines: %d\n", lines);
+	/* One description, its offset shared: the parent's, the child's and the parent's writes follow. */
+	fd = open(b, O_WRONLY | O_TRUNC);
+	if (fd < 0 || write(fd, "parent first\n", 13) != 13)
+		return perror("offset"), 1;
+	fflush(stdout);
+	if (fork() == 0)
+		_exit(write(fd, "then the child\n", 15) != 15);
+	wait_one("offset child");
+	if (write(fd, "parent last\n", 12) != 12)
+		return perror("offset"), 1;
+	close(fd);
+	cat_file("one offset", b);
 	/* Open, unlinked, closed by the parent: the child's copy of the descriptor still reads it. */
 	fd = open(a, O_RDONLY);
 	unlink(a);

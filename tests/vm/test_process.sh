@@ -36,6 +36,20 @@ for libc in musl glibc; do
 	VMLET_OPTS="--tmpfs $T/scratch" like_native "process/$libc/files-shared" /dev/null -- "$PROGS/procs-$libc" files "$T/scratch"
 done
 
+# A written channel the shell opens once for a block of commands: their writes follow each other
+# (the description's offset is one for every process that shares it), as natively.
+BLOCK='{ echo first; /bin/echo second; echo third; (echo fourth); /bin/echo fifth; }'
+for access in random sequential; do
+	rm -f "$T/native-o.txt" "$T/vm-o.txt"
+	env -i PATH=/bin:/usr/bin sh -c "$BLOCK > $T/native-o.txt" < /dev/null
+	run_vm "$T/out" "$T/err" /dev/null -- run --root / --channel "/o:$T/vm-o.txt:mode=write,access=$access" /bin/sh -c "$BLOCK > /o"
+	if [ "$rc" = 0 ] && cmp -s "$T/native-o.txt" "$T/vm-o.txt"; then
+		pass "process/channel-offset-$access"
+	else
+		fail "process/channel-offset-$access" "exit $rc: $(tr '\n' '|' < "$T/vm-o.txt") $(head -c 300 "$T/err")"
+	fi
+done
+
 # Shells: what needs fork but not exec (subshells, $(...) of builtins, pipelines of builtins).
 SCRIPT='x=$(echo hi; echo there); echo "[$x]"; (exit 3); echo "sub $?"; echo piped | { read y; echo "got $y"; }
 n=0; for i in 1 2 3 4 5 6 7 8; do n=$(( $(echo $i) + n )); done; echo "sum $n"
