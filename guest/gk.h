@@ -190,7 +190,7 @@ void timers_exec_reset(void);  /* execve: POSIX timers deleted; alarm and ITIMER
 
 #define DECLARE(name) long sys_##name(struct gk_frame *f)
 DECLARE(read); DECLARE(write); DECLARE(readv); DECLARE(writev); DECLARE(pread64);
-DECLARE(pwrite64); DECLARE(preadv); DECLARE(pwritev); DECLARE(lseek); DECLARE(open);
+DECLARE(pwrite64); DECLARE(preadv); DECLARE(pwritev); DECLARE(lseek); DECLARE(open); DECLARE(creat);
 DECLARE(openat); DECLARE(close); DECLARE(fstat); DECLARE(stat); DECLARE(lstat);
 DECLARE(newfstatat); DECLARE(statx); DECLARE(ioctl); DECLARE(fcntl); DECLARE(dup);
 DECLARE(dup2); DECLARE(dup3); DECLARE(getdents64); DECLARE(poll); DECLARE(ppoll);

@@ -145,6 +145,18 @@ long sys_open(struct gk_frame *f)
 	return sys_openat(&g);
 }
 
+/* creat(path, mode): open(path, O_CREAT | O_WRONLY | O_TRUNC, mode), as Linux. */
+long sys_creat(struct gk_frame *f)
+{
+	struct gk_frame g = *f;
+
+	g.rdi = (uint64_t)AT_FDCWD;
+	g.rsi = f->rdi;
+	g.rdx = O_CREAT | O_WRONLY | O_TRUNC;
+	g.r10 = f->rsi;
+	return sys_openat(&g);
+}
+
 /* Stat a program's path into *st (kernel memory). */
 static long stat_path(long dirfd, uint64_t upath, int nofollow, struct vmlet_stat *st)
 {

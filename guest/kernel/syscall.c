@@ -8,7 +8,7 @@ GK_HOT struct vmlet_boot gk_boot;
 GK_HOT struct vmlet_stats gk_stats;
 
 static const gk_syscall_fn table[] = {
-	[__NR_read] = sys_read, [__NR_write] = sys_write, [__NR_open] = sys_open,
+	[__NR_read] = sys_read, [__NR_write] = sys_write, [__NR_open] = sys_open, [__NR_creat] = sys_creat,
 	[__NR_close] = sys_close, [__NR_stat] = sys_stat, [__NR_fstat] = sys_fstat,
 	[__NR_lstat] = sys_lstat, [__NR_poll] = sys_poll, [__NR_lseek] = sys_lseek,
 	[__NR_mmap] = sys_mmap, [__NR_mprotect] = sys_mprotect, [__NR_munmap] = sys_munmap,

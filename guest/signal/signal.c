@@ -551,6 +551,6 @@ int signal_pending_in(uint64_t mask, int take)
 void signal_forked_child(void)
 {
 	pending = 0; /* a child starts with no pending signal; mask and dispositions are inherited */
-	gk_interrupt_info.host_pending = gk_interrupt_info.alarm_fired = 0; /* sent to its parent */
+	/* (The host cleared what its record held for the parent: what is there now is the child's.) */
 	timers_forked_child();
 }

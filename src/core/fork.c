@@ -138,6 +138,11 @@ pid_t vm_fork(struct vmlet_vm *vm, int *pidfd, int *in_child)
 	vm->hypercalls = vm->res->exits = 0;
 	vm->alarm_ns = 0;
 	vm->alarm_armed = 0;
+	/* What the parent's record held was the parent's; what reaches the child from here on (a
+	 * signal sent before it first ran) is its own: the guest kernel keeps it. */
+	struct vmlet_interrupt *rec = vm_guest_ptr_w(vm, vm->gk.interrupt, sizeof(*rec));
+	if (rec)
+		rec->host_pending = rec->alarm_fired = 0;
 	if ((r = rebuild(vm, &state)) || (r = run_restart_tick(vm)))
 		return r;
 	return 0;

@@ -196,17 +196,24 @@ static int reaped(struct vmlet_vm *vm, int slot, const siginfo_t *si, int *wstat
 	return pid;
 }
 
-/* One of this VMM's children (any, or guest pid `pid`) that has ended: its slot, or -1. */
+/* One of this VMM's children (any, or guest pid `pid`) that has ended: its slot, or -1. A child
+ * whose VMM recorded its guest's end is one: its SIGCHLD may come before the VMM is gone, so it is
+ * waited for (it is exiting). */
 static int ended_child(struct vmlet_vm *vm, int pid, siginfo_t *si)
 {
 	int i;
 
 	for (i = 0; i < vm->max_procs; i++) {
 		struct tree_child *c = &vm->children[i];
+		int recorded;
 		if (c->pidfd < 0 || (pid != -1 && c->pid != pid))
 			continue;
+		recorded = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE) == SLOT_EXITED;
 		memset(si, 0, sizeof(*si));
-		if (waitid(P_PIDFD, (id_t)c->pidfd, si, WEXITED | WNOHANG) == 0 && si->si_pid == c->host)
+		while (waitid(P_PIDFD, (id_t)c->pidfd, si, WEXITED | (recorded ? 0 : WNOHANG)) < 0 && errno == EINTR &&
+		       !vm_stop_requested(vm)) /* (a VMM that recorded its end and stays is stopped by the timeout) */
+			;
+		if (si->si_pid == c->host)
 			return i;
 	}
 	return -1;

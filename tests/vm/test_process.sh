@@ -174,6 +174,16 @@ if __name__ == "__main__":
 	root_vs_native "process/python-multiprocessing" /usr/bin/python3 -c "$PY"
 fi
 
+# A signal sent to a child before it first ran is its own (it dies of it); a parent woken by
+# SIGCHLD finds its child reapable (GNU timeout waits with WNOHANG after SIGCHLD).
+root_vs_native "process/kill-before-run" /bin/sh -c 'sleep 5 & p=$!; kill $p; wait $p; echo "status $?"'
+root_vs_native "process/timeout-kills-child" /usr/bin/timeout 0.5 sleep 5
+# tar writes its archive with creat() and runs gzip in a child through a pipe.
+mkdir -p "$T/tarwork"
+rm -rf "${T:?}/tarwork/"*
+VMLET_OPTS="--root / --tmpfs $T/tarwork" like_native "process/tar-gzip-in-tmpfs" /dev/null -- /bin/sh -c \
+	"cd $T/tarwork && mkdir s && echo x > s/a && tar czf s.tgz s && rm -r s && tar xzf s.tgz && cat s/a && ls"
+
 # --trace names the guest pid of each line once the run has forked.
 run_vm "$T/out" "$T/err" /dev/null -- run --trace "$PROGS/procs-musl" basic
 if grep -q '^\[pid 2\] wait4(' "$T/err" && grep -q '^\[pid 3\] exit_group(7)' "$T/err"; then
