@@ -113,7 +113,7 @@ uint64_t mm_brk(void);                             /* the program break */
 /* execve (proc/exec.c): an image ending at image_hi fits below the kernel's own chunks; */
 int mm_exec_fits(uint64_t image_hi);
 /* the program's memory goes (its mappings, image, heap, stack: zeros; the kernel's chunks stay) */
-long mm_exec_reset(void);
+long mm_exec_reset(const char *exe); /* exe: the new program's path, for the host's process list */
 void mm_exec_image(uint64_t image_hi);  /* the new image ends there: the break starts above it */
 long mm_exec_map(uint64_t len);         /* a free range of len bytes for the interpreter, or -ENOMEM */
 

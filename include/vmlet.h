@@ -189,6 +189,16 @@ struct vmlet_phases {
 	uint64_t create_vm, create_vcpu, memory, load, run, destroy;
 };
 
+/* One guest process of a run, as it ended: its own counters (not its children's). */
+#define VMLET_PROCESS_LIST_MAX 256u
+#define VMLET_PROGRAM_MAX 64u
+struct vmlet_process_summary {
+	int pid, ppid;            /* guest pids */
+	int exit_code;            /* status, or 128 + the signal it died of */
+	uint64_t exits, hypercalls, syscalls;
+	char program[VMLET_PROGRAM_MAX]; /* the last program it ran (a path, cut to fit; printable) */
+};
+
 struct vmlet_result {
 	enum vmlet_outcome outcome;
 	int status;               /* exit status (EXITED) */
@@ -208,6 +218,10 @@ struct vmlet_result {
 	size_t nchannels;         /* 3 + config.nchannels */
 	struct vmlet_channel_stats *channels; /* owned by the VM: valid until vmlet_vm_destroy or
 					       * the next vmlet_vm_reuse */
+	const struct vmlet_process_summary *process_list; /* the run's guest processes that ended,
+					       * the first first, then in the order they ended (at most
+					       * VMLET_PROCESS_LIST_MAX); owned by the VM like channels */
+	size_t nprocess_list;
 	uint32_t syscall_counts[512]; /* guest system calls by number */
 };
 

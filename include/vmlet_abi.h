@@ -113,7 +113,8 @@ enum vmlet_hc {
 	VMLET_HC_EXEC = 22,    /* execve: the old image is gone. Fresh zeros over [VMLET_USER_LO, arg0) (image,
 				* heap) and [arg1, the first mmap top) (the first interpreter) -> 0, out0 that
 				* mmap top; from now on VMLET_HC_MMAP and VMLET_HC_DISCARD reach the whole user
-				* region below it (the guest kernel maps the new image) */
+				* region below it (the guest kernel maps the new image); arg2 gva of the new
+				* program's path, arg3 its length (the run's process list names it) */
 	VMLET_HC_SOCKETPAIR = 23, /* arg0 SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET: a host AF_UNIX pair -> 0,
 				   * out0 and out1 the two ends' handles (each read and written) */
 	VMLET_HC_ALARM = 24,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host

@@ -264,7 +264,7 @@ int mm_exec_fits(uint64_t image_hi)
 	return page_up(image_hi) + PAGE <= kernel_floor();
 }
 
-long mm_exec_reset(void)
+long mm_exec_reset(const char *exe)
 {
 	uint64_t low_hi, top_lo = gk_boot.mmap_top, lo, hi;
 	unsigned prot;
@@ -284,7 +284,7 @@ long mm_exec_reset(void)
 		}
 	low_hi = page_up(brk_max_seen) < kernel_floor() ? page_up(brk_max_seen) : kernel_floor();
 	/* The image, its heap and the first interpreter (above the boot mmap top): fresh zeros. */
-	r = hc(VMLET_HC_EXEC, low_hi, top_lo, 0, 0);
+	r = hc(VMLET_HC_EXEC, low_hi, top_lo, (uint64_t)exe, strlen(exe));
 	if (r < 0)
 		return r;
 	forget_rights(VMLET_USER_LO, low_hi);

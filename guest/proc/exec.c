@@ -304,7 +304,7 @@ static long replace(struct gk_frame *f, struct exec_buf *b, long fd, long ifd)
 	};
 	long r;
 
-	if ((r = mm_exec_reset()) < 0)
+	if ((r = mm_exec_reset(b->path)) < 0)
 		return r;
 	mm_exec_image(b->hi + bias);
 	if ((r = load_segments(fd, &b->eh, b->ph, bias)) < 0)

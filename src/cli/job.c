@@ -91,6 +91,7 @@ int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_r
 	static const char *const stdio[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
 	struct vmlet_report_channel ch[3 + OPT_MAX_CHANNELS];
 	struct vmlet_report_syscall sys[512];
+	struct vmlet_report_process procs[VMLET_PROCESS_LIST_MAX];
 	char unnamed[512][16];
 	struct vmlet_report r = {
 		.state = state_of(res), .exit_code = res->status, .signal = res->signal,
@@ -112,6 +113,14 @@ int job_write_report(FILE *f, const struct vmlet_config *c, const struct vmlet_r
 		memcpy(ch[i].write_sha256, s->write_sha256, sizeof(ch[i].write_sha256));
 	}
 	r.nchannels = i;
+	for (i = 0; i < res->nprocess_list && i < VMLET_PROCESS_LIST_MAX; i++) {
+		const struct vmlet_process_summary *p = &res->process_list[i];
+		procs[i] = (struct vmlet_report_process){ .pid = p->pid, .ppid = p->ppid, .program = p->program,
+							  .exit_code = p->exit_code, .exits = p->exits,
+							  .hypercalls = p->hypercalls, .syscalls = p->syscalls };
+	}
+	r.process_list = procs;
+	r.nprocess_list = i;
 	for (i = 0; i < 512; i++) {
 		const char *name = vmlet_syscall_name((unsigned)i);
 		if (!res->syscall_counts[i])

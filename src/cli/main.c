@@ -110,6 +110,12 @@ static void print_stats(const struct vmlet_result *r)
 		(unsigned long long)r->syscalls, (unsigned long long)r->unsupported,
 		(unsigned long long)r->processes, (unsigned long long)(r->mem_peak >> 10), p->create_vm / 1e3, p->create_vcpu / 1e3,
 		p->memory / 1e3, p->load / 1e3, p->run / 1e3, p->destroy / 1e3);
+	for (size_t i = 0; r->nprocess_list > 1 && i < r->nprocess_list; i++) {
+		const struct vmlet_process_summary *s = &r->process_list[i];
+		fprintf(stderr, "vmlet: process %d (parent %d) %s: exit %d, exits %llu, hypercalls %llu, syscalls %llu\n",
+			s->pid, s->ppid, s->program, s->exit_code, (unsigned long long)s->exits,
+			(unsigned long long)s->hypercalls, (unsigned long long)s->syscalls);
+	}
 }
 
 /*
@@ -302,6 +308,10 @@ static int cmd_run(int argc, char **argv)
 			res.exit_code = EXIT_VMLET_ERROR;
 		}
 	}
+	if (!r && res.message[0] && !sig)
+		fprintf(stderr, "vmlet: %s\n", res.message);
+	if (!r && st.o.stats) /* (the process list is the VM's) */
+		print_stats(&res);
 	/* We exit next: tear the VM down in a detached process, off our critical path. */
 	vmlet_vm_destroy_detached(st.vm);
 	st.vm = NULL;
@@ -309,10 +319,6 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vmlet: %s\n", err.message);
 		return finish(&st, EXIT_VMLET_ERROR);
 	}
-	if (res.message[0] && !sig)
-		fprintf(stderr, "vmlet: %s\n", res.message);
-	if (st.o.stats)
-		print_stats(&res);
 	return finish(&st, res.exit_code);
 }
 

@@ -298,6 +298,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 	vm->res->phases.run = vm_now_ns() - t0;
 	ring_drain(vm);
 	run_collect_stats(vm);
+	tree_list_processes(vm); /* (its own counters, before its children's are added) */
 	vm->res->hypercalls = vm->hypercalls + vm->sub.hypercalls; /* with the processes it reaped */
 	vm->res->exits += vm->sub.exits;
 	vm->res->syscalls += vm->sub.syscalls;

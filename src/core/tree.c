@@ -32,6 +32,8 @@ struct tree_proc {
 
 struct vmlet_tree {
 	int next_pid;
+	int nlog; /* processes that ended and appended themselves to log (atomically; may pass its size) */
+	struct vmlet_process_summary log[VMLET_PROCESS_LIST_MAX - 1]; /* the first process is not in it */
 	struct tree_proc proc[];
 };
 
@@ -293,9 +295,49 @@ static void end_children(struct vmlet_vm *vm)
 	}
 }
 
+/* This process as the process list shows it: its own counters. */
+static void summarize(const struct vmlet_vm *vm, struct vmlet_process_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = tree_pid(vm);
+	s->ppid = tree_ppid(vm);
+	s->exit_code = vm->res->exit_code;
+	s->exits = vm->res->exits;
+	s->hypercalls = vm->hypercalls;
+	s->syscalls = vm->res->syscalls;
+	memcpy(s->program, vm->program, sizeof(s->program));
+}
+
+void tree_name_program(struct vmlet_vm *vm, const char *path, size_t len)
+{
+	size_t i, skip = len > sizeof(vm->program) - 1 ? len - (sizeof(vm->program) - 1) : 0;
+
+	for (i = 0; i + skip < len; i++) /* the end of a long path, printable */
+		vm->program[i] = path[i + skip] >= 0x20 && path[i + skip] < 0x7f ? path[i + skip] : '?';
+	vm->program[i] = 0;
+}
+
+void tree_list_processes(struct vmlet_vm *vm)
+{
+	free(vm->process_list);
+	vm->process_list = calloc(1 + vm->nlogged, sizeof(*vm->process_list));
+	vm->res->nprocess_list = 0;
+	vm->res->process_list = vm->process_list;
+	if (!vm->process_list)
+		return;
+	summarize(vm, &vm->process_list[0]);
+	if (vm->logged)
+		memcpy(&vm->process_list[1], vm->logged, vm->nlogged * sizeof(*vm->logged));
+	vm->res->nprocess_list = 1 + vm->nlogged;
+	free(vm->logged);
+	vm->logged = NULL;
+	vm->nlogged = 0;
+}
+
 _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 {
 	struct tree_proc *p = &vm->tree->proc[vm->tree_slot];
+	int log_k;
 
 	ring_drain(vm);
 	end_children(vm);
@@ -306,6 +348,9 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 	p->unsupported = vm->res->unsupported + vm->sub.unsupported;
 	p->processes = vm->sub.processes;
 	p->wstatus = tree_guest_wstatus(vm->res);
+	log_k = __atomic_fetch_add(&vm->tree->nlog, 1, __ATOMIC_ACQ_REL);
+	if (log_k >= 0 && log_k < (int)(VMLET_PROCESS_LIST_MAX - 1))
+		summarize(vm, &vm->tree->log[log_k]);
 	__atomic_store_n(&p->state, SLOT_EXITED, __ATOMIC_RELEASE);
 	tree_kill(vm, vm->guest_ppid, SIGCHLD); /* its parent's VMM sees it at its wait, exit or tick */
 	_exit(0);
@@ -313,11 +358,22 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm)
 
 void tree_end(struct vmlet_vm *vm)
 {
+	int n;
+
 	if (!vm->tree)
 		return;
 	end_children(vm);
 	free(vm->children);
 	vm->children = NULL;
+	/* The ended processes' summaries, for tree_list_processes once this one's counters are in. */
+	n = __atomic_load_n(&vm->tree->nlog, __ATOMIC_ACQUIRE);
+	n = n < 0 ? 0 : n < (int)(VMLET_PROCESS_LIST_MAX - 1) ? n : (int)(VMLET_PROCESS_LIST_MAX - 1);
+	free(vm->logged);
+	vm->nlogged = 0;
+	if ((vm->logged = malloc((size_t)(n ? n : 1) * sizeof(*vm->logged)))) {
+		memcpy(vm->logged, vm->tree->log, (size_t)n * sizeof(*vm->logged));
+		vm->nlogged = (size_t)n;
+	}
 	munmap(vm->tree, tree_bytes(vm->max_procs));
 	vm->tree = NULL;
 }

@@ -553,6 +553,7 @@ static int install(struct vmlet_vm *vm, const struct vmlet_config *c, struct pro
 		snprintf(vm->exe, sizeof(vm->exe), "%s", p->sb_interp);
 	if (c->root) /* the file itself, its symlinks resolved, as Linux names it */
 		files_guest_name(c->root, p->fc.fd, vm->exe, sizeof(vm->exe));
+	tree_name_program(vm, vm->exe, strlen(vm->exe));
 	r = files_init(vm, c, err);
 	if (!r)
 		r = load_program(vm, c, p, err);

@@ -142,6 +142,10 @@ struct vmlet_vm {
 		uint64_t size;
 	} shared;
 	int lock_kill;          /* a SIGKILL waits for this process's guest kernel to release the shared lock */
+	char program[VMLET_PROGRAM_MAX]; /* what this process runs (tree_name_program) */
+	struct vmlet_process_summary *logged; /* the ended processes' summaries, taken at tree_end */
+	size_t nlogged;
+	struct vmlet_process_summary *process_list; /* published in vmlet_result */
 };
 
 /* Signal that kicks the vCPU thread out of KVM_RUN and blocking host calls. */
@@ -288,6 +292,10 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus);
 int tree_guest_wstatus(const struct vmlet_result *r); /* a finished run as a Linux wait status */
 _Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: record, exit */
 void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
+/* The program a process runs now (a path, from the config or VMLET_HC_EXEC), for the process list. */
+void tree_name_program(struct vmlet_vm *vm, const char *path, size_t len);
+/* After tree_end and the counters: result.process_list, this process first, then the ones that ended. */
+void tree_list_processes(struct vmlet_vm *vm);
 /* Signal sig (0: existence) to the process with guest pid `pid` (-1: every process of the run
  * but this one): 0 or -ESRCH. Its VMM takes it
  * (tree_take_signals) as a signal from outside, SIGKILL as the end of its run. */

@@ -93,6 +93,7 @@ int64_t hc_socketpair(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 {
 	uint64_t low_hi = h->arg[0], top_lo = h->arg[1];
+	const char *name;
 	int64_t r;
 
 	if (((low_hi | top_lo) & (VMLET_PAGE_SIZE - 1)) || low_hi < VMLET_USER_LO || low_hi > top_lo ||
@@ -102,6 +103,8 @@ int64_t hc_exec(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	    (top_lo < vm->mmap_top && (r = anon_back(vm, top_lo, vm->mmap_top - top_lo))))
 		return r;
 	vm->brk_start = VMLET_USER_LO; /* the guest kernel maps the new image itself */
+	if (h->arg[3] && h->arg[3] < VMLET_EXE_MAX && (name = vm_guest_ptr(vm, h->arg[2], h->arg[3])))
+		tree_name_program(vm, name, h->arg[3]);
 	vm->nreadonly = 0;
 	h->out[0] = vm->mmap_top;
 	return 0;

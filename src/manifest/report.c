@@ -109,20 +109,40 @@ static json_t *channel(const struct vmlet_report_channel *c, int *bad)
 	return o;
 }
 
+static json_t *process(const struct vmlet_report_process *p, int *bad)
+{
+	json_t *o = json_object();
+
+	if (!o || !p->program) {
+		failed(bad, o ? -EINVAL : -ENOMEM);
+		json_decref(o);
+		return NULL;
+	}
+	set(o, "pid", json_integer(p->pid), bad);
+	set(o, "ppid", json_integer(p->ppid), bad);
+	set(o, "program", text(p->program), bad);
+	set(o, "exit_code", json_integer(p->exit_code), bad);
+	set(o, "exits", u64(p->exits), bad);
+	set(o, "hypercalls", u64(p->hypercalls), bad);
+	set(o, "syscalls", u64(p->syscalls), bad);
+	return o;
+}
+
 static json_t *build(const struct vmlet_report *r, int *bad)
 {
 	const struct vmlet_report_phases *p = &r->phases;
 	json_t *root = json_object(), *chans = json_array(), *sys = json_object(), *names = json_object(),
-	       *phases = json_object();
+	       *phases = json_object(), *procs = json_array();
 	const char *state = report_state_name(r->state);
 	size_t i;
 
-	if (!state || (r->nchannels && !r->channels) || (r->nsyscalls_by_name && !r->syscalls_by_name))
+	if (!state || (r->nchannels && !r->channels) || (r->nsyscalls_by_name && !r->syscalls_by_name) ||
+	    (r->nprocess_list && !r->process_list))
 		failed(bad, -EINVAL);
-	if (!root || !chans || !sys || !names || !phases)
+	if (!root || !chans || !sys || !names || !phases || !procs)
 		failed(bad, -ENOMEM);
 	if (*bad) {
-		json_decref(chans), json_decref(sys), json_decref(names), json_decref(phases);
+		json_decref(chans), json_decref(sys), json_decref(names), json_decref(phases), json_decref(procs);
 		return root;
 	}
 	set(root, "version", json_integer(REPORT_FORMAT_VERSION), bad);
@@ -143,6 +163,10 @@ static json_t *build(const struct vmlet_report *r, int *bad)
 	set(root, "exits", u64(r->exits), bad);
 	set(root, "hypercalls", u64(r->hypercalls), bad);
 	set(root, "processes", u64(r->processes), bad);
+	for (i = 0; i < r->nprocess_list; i++)
+		if (json_array_append_new(procs, process(&r->process_list[i], bad)))
+			failed(bad, -ENOMEM);
+	set(root, "process_list", procs, bad);
 	set(sys, "total", u64(r->syscalls), bad);
 	for (i = 0; i < r->nsyscalls_by_name; i++) {
 		const struct vmlet_report_syscall *s = &r->syscalls_by_name[i];

@@ -42,6 +42,13 @@ struct vmlet_report_channel {
 	unsigned quotas;                            /* REPORT_QUOTA_* bits; 0 if none ran out */
 };
 
+struct vmlet_report_process {
+	int pid, ppid;                              /* guest pids */
+	const char *program;                        /* the last program it ran */
+	int exit_code;                              /* status, or 128 + signal */
+	uint64_t exits, hypercalls, syscalls;       /* its own */
+};
+
 struct vmlet_report_syscall {
 	const char *name;                           /* "write", "openat"... */
 	uint64_t count;
@@ -62,6 +69,8 @@ struct vmlet_report {
 	uint64_t mem_peak;                          /* guest memory peak, bytes */
 	uint64_t exits, hypercalls, syscalls;       /* KVM_RUN returns, hypercalls, syscalls in total */
 	uint64_t processes;                         /* guest processes, the first included */
+	const struct vmlet_report_process *process_list; /* the first, then those that ended, in order */
+	size_t nprocess_list;
 	const struct vmlet_report_syscall *syscalls_by_name; /* counts by name; names unique */
 	size_t nsyscalls_by_name;
 	struct vmlet_report_phases phases;

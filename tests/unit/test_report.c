@@ -77,6 +77,7 @@ static void test_full_report(void **state)
 		{ .guest = "/data/in.txt", .reads = 7, .read_bytes = 1ull << 40, .writes = 0 },
 	};
 	struct vmlet_report_syscall sys[] = { { "read", 9 }, { "write", 1 }, { "exit_group", 1 } };
+	struct vmlet_report_process procs[] = { { 2, 1, "/bin/sh", 0, 3, 2, 9 }, { 3, 2, "/bin/\xc3\xa9" "cho", 137, 1, 1, 2 } };
 	struct vmlet_report r = {
 		.state = REPORT_OK,
 		.exit_code = 0,
@@ -88,6 +89,8 @@ static void test_full_report(void **state)
 		.exits = 4,
 		.hypercalls = 3,
 		.processes = 2,
+		.process_list = procs,
+		.nprocess_list = 2,
 		.syscalls = 11,
 		.syscalls_by_name = sys,
 		.nsyscalls_by_name = 3,
@@ -109,7 +112,7 @@ static void test_full_report(void **state)
 	{
 		static const char *const want[] = { "version", "state", "exit_code", "signal", "message",
 						    "channels", "memory_peak", "exits", "hypercalls",
-						    "processes", "syscalls", "phases_us" };
+						    "processes", "process_list", "syscalls", "phases_us" };
 		json_object_foreach(root, key, v) {
 			assert_true(i < sizeof(want) / sizeof(want[0]));
 			assert_string_equal(key, want[i]);
@@ -126,6 +129,16 @@ static void test_full_report(void **state)
 	assert_int_equal(get_int(root, "exits"), 4);
 	assert_int_equal(get_int(root, "hypercalls"), 3);
 	assert_int_equal(get_int(root, "processes"), 2);
+	p = json_object_get(root, "process_list");
+	assert_true(json_is_array(p));
+	assert_int_equal(json_array_size(p), 2);
+	assert_int_equal(get_int(json_array_get(p, 0), "pid"), 2);
+	assert_int_equal(get_int(json_array_get(p, 0), "ppid"), 1);
+	assert_string_equal(get_str(json_array_get(p, 0), "program"), "/bin/sh");
+	assert_int_equal(get_int(json_array_get(p, 0), "syscalls"), 9);
+	assert_int_equal(get_int(json_array_get(p, 1), "exit_code"), 137);
+	assert_string_equal(get_str(json_array_get(p, 1), "program"), "/bin/\xc3\xa9" "cho");
+	assert_int_equal(json_object_size(json_array_get(p, 1)), 7);
 
 	c = json_object_get(root, "channels");
 	assert_true(json_is_array(c));

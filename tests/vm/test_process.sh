@@ -184,6 +184,18 @@ rm -rf "${T:?}/tarwork/"*
 VMLET_OPTS="--root / --tmpfs $T/tarwork" like_native "process/tar-gzip-in-tmpfs" /dev/null -- /bin/sh -c \
 	"cd $T/tarwork && mkdir s && echo x > s/a && tar czf s.tgz s && rm -r s && tar xzf s.tgz && cat s/a && ls"
 
+# The report lists every process: pid, parent, the program it ran last, exit code, its own counters
+# (which add up to the run's).
+if [ -x /usr/bin/python3 ]; then
+	run_vm "$T/out" "$T/err" /dev/null -- run --root / --report "$T/rep.json" /bin/sh -c '/bin/true; /bin/sh -c "exit 3"; echo $?'
+	got=$(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1])); l = r["process_list"]
+print(len(l), r["processes"], [(p["pid"], p["ppid"], p["program"], p["exit_code"]) for p in l[1:]],
+      sum(p["syscalls"] for p in l) == r["syscalls"]["total"], sum(p["exits"] for p in l) == r["exits"])' "$T/rep.json" 2>&1)
+	want="3 3 [(3, 2, '/bin/true', 0), (4, 2, '/bin/sh', 3)] True True"
+	if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then pass "process/report-list"; else fail "process/report-list" "exit $rc: $got (want $want)"; fi
+fi
+
 # --trace names the guest pid of each line once the run has forked.
 run_vm "$T/out" "$T/err" /dev/null -- run --trace "$PROGS/procs-musl" basic
 if grep -q '^\[pid 2\] wait4(' "$T/err" && grep -q '^\[pid 3\] exit_group(7)' "$T/err"; then
