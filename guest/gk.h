@@ -36,6 +36,7 @@ extern struct vmlet_stats gk_stats;
 /* proc/process.c: a reference more (add: before a fork, for the child's copies) or less (at exit)
  * on every shared tmpfs node this process's descriptions and mappings hold. */
 void process_tmpfs_refs(int add);
+long process_group(void); /* this process's group id (the host's table) */
 extern int gk_pid, gk_ppid; /* this process's guest pid and its parent's (proc/process.c) */
 #define GK_FD_MAX 256   /* RLIMIT_NOFILE inside the VM */
 #define GK_PATH_MAX 4096
@@ -204,7 +205,7 @@ DECLARE(nanosleep); DECLARE(clock_nanosleep); DECLARE(getrandom);
 DECLARE(arch_prctl); DECLARE(set_tid_address); DECLARE(set_robust_list); DECLARE(rseq);
 DECLARE(prlimit64); DECLARE(getrlimit); DECLARE(uname); DECLARE(getpid); DECLARE(getppid);
 DECLARE(sched_getaffinity); DECLARE(sched_yield); DECLARE(futex);
-DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp);
+DECLARE(sysinfo); DECLARE(exit); DECLARE(exit_group); DECLARE(umask); DECLARE(getpgrp); DECLARE(getpgid); DECLARE(getsid);
 DECLARE(fork); DECLARE(vfork); DECLARE(clone); DECLARE(clone3); DECLARE(wait4); DECLARE(waitid);
 DECLARE(setsid); DECLARE(pipe); DECLARE(pipe2); DECLARE(execve); DECLARE(execveat); DECLARE(socketpair); DECLARE(sendto); DECLARE(recvfrom); DECLARE(getrusage); DECLARE(times);
 DECLARE(prctl); DECLARE(setpgid); DECLARE(sched_getparam); DECLARE(getpriority);

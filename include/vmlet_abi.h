@@ -119,7 +119,8 @@ enum vmlet_hc {
 				   * out0 and out1 the two ends' handles (each read and written) */
 	VMLET_HC_ALARM = 24,   /* arg0: CLOCK_MONOTONIC ns of the guest kernel's next timer, 0 none: the host
 				* stops the program there (struct vmlet_interrupt's alarm_fired) */
-	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run (-1: all but the caller), arg1 signal
+	VMLET_HC_KILL = 25,    /* arg0 pid of another process of the run (-1: all but the caller; -N: those of
+				* process group N but the caller), arg1 signal
 				* (0: does it exist) -> 0, -ESRCH; it reaches that process's guest kernel as a
 				* signal from outside */
 	VMLET_HC_LOCK_WAIT = 26, /* arg0 the lock word as the caller saw it (VMLET_LOCK_WAITERS set): sleep while
@@ -133,8 +134,15 @@ enum vmlet_hc {
 				   * differs), -ETIMEDOUT, -EINTR (a signal is due) */
 	VMLET_HC_FUTEX_WAKE = 29, /* arg0 gva of such a word, arg1 how many, arg2 bitset -> sleepers woken, in
 				   * every process of the run */
+	VMLET_HC_PGID = 30,    /* process groups and sessions: arg0 VMLET_PGID_*, arg1 pid (0: the caller), arg2 pgid
+				* (SET; 0: pid itself) -> the group or session id (GET, GETSID, SETSID) or 0 (SET);
+				* -ESRCH, -EPERM as Linux */
 	VMLET_HC_COUNT
 };
+#define VMLET_PGID_GET 0u
+#define VMLET_PGID_GETSID 1u
+#define VMLET_PGID_SET 2u
+#define VMLET_PGID_SETSID 3u
 
 #define VMLET_OFF_NONE UINT64_MAX
 #define VMLET_FIRST_PID 2 /* the guest pid of a run's first process; its parent's is one less */

@@ -27,7 +27,7 @@ static const gk_syscall_fn table[] = {
 	[__NR_getrlimit] = sys_getrlimit, [__NR_getrusage] = sys_getrusage,
 	[__NR_sysinfo] = sys_sysinfo, [__NR_times] = sys_times, [__NR_setpgid] = sys_setpgid,
 	[__NR_getppid] = sys_getppid, [__NR_getpgrp] = sys_getpgrp, [__NR_setsid] = sys_setsid,
-	[__NR_getgroups] = sys_getgroups, [__NR_getpgid] = sys_getpgrp, [__NR_getsid] = sys_getpgrp,
+	[__NR_getgroups] = sys_getgroups, [__NR_getpgid] = sys_getpgid, [__NR_getsid] = sys_getsid,
 	[__NR_sigaltstack] = sys_sigaltstack, [__NR_getpriority] = sys_getpriority,
 	[__NR_sched_getparam] = sys_sched_getparam, [__NR_arch_prctl] = sys_arch_prctl, [__NR_prctl] = sys_prctl,
 	[__NR_gettid] = sys_getpid, [__NR_time] = sys_time, [__NR_futex] = sys_futex,

@@ -6,7 +6,6 @@
 #include <linux/wait.h>
 
 int gk_pid = VMLET_FIRST_PID, gk_ppid = VMLET_FIRST_PID - 1;
-static int pgid = VMLET_FIRST_PID;
 
 #define SIGCHLD_K 17
 #define CLD_EXITED_K 1
@@ -188,26 +187,43 @@ long sys_getppid(struct gk_frame *f)
 	return gk_ppid;
 }
 
+/* Process groups and sessions are the host's (the process table): another process may move this
+ * one to another group. */
+static long pgid_call(unsigned op, long pid, long pgid)
+{
+	if (pid < 0 || pgid < 0)
+		return pid < 0 && op != VMLET_PGID_SET ? -ESRCH : -EINVAL;
+	return hc(VMLET_HC_PGID, op, (uint64_t)pid, (uint64_t)pgid, 0);
+}
+
+long process_group(void)
+{
+	return pgid_call(VMLET_PGID_GET, 0, 0);
+}
+
 long sys_getpgrp(struct gk_frame *f)
 {
 	(void)f;
-	return pgid;
+	return process_group();
 }
 
-/* setpgid(pid, pgid): this process, into its own group or an existing one (not checked). */
+long sys_getpgid(struct gk_frame *f)
+{
+	return pgid_call(VMLET_PGID_GET, (long)(int)A0, 0);
+}
+
+long sys_getsid(struct gk_frame *f)
+{
+	return pgid_call(VMLET_PGID_GETSID, (long)(int)A0, 0);
+}
+
 long sys_setpgid(struct gk_frame *f)
 {
-	if (A0 != 0 && (int)A0 != gk_pid)
-		return 0; /* another process's group (job control): not kept */
-	if ((long)(int)A1 < 0)
-		return -EINVAL;
-	pgid = A1 ? (int)A1 : gk_pid;
-	return 0;
+	return pgid_call(VMLET_PGID_SET, (long)(int)A0, (long)(int)A1);
 }
 
 long sys_setsid(struct gk_frame *f)
 {
 	(void)f;
-	pgid = gk_pid;
-	return gk_pid;
+	return pgid_call(VMLET_PGID_SETSID, 0, 0);
 }

@@ -234,7 +234,7 @@ int signal_interrupts(void)
 
 static int is_self(int64_t pid)
 {
-	return pid == gk_pid || pid == 0 || pid == -gk_pid;
+	return pid == gk_pid;
 }
 
 /* The signal set argument of the rt_sig* calls: 0, or -EINVAL/-EFAULT. */
@@ -327,13 +327,27 @@ long sys_kill(struct gk_frame *f)
 {
 	int64_t pid = (int64_t)(int)A0;
 
+	int mine = 0;
+	long r;
+
 	if (is_self(pid))
 		return send_self((int)A1, SI_USER_K);
 	if ((int)A1 < 0 || (int)A1 > NSIG_K)
 		return -EINVAL;
-	/* Another process of the run (its own VM), or all of them but this one (-1): the host hands
-	 * the signal over. Process groups are a process's own (0, -pid: itself). */
-	return pid > 0 || pid == -1 ? hc(VMLET_HC_KILL, (uint64_t)pid, A1, 0, 0) : -ESRCH;
+	if (pid == 0 || pid < -1) { /* a process group: 0 is the caller's */
+		long group = process_group();
+		if (group < 0)
+			return group;
+		if (!pid)
+			pid = -group;
+		mine = -pid == group;
+	}
+	/* Another process of the run (its own VM), all of them but this one (-1), or a group's other
+	 * members: the host hands the signal over; this one's own is sent here, after theirs. */
+	r = hc(VMLET_HC_KILL, (uint64_t)pid, A1, 0, 0);
+	if (mine)
+		return send_self((int)A1, SI_USER_K) ? -EINVAL : 0;
+	return r;
 }
 
 long sys_tgkill(struct gk_frame *f)

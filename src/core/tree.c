@@ -25,6 +25,7 @@ struct tree_proc {
 	int pid;      /* guest pid */
 	int ppid;     /* guest pid of the parent */
 	int wstatus;  /* Linux wait status, once SLOT_EXITED */
+	int pgid, sid; /* its process group and session (guest pids) */
 	uint64_t signals; /* sent by other processes of the run, not yet taken by its VMM (atomically) */
 	/* Once SLOT_EXITED: its counters, its reaped descendants' included. */
 	uint64_t exits, hypercalls, syscalls, unsupported, processes;
@@ -68,7 +69,8 @@ int tree_attach(struct vmlet_vm *vm)
 	for (i = 0; i < vm->max_procs; i++)
 		vm->children[i] = (struct tree_child){ .pidfd = -1 };
 	t->next_pid = VMLET_FIRST_PID + 1;
-	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID, .ppid = VMLET_FIRST_PID - 1 };
+	t->proc[0] = (struct tree_proc){ .state = SLOT_RUNNING, .pid = VMLET_FIRST_PID, .ppid = VMLET_FIRST_PID - 1,
+					 .pgid = vm->guest_pgid, .sid = vm->guest_sid };
 	vm->tree = t;
 	vm->tree_slot = 0;
 	vm->guest_pid = VMLET_FIRST_PID;
@@ -114,6 +116,8 @@ int tree_reserve(struct vmlet_vm *vm)
 		if (p->pid <= VMLET_FIRST_PID) /* wrapped, or a VMM wrote nonsense there */
 			p->pid = VMLET_FIRST_PID + 1 + i;
 		p->ppid = vm->guest_pid;
+		p->pgid = t->proc[vm->tree_slot].pgid; /* a child starts in its parent's group and session */
+		p->sid = t->proc[vm->tree_slot].sid;
 		p->wstatus = 0;
 		p->signals = 0;
 		p->exits = p->hypercalls = p->syscalls = p->unsupported = p->processes = 0;
@@ -397,8 +401,8 @@ int tree_kill(struct vmlet_vm *vm, int pid, int sig)
 		int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
 		if (state != SLOT_RUNNING && state != SLOT_EXITED)
 			continue;
-		if (pid == -1 ? i == vm->tree_slot : p->pid != pid)
-			continue; /* -1: every process but the caller, as on Linux */
+		if (pid == -1 || pid < -1 ? i == vm->tree_slot || (pid < -1 && p->pgid != -pid) : p->pid != pid)
+			continue; /* -1: every process but the caller, as on Linux; -N: group N but the caller */
 		found = 1;
 		if (sig && state == SLOT_RUNNING) /* a zombie takes no signal */
 			send_to(vm, i, sig);
@@ -423,4 +427,100 @@ void tree_take_signals(struct vmlet_vm *vm)
 	}
 	if (sigs)
 		__atomic_or_fetch(&vm->sig_pending, sigs, __ATOMIC_RELEASE);
+}
+
+/* The running or zombie process with guest pid `pid` (0: this one): its slot, or -1. */
+static int slot_of(const struct vmlet_vm *vm, int pid)
+{
+	int i;
+
+	if (!pid)
+		return vm->tree_slot;
+	for (i = 0; i < vm->max_procs; i++) {
+		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
+		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pid == pid)
+			return i;
+	}
+	return -1;
+}
+
+/* setpgid(pid, pgid) as Linux checks it: the caller or its child, in the caller's session, not a
+ * session leader; into its own new group or an existing one of that session. */
+static int set_pgid(struct vmlet_vm *vm, int pid, int pgid)
+{
+	struct tree_proc *me = &vm->tree->proc[vm->tree_slot], *p;
+	int i, k = slot_of(vm, pid);
+
+	if (k < 0 || (k != vm->tree_slot && vm->tree->proc[k].ppid != me->pid))
+		return -ESRCH;
+	p = &vm->tree->proc[k];
+	if (p->sid != me->sid || p->sid == p->pid)
+		return -EPERM;
+	if (!pgid)
+		pgid = p->pid;
+	for (i = 0; pgid != p->pid && i < vm->max_procs; i++) {
+		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
+		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pgid == pgid &&
+		    vm->tree->proc[i].sid == me->sid)
+			break;
+	}
+	if (i == vm->max_procs)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+static int set_sid(struct vmlet_vm *vm)
+{
+	struct tree_proc *me = &vm->tree->proc[vm->tree_slot];
+	int i;
+
+	for (i = 0; i < vm->max_procs; i++) { /* a group leader cannot leave its group */
+		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
+		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pgid == me->pid)
+			return -EPERM;
+	}
+	me->pgid = me->sid = me->pid;
+	return me->pid;
+}
+
+int tree_pgid(struct vmlet_vm *vm, unsigned op, int pid, int pgid)
+{
+	struct tree_proc *p;
+	int k, r;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	if (!vm->tree) { /* one process so far: it is VMLET_FIRST_PID */
+		if (pid && pid != VMLET_FIRST_PID)
+			return -ESRCH;
+		switch (op) {
+		case VMLET_PGID_GET: return vm->guest_pgid;
+		case VMLET_PGID_GETSID: return vm->guest_sid;
+		case VMLET_PGID_SET: /* its own group (new or the one it is in): there is no other */
+			if (vm->guest_sid == VMLET_FIRST_PID || (pgid && pgid != VMLET_FIRST_PID && pgid != vm->guest_pgid))
+				return -EPERM;
+			vm->guest_pgid = pgid ? pgid : VMLET_FIRST_PID;
+			return 0;
+		case VMLET_PGID_SETSID:
+			if (vm->guest_pgid == VMLET_FIRST_PID)
+				return -EPERM;
+			return vm->guest_pgid = vm->guest_sid = VMLET_FIRST_PID;
+		default: return -EINVAL;
+		}
+	}
+	switch (op) {
+	case VMLET_PGID_GET:
+	case VMLET_PGID_GETSID:
+		if ((k = slot_of(vm, pid)) < 0)
+			return -ESRCH;
+		p = &vm->tree->proc[k];
+		return op == VMLET_PGID_GET ? p->pgid : p->sid;
+	case VMLET_PGID_SET: r = set_pgid(vm, pid, pgid); break;
+	case VMLET_PGID_SETSID: r = set_sid(vm); break;
+	default: return -EINVAL;
+	}
+	vm->guest_pgid = vm->tree->proc[vm->tree_slot].pgid;
+	vm->guest_sid = vm->tree->proc[vm->tree_slot].sid;
+	return r;
 }

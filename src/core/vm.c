@@ -519,6 +519,9 @@ static void take_config(struct vmlet_vm *vm, const struct vmlet_config *c)
 	take_tmpfs(vm, c);
 	vm->uid = c->uid;
 	vm->max_procs = c->max_procs ? (int)c->max_procs : (int)VMLET_DEFAULT_PROCS;
+	/* The first process leads its group, in the session of its (invisible) parent: a job a shell started. */
+	vm->guest_pgid = VMLET_FIRST_PID;
+	vm->guest_sid = VMLET_FIRST_PID - 1;
 	vm->gid = c->gid;
 	snprintf(vm->exe, sizeof(vm->exe), "%s%s", c->root && c->path[0] != '/' ? "/" : "", c->path);
 	if (!c->root && c->path[0] != '/') {

@@ -123,6 +123,7 @@ struct vmlet_vm {
 	int tree_slot;            /* this process's entry in it */
 	struct tree_child *children; /* by slot: this process's unreaped children (private: tree.c) */
 	int guest_pid, guest_ppid;   /* this process's guest pid and its parent's, from the first fork on */
+	int guest_pgid, guest_sid;   /* its process group and session (the table's, once there is one) */
 	struct {                  /* the counters of the processes this one reaped, and theirs */
 		uint64_t exits, hypercalls, syscalls, unsupported, processes;
 	} sub;
@@ -285,6 +286,8 @@ void tree_release(struct vmlet_vm *vm, int slot);
 int tree_forked(struct vmlet_vm *vm, int slot, pid_t host, int pidfd);
 int tree_pid(const struct vmlet_vm *vm);  /* this process's guest pid */
 int tree_alive(const struct vmlet_vm *vm, int pid); /* guest pid `pid` is a process of the run that has not ended */
+/* VMLET_HC_PGID: process groups and sessions, kept in the table (before the first fork, in vm). */
+int tree_pgid(struct vmlet_vm *vm, unsigned op, int pid, int pgid);
 int tree_ppid(const struct vmlet_vm *vm); /* its parent's */
 /* Reap a child (guest pid, or -1 any): its guest pid and Linux wait status, 0 (nohang, none
  * exited), -ECHILD (no such child), -EINTR (the run must stop). */
@@ -319,7 +322,7 @@ enum exit_action hypercall_handle(struct vmlet_vm *vm);
 /* A new handle (readable, not writable) for host fd, or -EMFILE (fd closed); close one (not stdio). */
 int64_t handle_alloc(struct vmlet_vm *vm, int fd, enum handle_kind kind);
 void handle_close(struct vmlet_vm *vm, uint64_t h);
-/* process_calls.c: VMLET_HC_FORK, WAIT, PIPE, EXEC, SOCKETPAIR, KILL, LOCK_WAIT, LOCK_WAKE, FUTEX_WAIT, FUTEX_WAKE. */
+/* process_calls.c: VMLET_HC_FORK, WAIT, PIPE, EXEC, SOCKETPAIR, KILL, LOCK_WAIT, LOCK_WAKE, FUTEX_WAIT, FUTEX_WAKE, PGID. */
 int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_pipe(struct vmlet_vm *vm, struct vmlet_hypercall *h);
@@ -330,6 +333,7 @@ int64_t hc_lock_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_lock_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_futex_wait(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int64_t hc_futex_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h);
+int64_t hc_pgid(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 /* Fresh anonymous memory (zeros) over guest-physical [addr, addr+len) of RAM: 0 or -errno. */
 int64_t anon_back(struct vmlet_vm *vm, uint64_t addr, uint64_t len);
 int ring_drain(struct vmlet_vm *vm);

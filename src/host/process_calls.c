@@ -116,7 +116,7 @@ int64_t hc_kill(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 
 	if (h->arg[1] > 64)
 		return -EINVAL;
-	if (pid != -1 && (pid <= 0 || pid > INT32_MAX))
+	if (pid == 0 || pid < -(int64_t)INT32_MAX || pid > INT32_MAX)
 		return -ESRCH;
 	return tree_kill(vm, (int)pid, (int)h->arg[1]);
 }
@@ -147,4 +147,11 @@ int64_t hc_futex_wake(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	if (h->arg[1] > UINT32_MAX || h->arg[2] > UINT32_MAX)
 		return -EINVAL;
 	return shared_futex_wake(vm, h->arg[0], (uint32_t)h->arg[1], (uint32_t)h->arg[2]);
+}
+
+int64_t hc_pgid(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	if (h->arg[1] > INT32_MAX || h->arg[2] > INT32_MAX)
+		return -ESRCH;
+	return tree_pgid(vm, (unsigned)h->arg[0], (int)h->arg[1], (int)h->arg[2]);
 }

@@ -361,6 +361,85 @@ static int mode_exec(const char *prog)
 	return 0;
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen++;
+}
+
+static void child_on_usr1(int sig)
+{
+	(void)sig;
+	_exit(5);
+}
+
+/* Process groups and sessions: a child starts in its parent's, setpgid moves it, killpg and
+ * kill(0) reach a group, setsid makes a new session; the errors Linux gives. */
+static int mode_groups(void)
+{
+	pid_t me = getpid(), c;
+	int st, p[2];
+	char x;
+
+	if (setpgid(0, 0) < 0) /* a group of its own: kill(0) below reaches nothing outside the test */
+		return perror("setpgid"), 1;
+	printf("leads its group: %d\n", getpgrp() == me && getpgid(0) == me);
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		printf("child: parent's group %d, parent's session %d\n", getpgrp() == me, getsid(0) == getsid(me));
+		_exit(0);
+	}
+	waitpid(c, &st, 0);
+	if (pipe(p) < 0)
+		return perror("pipe"), 1;
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		if (setpgid(0, 0) < 0 || write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(p[0], &x, 1) != 1)
+		return perror("read"), 1;
+	printf("child leads its own group: %d, parent's unchanged: %d\n", getpgid(c) == c, getpgrp() == me);
+	printf("killpg: %d\n", killpg(c, SIGTERM));
+	waitpid(c, &st, 0);
+	show_status("group member", st);
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		pid_t s = setsid();
+		int again = setsid(), e = errno;
+		printf("setsid: new session %d, leads its group %d, again %d EPERM %d\n", s == getpid(),
+		       getpgrp() == getpid(), again, e == EPERM);
+		_exit(0);
+	}
+	waitpid(c, &st, 0);
+	signal(SIGUSR1, on_usr1);
+	fflush(stdout);
+	if ((c = fork()) == 0) {
+		signal(SIGUSR1, child_on_usr1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(p[0], &x, 1) != 1)
+		return perror("read"), 1;
+	printf("kill(0): %d\n", kill(0, SIGUSR1));
+	waitpid(c, &st, 0);
+	show_status("same group", st);
+	printf("the caller got it too: %d\n", usr1_seen);
+	st = killpg(99999, SIGTERM);
+	printf("killpg of no group: %d ESRCH %d\n", st, errno == ESRCH);
+	st = setpgid(1, 0);
+	printf("setpgid of a non-child: %d ESRCH %d\n", st, errno == ESRCH);
+	st = getpgid(99999);
+	printf("getpgid of nobody: %d ESRCH %d\n", st, errno == ESRCH);
+	return 0;
+}
+
 static int wait_one(const char *what)
 {
 	int st;
@@ -526,6 +605,8 @@ int main(int argc, char **argv)
 		return mode_exec(argv[2]);
 	if (!strcmp(m, "files") && argc > 2)
 		return mode_files(argv[2]);
-	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|kill|exec PROG|files DIR\n");
+	if (!strcmp(m, "groups"))
+		return mode_groups();
+	fprintf(stderr, "usage: procs basic|signal|pipe|nohang|tree|order|bomb|sockets|kill|groups|exec PROG|files DIR\n");
 	return 2;
 }

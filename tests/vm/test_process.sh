@@ -22,7 +22,7 @@ root_vs_native() {
 for libc in musl glibc; do
 	P="$PROGS/procs-$libc"
 	if [ ! -x "$P" ]; then fail "process/$libc/build" "$P missing (run make progs)"; continue; fi
-	for mode in basic signal pipe nohang tree order sockets kill; do
+	for mode in basic signal pipe nohang tree order sockets kill groups; do
 		VMLET_OPTS= like_native "process/$libc/$mode" /dev/null -- "$P" "$mode"
 	done
 done
@@ -35,6 +35,13 @@ for libc in musl glibc; do
 	rm -rf "${T:?}/scratch/"*
 	VMLET_OPTS="--tmpfs $T/scratch" like_native "process/$libc/files-shared" /dev/null -- "$PROGS/procs-$libc" files "$T/scratch"
 done
+
+# Processes killed with SIGKILL while they write to a tmpfs (perhaps inside the guest kernels' shared
+# lock): the tmpfs stays usable for the others, and no process hangs.
+mkdir -p "$T/stress"
+rm -rf "${T:?}/stress/"*
+STRESS="cd $T/stress && for i in 1 2 3 4 5 6 7 8; do (while :; do echo x >> f\$i; mkdir -p d\$i; rm -rf d\$i; done) & p=\$!; while [ ! -s f\$i ]; do :; done; sleep 0.05; kill -9 \$p; wait \$p; echo \"killed \$?\"; done; echo after > g && cat g && ls | grep -c f"
+VMLET_OPTS="--root / --tmpfs $T/stress" like_native "process/tmpfs-kill-9-stress" /dev/null -- /bin/sh -c "$STRESS"
 
 # A written channel the shell opens once for a block of commands: their writes follow each other
 # (the description's offset is one for every process that shares it), as natively.
