@@ -318,6 +318,9 @@ struct vmlet_interrupt {
 	uint64_t trapno, error, cr2; /* sigcontext's */
 	uint64_t host_pending;  /* signals sent to vmlet for the program (bit sig - 1) */
 	uint64_t alarm_fired;   /* the VMLET_HC_ALARM deadline that passed, 0 none */
+	uint32_t child_reaping; /* the guest kernel's: SIGCHLD is ignored or has SA_NOCLDWAIT, so the host
+				 * reaps this process's ended children itself (no zombies, as Linux) */
+	uint32_t pad;
 };
 
 /* Guest-kernel counters the host reads at the end of a run. */

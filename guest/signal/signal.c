@@ -13,6 +13,8 @@
 #define SA_NODEFER_K 0x40000000ull
 #define SA_RESETHAND_K 0x80000000ull
 #define SA_RESTART_K 0x10000000ull
+#define SA_NOCLDWAIT_K 0x2ull
+#define SIGCHLD_K 17
 #define SI_USER_K 0
 #define SI_TKILL_K (-6)
 #define SS_ONSTACK_K 1
@@ -81,6 +83,14 @@ static int suspended;   /* rt_sigsuspend: the next frame saves suspend_mask, the
 static uint64_t suspend_mask;
 static uint64_t awaited; /* rt_sigtimedwait: these end a wait even while blocked */
 
+/* Ignored SIGCHLD, or SA_NOCLDWAIT: the children leave no zombies (the host reaps them). */
+static void note_child_reaping(void)
+{
+	const struct ksigaction *a = &actions[SIGCHLD_K];
+
+	gk_interrupt_info.child_reaping = a->handler == SIG_IGN_K || (a->flags & SA_NOCLDWAIT_K);
+}
+
 long sys_rt_sigaction(struct gk_frame *f)
 {
 	long sig = (long)A0;
@@ -99,6 +109,7 @@ long sys_rt_sigaction(struct gk_frame *f)
 			return -EFAULT;
 		actions[sig] = *(const struct ksigaction *)A1;
 		actions[sig].mask &= ~UNBLOCKABLE;
+		note_child_reaping();
 	}
 	return 0;
 }
@@ -546,6 +557,7 @@ void signal_exec_reset(void)
 			actions[s].flags = actions[s].restorer = actions[s].mask = 0;
 	altstack.sp = altstack.size = 0;
 	altstack.flags = SS_DISABLE_K;
+	note_child_reaping();
 	timers_exec_reset();
 }
 

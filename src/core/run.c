@@ -283,6 +283,7 @@ int vmlet_vm_run(struct vmlet_vm *vm, struct vmlet_result *result, struct vmlet_
 			vm->run->immediate_exit = 0;
 			ring_drain(vm);
 			tree_take_signals(vm);
+			tree_reap_unwaited(vm);
 			guest_signal_interrupt(vm);
 			continue;
 		}

@@ -268,6 +268,18 @@ int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus)
 	return reaped(vm, slot, &si, wstatus);
 }
 
+void tree_reap_unwaited(struct vmlet_vm *vm)
+{
+	const struct vmlet_interrupt *rec = vm_guest_ptr(vm, vm->gk.interrupt, sizeof(*rec));
+	siginfo_t si;
+	int slot, ws;
+
+	if (!vm->tree || !rec || !__atomic_load_n(&rec->child_reaping, __ATOMIC_RELAXED))
+		return;
+	while ((slot = ended_child(vm, -1, &si)) >= 0)
+		reaped(vm, slot, &si, &ws);
+}
+
 int tree_guest_wstatus(const struct vmlet_result *r)
 {
 	switch (r->outcome) {

@@ -293,6 +293,8 @@ int tree_ppid(const struct vmlet_vm *vm); /* its parent's */
  * exited), -ECHILD (no such child), -EINTR (the run must stop). */
 int tree_wait(struct vmlet_vm *vm, int pid, int nohang, int *wstatus);
 int tree_guest_wstatus(const struct vmlet_result *r); /* a finished run as a Linux wait status */
+/* The guest ignores SIGCHLD (or set SA_NOCLDWAIT): reap its ended children now (at a tick). */
+void tree_reap_unwaited(struct vmlet_vm *vm);
 _Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: record, exit */
 void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
 /* The program a process runs now (a path, from the config or VMLET_HC_EXEC), for the process list. */

@@ -14,8 +14,13 @@ int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	/* A pool's process runs other VMs on other threads: it is never forked. */
 	if (vm->max_procs <= 1 || vm->pool)
 		return -EAGAIN;
-	if (tree_attach(vm) < 0 || (slot = tree_reserve(vm)) < 0)
+	if (tree_attach(vm) < 0)
 		return -EAGAIN;
+	if ((slot = tree_reserve(vm)) < 0) { /* children nobody waits for may have ended since the last tick */
+		tree_reap_unwaited(vm);
+		if ((slot = tree_reserve(vm)) < 0)
+			return -EAGAIN;
+	}
 	child = vm_fork(vm, &pidfd, &in_child);
 	if (child > 0)
 		return tree_forked(vm, slot, child, pidfd);
