@@ -73,6 +73,7 @@ long hc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
  * it, once: it is held until leave, which the end of each system call and each hc() call. */
 void tmpfs_enter(void);
 void tmpfs_leave(void);
+extern uint64_t gk_shared_vbase; /* where the shared region is: VMLET_SHARED_VBASE (a host test moves it) */
 _Noreturn void gk_exit(int status, int signal);
 
 /* user.c: checks on program-supplied addresses. */

@@ -137,6 +137,8 @@ enum vmlet_hc {
 	VMLET_HC_PGID = 30,    /* process groups and sessions: arg0 VMLET_PGID_*, arg1 pid (0: the caller), arg2 pgid
 				* (SET; 0: pid itself) -> the group or session id (GET, GETSID, SETSID) or 0 (SET);
 				* -ESRCH, -EPERM as Linux */
+	VMLET_HC_SHARED = 31,  /* before the guest kernel first touches the shared region: the host gives it
+				* memory -> 0 (a failure ends the run) */
 	VMLET_HC_COUNT
 };
 #define VMLET_PGID_GET 0u

@@ -23,7 +23,7 @@ struct tmpfs_shared {
 
 _Static_assert(__builtin_offsetof(struct tmpfs_shared, lock) == 0, "the host knows the lock word");
 
-#define SH ((struct tmpfs_shared *)VMLET_SHARED_VBASE)
+#define SH ((struct tmpfs_shared *)gk_shared_vbase)
 
 /* A page for m (NULL: not counted against a mount), zeroed unless the caller overwrites it whole. */
 static uint64_t page_take(struct tmount *m, int zero)
@@ -87,8 +87,8 @@ static void enter_mounted(void)
 		mount_init(&SH->mounts[i], gk_boot.tmpfs[i].path, gk_boot.tmpfs[i].size, 0x30 + i);
 	/* memfds and anonymous shared memory: as much as the guest memory. */
 	mount_init(&SH->mounts[VMLET_TMPFS_MAX], "", gk_boot.mem_bytes, 0x01);
-	SH->next_page = VMLET_SHARED_VBASE + ((sizeof(struct tmpfs_shared) + PAGE - 1) & ~(PAGE - 1));
-	SH->end_page = VMLET_SHARED_VBASE + gk_boot.shared_bytes;
+	SH->next_page = gk_shared_vbase + ((sizeof(struct tmpfs_shared) + PAGE - 1) & ~(PAGE - 1));
+	SH->end_page = gk_shared_vbase + gk_boot.shared_bytes;
 	SH->next_ino = 2;
 }
 
@@ -225,7 +225,7 @@ uint64_t tnode_page(struct tnode *n, uint64_t pgno)
 	tmpfs_enter();
 	if (pgno >= ((uint64_t)n->size + PAGE - 1) / PAGE || !(p = data_page(n, pgno, 1)))
 		return 0;
-	return p - VMLET_SHARED_VBASE + VMLET_SHARED_GPA;
+	return p - gk_shared_vbase + VMLET_SHARED_GPA;
 }
 
 /* Frees the pages at or past page `from` in the subtree at *s, whose first page is base. */

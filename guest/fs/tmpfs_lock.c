@@ -3,11 +3,14 @@
 
 #define SPINS 200 /* reads of a held lock before sleeping in the host: a hypercall costs far more */
 
-static int held; /* this process holds it (each process has its own copy of this flag) */
+uint64_t gk_shared_vbase = VMLET_SHARED_VBASE;
+
+static int held;   /* this process holds it (each process has its own copy of this flag) */
+static int backed; /* the host gave the region memory (inherited: a fork backs it first) */
 
 static uint32_t *lock_word(void)
 {
-	return (uint32_t *)VMLET_SHARED_VBASE;
+	return (uint32_t *)gk_shared_vbase;
 }
 
 void tmpfs_enter(void)
@@ -17,6 +20,10 @@ void tmpfs_enter(void)
 
 	if (held)
 		return;
+	if (!backed) {
+		hc(VMLET_HC_SHARED, 0, 0, 0, 0); /* a failure ends the run */
+		backed = 1;
+	}
 	if (!__atomic_compare_exchange_n(w, &seen, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		for (;;) {
 			for (spins = 0; spins < SPINS && __atomic_load_n(w, __ATOMIC_RELAXED); spins++)

@@ -41,11 +41,11 @@ static int set_slot(int vm_fd, uint8_t *host, uint64_t size)
 
 void shared_destroy(struct vmlet_vm *vm)
 {
-	if (!vm->shared.host)
-		return;
-	if (vm->vm_fd >= 0)
-		set_slot(vm->vm_fd, vm->shared.host, 0);
-	munmap(vm->shared.host, vm->shared.size);
+	if (vm->shared.host) {
+		if (vm->vm_fd >= 0)
+			set_slot(vm->vm_fd, vm->shared.host, 0);
+		munmap(vm->shared.host, vm->shared.size);
+	}
 	vm->shared.host = NULL;
 	vm->shared.size = 0;
 }
@@ -53,26 +53,41 @@ void shared_destroy(struct vmlet_vm *vm)
 int shared_install(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	uint64_t size = plan_bytes(vm);
+
+	if (vm->shared.size != size) /* a reused VM's region (cleared at reset) serves if it fits */
+		shared_destroy(vm);
+	vm->shared.size = size;
+	return layout_map_shared(vm, err); /* the tables only: memory and slot at first use */
+}
+
+int shared_back(struct vmlet_vm *vm)
+{
+	void *p;
 	int r;
 
-	if (vm->shared.host && vm->shared.size != size)
-		shared_destroy(vm);
-	if (!vm->shared.host) {
-		/* MAP_SHARED: a forked VMM keeps the same pages; lazily allocated, given back at reset. */
-		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED)
-			return vm_error(err, -errno, "cannot map the tmpfs region (%llu bytes): %s",
-					(unsigned long long)size, strerror(errno));
-		vm->shared.host = p;
-		vm->shared.size = size;
-		if ((r = set_slot(vm->vm_fd, vm->shared.host, size))) {
-			munmap(p, size);
-			vm->shared.host = NULL;
-			vm->shared.size = 0;
-			return vm_error(err, r, "adding the tmpfs memory slot: %s", strerror(-r));
-		}
+	if (vm->shared.host || !vm->shared.size)
+		return vm->shared.host ? 0 : -EINVAL;
+	/* MAP_SHARED: a forked VMM keeps the same pages; allocated at first touch, given back at reset. */
+	p = mmap(NULL, vm->shared.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if ((r = set_slot(vm->vm_fd, p, vm->shared.size))) {
+		munmap(p, vm->shared.size);
+		return r;
 	}
-	return layout_map_shared(vm, err);
+	vm->shared.host = p;
+	return 0;
+}
+
+int64_t hc_shared(struct vmlet_vm *vm, struct vmlet_hypercall *h)
+{
+	int r = shared_back(vm);
+
+	(void)h;
+	if (r)
+		vm_finish(vm, VMLET_FAILED, 0, 0, "cannot give the guest its tmpfs region (%llu bytes): %s",
+			  (unsigned long long)vm->shared.size, strerror(-r));
+	return r;
 }
 
 int shared_clear(struct vmlet_vm *vm)
@@ -89,7 +104,7 @@ int shared_rebuild(struct vmlet_vm *vm)
 
 void *shared_ptr(const struct vmlet_vm *vm, uint64_t off, uint64_t len)
 {
-	if (!vm->shared.host || off > vm->shared.size || len > vm->shared.size - off)
+	if (!vm->shared.host || off > vm->shared.size || len > vm->shared.size - off) /* (not backed yet: none) */
 		return NULL;
 	return vm->shared.host + off;
 }

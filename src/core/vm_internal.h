@@ -204,9 +204,13 @@ int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vm
 int layout_map_shared(struct vmlet_vm *vm, struct vmlet_error *err);
 
 /* shared.c: the shared region (VMLET_SHARED_*), one for the run's processes, and its lock.
- * install: made (or kept, same size) for the config taken, slot added, mapped; clear: zeros,
- * memory back to the host (reset); rebuild: its slot in a forked VMM's new VM; destroy: gone. */
+ * install: sized for the config taken and mapped in the page tables (a reused VM's kept if it
+ * fits); back: its memory and slot, at the guest's first use (VMLET_HC_SHARED) or the first fork;
+ * clear: zeros, memory back to the host (reset); rebuild: its slot in a forked VMM's new VM;
+ * destroy: gone. Until backed, shared.host is NULL and nothing reaches it. */
 int shared_install(struct vmlet_vm *vm, struct vmlet_error *err);
+int shared_back(struct vmlet_vm *vm);
+int64_t hc_shared(struct vmlet_vm *vm, struct vmlet_hypercall *h);
 int shared_clear(struct vmlet_vm *vm);
 int shared_rebuild(struct vmlet_vm *vm);
 void shared_destroy(struct vmlet_vm *vm);

@@ -703,7 +703,7 @@ static const hc_fn table[VMLET_HC_COUNT] = {
 	[VMLET_HC_ALARM] = hc_alarm,	   [VMLET_HC_KILL] = hc_kill,
 	[VMLET_HC_LOCK_WAIT] = hc_lock_wait, [VMLET_HC_LOCK_WAKE] = hc_lock_wake,
 	[VMLET_HC_FUTEX_WAIT] = hc_futex_wait, [VMLET_HC_FUTEX_WAKE] = hc_futex_wake,
-	[VMLET_HC_PGID] = hc_pgid,
+	[VMLET_HC_PGID] = hc_pgid,	   [VMLET_HC_SHARED] = hc_shared,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == VMLET_HC_COUNT, "one handler per hypercall");

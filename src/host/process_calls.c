@@ -14,7 +14,7 @@ int64_t hc_fork(struct vmlet_vm *vm, struct vmlet_hypercall *h)
 	/* A pool's process runs other VMs on other threads: it is never forked. */
 	if (vm->max_procs <= 1 || vm->pool)
 		return -EAGAIN;
-	if (tree_attach(vm) < 0)
+	if (tree_attach(vm) < 0 || shared_back(vm) < 0) /* the child must share the parent's region */
 		return -EAGAIN;
 	if ((slot = tree_reserve(vm)) < 0) { /* children nobody waits for may have ended since the last tick */
 		tree_reap_unwaited(vm);

@@ -39,6 +39,7 @@ int gk_gk_syscall(struct gk_frame *f);
 extern struct vmlet_boot gk_gk_boot;
 extern struct vmlet_ring gk_gk_ring;
 extern struct vmlet_stats gk_gk_stats;
+extern uint64_t gk_gk_shared_vbase;
 
 /* What guest/arch/hypercall.c is in a VM: the block, one exit, the answer. */
 struct vmlet_hypercall gk_gk_hypercall;
@@ -67,6 +68,7 @@ _Noreturn void gk_gk_exit(int status, int signal)
 
 static char tree[64];
 #define HEAP_SIZE (64ull << 20)
+#define SHARED_SIZE (512ull << 20)
 
 /* A VM whose "guest memory" is this process (base 0, the whole user half), with tree granted read-only. */
 static int build_vm(void **state)
@@ -119,6 +121,15 @@ static int build_vm(void **state)
 	assert_true(heap != MAP_FAILED);
 	gk_gk_boot.brk_start = (uint64_t)heap;
 	gk_gk_boot.mmap_top = (uint64_t)heap + HEAP_SIZE;
+	/* The shared region (the tmpfs): one for the whole process too, as the host would give it. */
+	static uint8_t *shared;
+	if (!shared)
+		shared = mmap(NULL, SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(shared != MAP_FAILED);
+	gk_gk_shared_vbase = (uint64_t)shared;
+	gk_gk_boot.shared_bytes = SHARED_SIZE;
+	vm->shared.host = shared;
+	vm->shared.size = SHARED_SIZE;
 	gk_gk_boot.ntmpfs = 2;
 	gk_gk_boot.tmpfs[0].size = 16ull << 20;
 	strcpy(gk_gk_boot.tmpfs[0].path, "/scratch");
