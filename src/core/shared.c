@@ -41,41 +41,44 @@ static int set_slot(int vm_fd, uint8_t *host, uint64_t size)
 
 void shared_destroy(struct vmlet_vm *vm)
 {
-	if (vm->shared.host) {
-		if (vm->vm_fd >= 0)
-			set_slot(vm->vm_fd, vm->shared.host, 0);
-		munmap(vm->shared.host, vm->shared.size);
-	}
+	if (!vm->shared.host)
+		return;
+	if (vm->shared.slotted && vm->vm_fd >= 0)
+		set_slot(vm->vm_fd, vm->shared.host, 0);
+	munmap(vm->shared.host, vm->shared.size);
 	vm->shared.host = NULL;
 	vm->shared.size = 0;
+	vm->shared.slotted = 0;
 }
 
 int shared_install(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	uint64_t size = plan_bytes(vm);
 
-	if (vm->shared.size != size) /* a reused VM's region (cleared at reset) serves if it fits */
+	if (vm->shared.host && vm->shared.size != size) /* a reused VM's (cleared at reset) serves if it fits */
 		shared_destroy(vm);
-	vm->shared.size = size;
-	return layout_map_shared(vm, err); /* the tables only: memory and slot at first use */
+	if (!vm->shared.host) {
+		/* MAP_SHARED: a forked VMM keeps the same pages; address space only until touched, and
+		 * mapped now, before the process is confined (its address-space limit). */
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return vm_error(err, -errno, "cannot map the tmpfs region (%llu bytes): %s",
+					(unsigned long long)size, strerror(errno));
+		vm->shared.host = p;
+		vm->shared.size = size;
+	}
+	return layout_map_shared(vm, err); /* the tables; the memory slot at first use */
 }
 
 int shared_back(struct vmlet_vm *vm)
 {
-	void *p;
 	int r;
 
-	if (vm->shared.host || !vm->shared.size)
+	if (!vm->shared.host || vm->shared.slotted)
 		return vm->shared.host ? 0 : -EINVAL;
-	/* MAP_SHARED: a forked VMM keeps the same pages; allocated at first touch, given back at reset. */
-	p = mmap(NULL, vm->shared.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	if ((r = set_slot(vm->vm_fd, p, vm->shared.size))) {
-		munmap(p, vm->shared.size);
+	if ((r = set_slot(vm->vm_fd, vm->shared.host, vm->shared.size)))
 		return r;
-	}
-	vm->shared.host = p;
+	vm->shared.slotted = 1;
 	return 0;
 }
 
@@ -99,7 +102,7 @@ int shared_clear(struct vmlet_vm *vm)
 
 int shared_rebuild(struct vmlet_vm *vm)
 {
-	return vm->shared.host ? set_slot(vm->vm_fd, vm->shared.host, vm->shared.size) : 0;
+	return vm->shared.slotted ? set_slot(vm->vm_fd, vm->shared.host, vm->shared.size) : 0;
 }
 
 void *shared_ptr(const struct vmlet_vm *vm, uint64_t off, uint64_t len)

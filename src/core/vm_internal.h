@@ -138,9 +138,10 @@ struct vmlet_vm {
 	uint64_t alarm_ns;      /* the guest kernel's next timer (VMLET_HC_ALARM), CLOCK_MONOTONIC; 0 none */
 	timer_t alarm_timer;    /* kicks the vCPU at alarm_ns, once created (alarm_armed) */
 	int alarm_armed;
-	struct {                /* the shared region (shared.c): host mapping, bytes */
+	struct {                /* the shared region (shared.c): host mapping, bytes, in the VM yet */
 		uint8_t *host;
 		uint64_t size;
+		int slotted;
 	} shared;
 	int lock_kill;          /* a SIGKILL waits for this process's guest kernel to release the shared lock */
 	char program[VMLET_PROGRAM_MAX]; /* what this process runs (tree_name_program) */
@@ -204,10 +205,10 @@ int layout_map_image(struct vmlet_vm *vm, const struct elf_image *img, struct vm
 int layout_map_shared(struct vmlet_vm *vm, struct vmlet_error *err);
 
 /* shared.c: the shared region (VMLET_SHARED_*), one for the run's processes, and its lock.
- * install: sized for the config taken and mapped in the page tables (a reused VM's kept if it
- * fits); back: its memory and slot, at the guest's first use (VMLET_HC_SHARED) or the first fork;
- * clear: zeros, memory back to the host (reset); rebuild: its slot in a forked VMM's new VM;
- * destroy: gone. Until backed, shared.host is NULL and nothing reaches it. */
+ * install: host memory reserved for the config taken (a reused VM's kept if it fits) and mapped
+ * in the page tables; back: its memory slot, at the guest's first use (VMLET_HC_SHARED) or the
+ * first fork; clear: zeros, memory back to the host (reset); rebuild: its slot in a forked VMM's
+ * new VM; destroy: gone. */
 int shared_install(struct vmlet_vm *vm, struct vmlet_error *err);
 int shared_back(struct vmlet_vm *vm);
 int64_t hc_shared(struct vmlet_vm *vm, struct vmlet_hypercall *h);

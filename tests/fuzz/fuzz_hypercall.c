@@ -768,6 +768,7 @@ static void make_vm(void)
 	mprotect(map + GUARD + SHARED_SIZE, GUARD, PROT_NONE);
 	vm->shared.host = (uint8_t *)map + GUARD;
 	vm->shared.size = SHARED_SIZE;
+	vm->shared.slotted = 1;
 	vm->kbase = MEM_SIZE - VMLET_KERNEL_SIZE;
 	vm->user_hi = vm->kbase;
 	vm->stack_lo = vm->user_hi - (2ull << 20);

@@ -130,6 +130,7 @@ static int build_vm(void **state)
 	gk_gk_boot.shared_bytes = SHARED_SIZE;
 	vm->shared.host = shared;
 	vm->shared.size = SHARED_SIZE;
+	vm->shared.slotted = 1; /* (no KVM VM: this process is the guest) */
 	gk_gk_boot.ntmpfs = 2;
 	gk_gk_boot.tmpfs[0].size = 16ull << 20;
 	strcpy(gk_gk_boot.tmpfs[0].path, "/scratch");
