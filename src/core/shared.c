@@ -54,6 +54,7 @@ void shared_destroy(struct vmlet_vm *vm)
 int shared_install(struct vmlet_vm *vm, struct vmlet_error *err)
 {
 	uint64_t size = plan_bytes(vm);
+	int r;
 
 	if (vm->shared.host && vm->shared.size != size) /* a reused VM's (cleared at reset) serves if it fits */
 		shared_destroy(vm);
@@ -67,7 +68,10 @@ int shared_install(struct vmlet_vm *vm, struct vmlet_error *err)
 		vm->shared.host = p;
 		vm->shared.size = size;
 	}
-	return layout_map_shared(vm, err); /* the tables; the memory slot at first use */
+	/* A single-VM run is confined by a filter without memory-slot changes: its slot now. */
+	if (vm->max_procs <= 1 && !vm->pool && (r = shared_back(vm)))
+		return vm_error(err, r, "adding the tmpfs memory slot: %s", strerror(-r));
+	return layout_map_shared(vm, err); /* the tables; else the memory slot at first use */
 }
 
 int shared_back(struct vmlet_vm *vm)
