@@ -76,7 +76,6 @@ int vmlet_vm_destroy_detached(struct vmlet_vm *vm)
 	/* Guest memory stays mapped (the reaper unmaps it by exiting); the bookkeeping goes. */
 	free(vm->channel_stats);
 	free(vm->process_list);
-	free(vm->logged);
 	free(vm);
 	return 0;
 }

@@ -121,9 +121,9 @@ static uint32_t *lock_word(const struct vmlet_vm *vm)
 	return vm->shared.host ? (uint32_t *)vm->shared.host : NULL;
 }
 
-static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts, uint32_t bitset)
 {
-	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+	return syscall(SYS_futex, word, op, val, ts, NULL, bitset);
 }
 
 int shared_lock_wait(struct vmlet_vm *vm, uint32_t seen)
@@ -140,7 +140,7 @@ int shared_lock_wait(struct vmlet_vm *vm, uint32_t seen)
 	}
 	if (vm_stop_requested(vm))
 		return 0;
-	if (futex(w, FUTEX_WAIT, seen, &ts) < 0 && errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
+	if (futex(w, FUTEX_WAIT, seen, &ts, 0) < 0 && errno != EAGAIN && errno != EINTR && errno != ETIMEDOUT)
 		return -errno;
 	return 0;
 }
@@ -150,7 +150,7 @@ void shared_lock_wake(struct vmlet_vm *vm, int all)
 	uint32_t *w = lock_word(vm);
 
 	if (w)
-		futex(w, FUTEX_WAKE, all ? INT_MAX : 1, NULL);
+		futex(w, FUTEX_WAKE, all ? INT_MAX : 1, NULL, 0);
 	if (vm->lock_kill) /* a SIGKILL waited for this release */
 		vm_finish(vm, VMLET_SIGNALED, 0, SIGKILL, NULL);
 }
@@ -182,7 +182,7 @@ void shared_lock_abandon(struct vmlet_vm *vm)
 	seen = __atomic_load_n(w, __ATOMIC_ACQUIRE);
 	if ((seen & VMLET_LOCK_OWNER) == (uint32_t)tree_pid(vm) &&
 	    __atomic_compare_exchange_n(w, &seen, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		futex(w, FUTEX_WAKE, INT_MAX, NULL);
+		futex(w, FUTEX_WAKE, INT_MAX, NULL, 0);
 }
 
 /* The host word behind guest word gva, which must lie in the shared region; NULL if not. */
@@ -205,7 +205,7 @@ int shared_futex_wait(struct vmlet_vm *vm, uint64_t gva, uint32_t val, uint64_t 
 	for (;;) {
 		if (vm_stop_requested(vm) || guest_signal_due(vm))
 			return -EINTR; /* the guest kernel waits again unless the signal interrupts it */
-		if (syscall(SYS_futex, w, FUTEX_WAIT_BITSET, val, deadline_ns ? &ts : NULL, NULL, bitset) == 0)
+		if (futex(w, FUTEX_WAIT_BITSET, val, deadline_ns ? &ts : NULL, bitset) == 0)
 			return 0;
 		if (errno != EINTR)
 			return errno == EAGAIN || errno == ETIMEDOUT ? -errno : -EINVAL;
@@ -219,6 +219,6 @@ int shared_futex_wake(struct vmlet_vm *vm, uint64_t gva, uint32_t n, uint32_t bi
 
 	if (!w || !bitset)
 		return -EINVAL;
-	r = syscall(SYS_futex, w, FUTEX_WAKE_BITSET, n > INT_MAX ? INT_MAX : n, NULL, NULL, bitset);
+	r = futex(w, FUTEX_WAKE_BITSET, n > INT_MAX ? INT_MAX : n, NULL, bitset);
 	return r < 0 ? -EINVAL : (int)r;
 }

@@ -136,7 +136,6 @@ void shell_destroy(struct vmlet_vm *vm)
 	files_close_all(vm);
 	free(vm->channel_stats);
 	free(vm->process_list);
-	free(vm->logged);
 	shared_destroy(vm);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);

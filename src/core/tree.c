@@ -45,6 +45,27 @@ struct tree_child {
 	int pid;
 };
 
+/* A slot holds a process: running, or ended and not yet reaped. */
+static int slot_live(const struct tree_proc *p)
+{
+	int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+	return state == SLOT_RUNNING || state == SLOT_EXITED;
+}
+
+/* The slot of the process with guest pid `pid` (0: this one), or -1. */
+static int slot_of(const struct vmlet_vm *vm, int pid)
+{
+	int i;
+
+	if (!pid)
+		return vm->tree_slot;
+	for (i = 0; i < vm->max_procs; i++)
+		if (slot_live(&vm->tree->proc[i]) && vm->tree->proc[i].pid == pid)
+			return i;
+	return -1;
+}
+
 static size_t tree_bytes(int max)
 {
 	return sizeof(struct vmlet_tree) + (size_t)max * sizeof(struct tree_proc);
@@ -85,14 +106,12 @@ int tree_pid(const struct vmlet_vm *vm)
 
 int tree_alive(const struct vmlet_vm *vm, int pid)
 {
-	int i;
+	int k;
 
 	if (!vm->tree)
 		return pid == VMLET_FIRST_PID;
-	for (i = 0; i < vm->max_procs; i++)
-		if (vm->tree->proc[i].pid == pid)
-			return __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE) == SLOT_RUNNING;
-	return 0;
+	k = pid > 0 ? slot_of(vm, pid) : -1;
+	return k >= 0 && __atomic_load_n(&vm->tree->proc[k].state, __ATOMIC_ACQUIRE) == SLOT_RUNNING;
 }
 
 int tree_ppid(const struct vmlet_vm *vm)
@@ -170,8 +189,7 @@ static void release_orphans(struct vmlet_vm *vm, int pid, int depth)
 
 	for (i = 0; i < vm->max_procs && depth < vm->max_procs; i++) {
 		struct tree_proc *p = &vm->tree->proc[i];
-		int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && p->ppid == pid && i != vm->tree_slot) {
+		if (slot_live(p) && p->ppid == pid && i != vm->tree_slot) {
 			int child = p->pid;
 			tree_release(vm, i);
 			release_orphans(vm, child, depth + 1);
@@ -333,21 +351,21 @@ void tree_name_program(struct vmlet_vm *vm, const char *path, size_t len)
 	vm->program[i] = 0;
 }
 
-void tree_list_processes(struct vmlet_vm *vm)
+/* result.process_list with n entries, the first left for this process (none without memory). */
+static void list_alloc(struct vmlet_vm *vm, size_t n)
 {
 	free(vm->process_list);
-	vm->process_list = calloc(1 + vm->nlogged, sizeof(*vm->process_list));
-	vm->res->nprocess_list = 0;
+	vm->process_list = calloc(n, sizeof(*vm->process_list));
 	vm->res->process_list = vm->process_list;
-	if (!vm->process_list)
-		return;
-	summarize(vm, &vm->process_list[0]);
-	if (vm->logged)
-		memcpy(&vm->process_list[1], vm->logged, vm->nlogged * sizeof(*vm->logged));
-	vm->res->nprocess_list = 1 + vm->nlogged;
-	free(vm->logged);
-	vm->logged = NULL;
-	vm->nlogged = 0;
+	vm->res->nprocess_list = vm->process_list ? n : 0;
+}
+
+void tree_list_processes(struct vmlet_vm *vm)
+{
+	if (!vm->res->process_list) /* no fork this run: tree_end made none */
+		list_alloc(vm, 1);
+	if (vm->process_list)
+		summarize(vm, &vm->process_list[0]);
 }
 
 _Noreturn void tree_child_exit(struct vmlet_vm *vm)
@@ -381,15 +399,12 @@ void tree_end(struct vmlet_vm *vm)
 	end_children(vm);
 	free(vm->children);
 	vm->children = NULL;
-	/* The ended processes' summaries, for tree_list_processes once this one's counters are in. */
+	/* The ended processes' summaries after this one's, which tree_list_processes fills. */
 	n = __atomic_load_n(&vm->tree->nlog, __ATOMIC_ACQUIRE);
 	n = n < 0 ? 0 : n < (int)(VMLET_PROCESS_LIST_MAX - 1) ? n : (int)(VMLET_PROCESS_LIST_MAX - 1);
-	free(vm->logged);
-	vm->nlogged = 0;
-	if ((vm->logged = malloc((size_t)(n ? n : 1) * sizeof(*vm->logged)))) {
-		memcpy(vm->logged, vm->tree->log, (size_t)n * sizeof(*vm->logged));
-		vm->nlogged = (size_t)n;
-	}
+	list_alloc(vm, 1 + (size_t)n);
+	if (vm->process_list)
+		memcpy(&vm->process_list[1], vm->tree->log, (size_t)n * sizeof(*vm->process_list));
 	munmap(vm->tree, tree_bytes(vm->max_procs));
 	vm->tree = NULL;
 }
@@ -410,13 +425,12 @@ int tree_kill(struct vmlet_vm *vm, int pid, int sig)
 		return -ESRCH;
 	for (i = 0; i < vm->max_procs; i++) {
 		struct tree_proc *p = &vm->tree->proc[i];
-		int state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-		if (state != SLOT_RUNNING && state != SLOT_EXITED)
+		if (!slot_live(p))
 			continue;
 		if (pid == -1 || pid < -1 ? i == vm->tree_slot || (pid < -1 && p->pgid != -pid) : p->pid != pid)
 			continue; /* -1: every process but the caller, as on Linux; -N: group N but the caller */
 		found = 1;
-		if (sig && state == SLOT_RUNNING) /* a zombie takes no signal */
+		if (sig && __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == SLOT_RUNNING) /* a zombie takes none */
 			send_to(vm, i, sig);
 	}
 	return found ? 0 : -ESRCH;
@@ -441,21 +455,6 @@ void tree_take_signals(struct vmlet_vm *vm)
 		__atomic_or_fetch(&vm->sig_pending, sigs, __ATOMIC_RELEASE);
 }
 
-/* The running or zombie process with guest pid `pid` (0: this one): its slot, or -1. */
-static int slot_of(const struct vmlet_vm *vm, int pid)
-{
-	int i;
-
-	if (!pid)
-		return vm->tree_slot;
-	for (i = 0; i < vm->max_procs; i++) {
-		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
-		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pid == pid)
-			return i;
-	}
-	return -1;
-}
-
 /* setpgid(pid, pgid) as Linux checks it: the caller or its child, in the caller's session, not a
  * session leader; into its own new group or an existing one of that session. */
 static int set_pgid(struct vmlet_vm *vm, int pid, int pgid)
@@ -470,12 +469,9 @@ static int set_pgid(struct vmlet_vm *vm, int pid, int pgid)
 		return -EPERM;
 	if (!pgid)
 		pgid = p->pid;
-	for (i = 0; pgid != p->pid && i < vm->max_procs; i++) {
-		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
-		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pgid == pgid &&
-		    vm->tree->proc[i].sid == me->sid)
+	for (i = 0; pgid != p->pid && i < vm->max_procs; i++)
+		if (slot_live(&vm->tree->proc[i]) && vm->tree->proc[i].pgid == pgid && vm->tree->proc[i].sid == me->sid)
 			break;
-	}
 	if (i == vm->max_procs)
 		return -EPERM;
 	p->pgid = pgid;
@@ -487,11 +483,9 @@ static int set_sid(struct vmlet_vm *vm)
 	struct tree_proc *me = &vm->tree->proc[vm->tree_slot];
 	int i;
 
-	for (i = 0; i < vm->max_procs; i++) { /* a group leader cannot leave its group */
-		int state = __atomic_load_n(&vm->tree->proc[i].state, __ATOMIC_ACQUIRE);
-		if ((state == SLOT_RUNNING || state == SLOT_EXITED) && vm->tree->proc[i].pgid == me->pid)
+	for (i = 0; i < vm->max_procs; i++) /* a group leader cannot leave its group */
+		if (slot_live(&vm->tree->proc[i]) && vm->tree->proc[i].pgid == me->pid)
 			return -EPERM;
-	}
 	me->pgid = me->sid = me->pid;
 	return me->pid;
 }

@@ -145,8 +145,6 @@ struct vmlet_vm {
 	} shared;
 	int lock_kill;          /* a SIGKILL waits for this process's guest kernel to release the shared lock */
 	char program[VMLET_PROGRAM_MAX]; /* what this process runs (tree_name_program) */
-	struct vmlet_process_summary *logged; /* the ended processes' summaries, taken at tree_end */
-	size_t nlogged;
 	struct vmlet_process_summary *process_list; /* published in vmlet_result */
 };
 
@@ -304,7 +302,8 @@ _Noreturn void tree_child_exit(struct vmlet_vm *vm); /* a forked process ends: r
 void tree_end(struct vmlet_vm *vm); /* the first process ended: kill and reap the rest of the tree */
 /* The program a process runs now (a path, from the config or VMLET_HC_EXEC), for the process list. */
 void tree_name_program(struct vmlet_vm *vm, const char *path, size_t len);
-/* After tree_end and the counters: result.process_list, this process first, then the ones that ended. */
+/* After tree_end (which lists the processes that ended) and the counters: this process first in
+ * result.process_list. */
 void tree_list_processes(struct vmlet_vm *vm);
 /* Signal sig (0: existence) to the process with guest pid `pid` (-1: every process of the run
  * but this one): 0 or -ESRCH. Its VMM takes it
